@@ -1,0 +1,10 @@
+# CHAT_SANITIZE applies to the whole build, so that every library is instrumented alike.
+if(CHAT_SANITIZE)
+  string(REPLACE ";" "," chat_sanitizers "${CHAT_SANITIZE}")
+  if(chat_sanitizers MATCHES "thread" AND chat_sanitizers MATCHES "address")
+    message(FATAL_ERROR "CHAT_SANITIZE: thread cannot be combined with address")
+  endif()
+  add_compile_options(-fsanitize=${chat_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${chat_sanitizers})
+  message(STATUS "chatd: sanitizers ${chat_sanitizers}")
+endif()

@@ -1,0 +1,158 @@
+#pragma once
+// The conversation core: routing and lifecycle policy as a state machine. Every call takes
+// `now` and returns an outcome: a refusal, or the effects for the server to carry out.
+
+#include "chat/queue/conduct_filter.hpp"
+#include "chat/queue/effects.hpp"
+#include "chat/queue/errors.hpp"
+#include "chat/queue/policy.hpp"
+#include "chat/queue/records.hpp"
+#include "chat/queue/timer_set.hpp"
+#include "chat/queue/waiting_line.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace chat::queue {
+
+// How an expert signs in; capacity falls back to the policy's default.
+struct expert_profile {
+    expert_id id;
+    std::string tenant;
+    std::string name;
+    std::optional<int> capacity;
+    std::set<std::string> skills;
+    bool auto_accept = false;
+};
+
+// A customer's request for a new conversation.
+struct opening {
+    conversation_id id;
+    queue::customer customer;
+    std::string topic;
+    std::string message;
+    queue::severity severity = default_severity;
+    std::set<std::string> required_skills;
+    std::optional<conversation_id> continues; // an expired conversation this one follows
+};
+
+class core {
+public:
+    explicit core(queue::policy p = {});
+
+    const queue::policy& policy() const { return policy_; }
+
+    // Experts.
+    outcome register_expert(const expert_profile& profile, instant now);
+    outcome set_presence(const expert_id& e, presence p, instant now);
+    outcome set_capacity(const expert_id& e, int capacity, instant now);
+    outcome set_auto_accept(const expert_id& e, bool on, instant now);
+    outcome expert_disconnected(const expert_id& e, instant now);
+    outcome expert_connected(const expert_id& e, instant now);
+
+    // Customers.
+    outcome open(const opening& o, instant now);
+    outcome customer_message(const conversation_id& c, const customer& who, std::string_view text,
+                             instant now);
+    outcome customer_hold(const conversation_id& c, const customer& who, instant now);
+    outcome customer_resume(const conversation_id& c, const customer& who, instant now);
+    outcome request_stay(const conversation_id& c, const customer& who, instant now);
+    outcome accept_stay(const conversation_id& c, const customer& who, instant at, instant now);
+    outcome customer_close(const conversation_id& c, const customer& who, instant now);
+    outcome submit_survey(const conversation_id& c, const customer& who, int rating,
+                          std::string comment, instant now);
+
+    // Experts acting on conversations.
+    outcome accept_offer(const expert_id& e, const conversation_id& c, instant now);
+    outcome decline_offer(const expert_id& e, const conversation_id& c, instant now);
+    outcome expert_message(const expert_id& e, const conversation_id& c, instant now);
+    outcome hand_off(const expert_id& e, const conversation_id& c, std::string note, instant now);
+    outcome propose_stay(const expert_id& e, const conversation_id& c, instant at, instant now);
+    outcome expert_hold(const expert_id& e, const conversation_id& c, instant now);
+    outcome expert_resume(const expert_id& e, const conversation_id& c, instant now);
+    outcome mark_duplicate(const expert_id& e, const conversation_id& c,
+                           const conversation_id& of, instant now);
+    outcome escalate(const expert_id& e, const conversation_id& c, std::string summary,
+                     instant now);
+    outcome report_conduct(const expert_id& e, const conversation_id& c, instant now);
+    outcome expert_close(const expert_id& e, const conversation_id& c, instant now);
+
+    // Fires every timer due at `now`.
+    outcome advance(instant now);
+    std::optional<instant> next_deadline() const { return timers_.next_due(); }
+
+    // Reading.
+    const conversation* find(const conversation_id& c) const;
+    const expert* find_expert(const expert_id& e) const;
+    std::vector<conversation_id> queue_order(instant now) const;
+    std::size_t queued_count() const { return waiting_.size(); }
+    std::vector<timer> pending_timers() const { return timers_.all(); }
+    std::optional<instant> restricted_until(const std::string& tenant,
+                                            const std::string& user) const;
+    duration average_handle_time() const { return average_handle_; }
+    // Drops a closed conversation from memory (after the server has stored it).
+    void forget(const conversation_id& c);
+    // Broken invariants, described; empty when the state is consistent.
+    std::vector<std::string> audit(instant now) const;
+
+private:
+    struct step; // one event's working context: `now` and the outcome being built
+
+    conversation* lookup(const conversation_id& c, outcome& out);
+    expert* lookup_expert(const expert_id& e, outcome& out);
+    bool owned_by_customer(const conversation& c, const customer& who, outcome& out) const;
+    bool held_by_expert(const conversation& c, const expert_id& e, outcome& out) const;
+
+    void set_state(step& s, conversation& c, conversation_state to);
+    void enqueue(step& s, conversation& c);
+    void take_capacity(conversation& c, expert& e);
+    void release_capacity(conversation& c);
+    void detach_expert(conversation& c);
+    void offer(step& s, conversation& c, expert& e);
+    void assign(step& s, conversation& c, expert& e);
+    void withdraw_offer(step& s, conversation& c, bool missed);
+    void hand_off_all(step& s, expert& e, const std::string& note);
+    void hold(step& s, conversation& c, party by);
+    void leave_hold(step& s, conversation& c);
+    void save(step& s, conversation& c);
+    void reopen(step& s, conversation& c);
+    void close(step& s, conversation& c, close_reason why);
+    void restrict_customer(step& s, const conversation& c);
+    bool screen_conduct(step& s, conversation& c, std::string_view text);
+
+    void start_sla(step& s, conversation& c);
+    void pause_sla(step& s, conversation& c);
+    void resume_sla(step& s, conversation& c);
+    duration sla_elapsed(const conversation& c, instant now) const;
+    void record_first_response(step& s, conversation& c);
+
+    void arm(step& s, timer_kind k, const std::string& subject, instant due);
+    void disarm(step& s, timer_kind k, const std::string& subject);
+    void fire(step& s, const timer& t);
+
+    bool is_open_for(const conversation& c, instant now) const;
+    bool eligible(const expert& e, const conversation& c) const;
+    expert* choose_expert(conversation& c);
+    void route(step& s);
+    void report_positions(step& s);
+
+    static std::string customer_key(const customer& who) { return who.tenant + '\x1f' + who.user; }
+
+    queue::policy policy_;
+    conduct_filter conduct_;
+    std::unordered_map<conversation_id, conversation> conversations_;
+    std::map<expert_id, expert> experts_;
+    waiting_line waiting_;
+    timer_set timers_;
+    std::unordered_map<std::string, std::set<conversation_id>> open_by_customer_;
+    std::unordered_map<std::string, instant> restrictions_;
+    std::unordered_map<conversation_id, std::pair<int, std::optional<duration>>> reported_;
+    std::uint64_t sequence_ = 0;
+    duration average_handle_;
+};
+
+} // namespace chat::queue

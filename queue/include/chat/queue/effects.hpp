@@ -1,0 +1,106 @@
+#pragma once
+// What the core decides: effects for the server to carry out, in order.
+
+#include "chat/queue/records.hpp"
+#include "chat/queue/types.hpp"
+
+#include <optional>
+#include <string>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+namespace chat::queue {
+
+// Timers the core keeps; the server persists and re-arms them.
+enum class timer_kind : std::uint8_t {
+    offer_timeout,     // subject: conversation
+    disconnect_grace,  // subject: expert
+    stay_due,          // subject: conversation
+    reservation_end,   // subject: conversation
+    inactivity,        // subject: conversation
+    reopen_deadline,   // subject: conversation
+    sla_deadline,      // subject: conversation
+    business_open,     // subject: region (a deferred Standard conversation may now be offered)
+};
+
+struct timer {
+    timer_kind kind;
+    std::string subject;
+    instant due{};
+    friend bool operator==(const timer&, const timer&) = default;
+};
+
+std::string_view to_string(timer_kind k);
+
+namespace effect {
+
+struct opened { conversation_id conversation; };
+struct state_changed { conversation_id conversation; conversation_state from, to; };
+struct queued { conversation_id conversation; int position; std::optional<duration> estimated_wait; };
+struct deferred { conversation_id conversation; instant opens_at; };
+struct offered { conversation_id conversation; expert_id expert; instant expires_at; };
+struct offer_withdrawn { conversation_id conversation; expert_id expert; bool missed; };
+struct assigned { conversation_id conversation; expert_id expert; };
+struct handed_off { conversation_id conversation; expert_id from; std::string note; };
+struct held { conversation_id conversation; party by; };
+struct resumed { conversation_id conversation; expert_id expert; };
+struct stay_requested { conversation_id conversation; expert_id expert; };
+struct stay_proposed { conversation_id conversation; expert_id expert; instant at; };
+struct scheduled { conversation_id conversation; expert_id expert; instant at; };
+struct saved { conversation_id conversation; instant reopen_until; };
+struct reopened { conversation_id conversation; };
+struct duplicate { conversation_id conversation; conversation_id kept; std::string message; };
+struct ticket {
+    conversation_id conversation;
+    queue::customer customer;
+    queue::severity severity;
+    expert_id expert;
+    std::string summary;
+};
+struct warned { conversation_id conversation; int offences; };
+struct restricted { std::string tenant, user; instant until; };
+struct closed { conversation_id conversation; close_reason reason; };
+struct survey_requested { conversation_id conversation; };
+struct survey_recorded { conversation_id conversation; int rating; std::string comment; };
+struct sla_breached { conversation_id conversation; duration target; };
+struct first_response { conversation_id conversation; duration elapsed; bool within_target; };
+struct presence_changed { expert_id expert; queue::presence presence; };
+struct timer_set { queue::timer timer; };
+struct timer_cleared { queue::timer timer; };
+
+} // namespace effect
+
+using any_effect =
+    std::variant<effect::opened, effect::state_changed, effect::queued, effect::deferred, effect::offered,
+                 effect::offer_withdrawn, effect::assigned, effect::handed_off, effect::held,
+                 effect::resumed, effect::stay_requested, effect::stay_proposed, effect::scheduled,
+                 effect::saved, effect::reopened, effect::duplicate, effect::ticket, effect::warned,
+                 effect::restricted, effect::closed, effect::survey_requested,
+                 effect::survey_recorded, effect::sla_breached, effect::first_response,
+                 effect::presence_changed, effect::timer_set, effect::timer_cleared>;
+
+// The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
+// are what fell due anyway, such as an expiry found while refusing).
+struct outcome {
+    std::error_code error;
+    std::vector<any_effect> effects;
+    // The conversation the event created or was redirected to, when there is one.
+    std::optional<conversation_id> conversation;
+
+    explicit operator bool() const { return !error; }
+
+    template <class E> std::vector<E> all() const {
+        std::vector<E> found;
+        for (const auto& e : effects)
+            if (auto* p = std::get_if<E>(&e)) found.push_back(*p);
+        return found;
+    }
+    template <class E> std::optional<E> first() const {
+        for (const auto& e : effects)
+            if (auto* p = std::get_if<E>(&e)) return *p;
+        return std::nullopt;
+    }
+};
+
+} // namespace chat::queue

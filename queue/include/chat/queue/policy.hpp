@@ -1,0 +1,64 @@
+#pragma once
+// Every knob of the routing and lifecycle policy, with the defaults support policies promise.
+
+#include "chat/queue/calendar.hpp"
+#include "chat/queue/types.hpp"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace chat::queue {
+
+using namespace std::chrono_literals;
+
+// How one tier is treated.
+struct tier_policy {
+    business_hours hours;
+    // Aging: after this wait a conversation ranks with the tier above (off when empty).
+    std::optional<duration> max_wait;
+    // First-response targets per severity (index 0 = severity 1).
+    std::array<duration, 4> first_response_target{};
+    // Count SLA time in business hours only.
+    bool sla_in_business_time = false;
+};
+
+struct policy {
+    std::array<tier_policy, tier_count> tiers{
+        tier_policy{business_hours::around_the_clock(), std::nullopt, {2min, 2min, 2min, 2min}, false},
+        tier_policy{business_hours{}, std::nullopt, {5min, 5min, 5min, 5min}, true},
+    };
+
+    int default_capacity = 3;
+    duration offer_timeout = 30s;
+    duration disconnect_grace = 120s;
+    duration stay_grace = 15min;
+    bool hold_frees_capacity = true;
+    duration hold_return_window = 2min;
+    duration inactivity_active = 30min;
+    duration inactivity_on_hold = 24h;
+    int reopen_business_days = 7;
+
+    int max_open_per_customer = 3;
+    double duplicate_threshold = 0.5;
+
+    std::vector<std::string> conduct_words;
+    int conduct_max_offences = 3;
+    duration conduct_restriction = 24h;
+
+    // Handle time assumed for the estimated wait until real ones are observed.
+    duration initial_handle_time = 10min;
+    // Emit position/estimated-wait updates for queued conversations.
+    bool track_positions = true;
+
+    // Region calendars by region id; unknown regions use `default_calendar`.
+    std::map<std::string, business_calendar> regions;
+    business_calendar default_calendar = business_calendar("UTC");
+
+    const tier_policy& of(tier t) const { return tiers[static_cast<int>(t)]; }
+    const business_calendar& calendar_of(const std::string& region) const;
+};
+
+} // namespace chat::queue

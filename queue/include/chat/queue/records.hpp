@@ -1,0 +1,83 @@
+#pragma once
+// The core's records of conversations and experts: plain data the server can persist.
+
+#include "chat/queue/types.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace chat::queue {
+
+// A first-response SLA clock that can pause (on hold) and run in business time.
+struct sla_clock {
+    duration target{};
+    duration elapsed{};                  // accumulated while paused
+    std::optional<instant> running_since; // set while the clock runs
+    std::optional<instant> responded_at;
+    bool breached = false;
+};
+
+// A reservation: while it lasts, only `expert` may get the conversation.
+struct reservation {
+    expert_id expert;
+    instant until{};
+    bool direct = false; // assign without an offer (a held conversation coming back)
+};
+
+struct conversation {
+    conversation_id id;
+    queue::customer customer;
+    std::string topic;
+    queue::severity severity = default_severity;
+    std::set<std::string> required_skills;
+    std::vector<std::string> opening_messages; // for duplicate detection
+
+    conversation_state state = conversation_state::queued;
+    std::optional<close_reason> closed_as;
+    std::optional<conversation_id> duplicate_of;
+    std::optional<conversation_id> previous; // the expired conversation this one continues
+
+    instant opened_at{};
+    instant first_queued_at{}; // the place in the queue; never reset
+    std::uint64_t sequence = 0; // tie-break for equal instants, by arrival
+
+    std::optional<expert_id> expert;      // assigned, offered or held-by
+    std::optional<expert_id> last_expert; // preferred on reopen
+    std::set<expert_id> excluded;         // handed off by / declined by
+    std::optional<reservation> reserved;
+    std::optional<instant> offer_expires_at;
+    std::optional<instant> assigned_at;
+    bool holds_capacity = false; // counts against the expert's capacity
+
+    std::optional<instant> scheduled_at;      // stay-with-expert time
+    std::optional<instant> proposed_stay_at;  // proposed by the expert, not yet accepted
+    std::optional<instant> inactivity_deadline;
+    std::optional<instant> reopen_until;
+    std::optional<instant> closed_at;
+
+    sla_clock sla;
+    int offences = 0;
+
+    std::optional<int> survey_rating;
+    std::string survey_comment;
+    bool survey_requested = false;
+};
+
+struct expert {
+    expert_id id;
+    std::string tenant;
+    std::string name;
+    queue::presence presence = presence::offline;
+    int capacity = 3;
+    std::set<std::string> skills;
+    bool auto_accept = false;
+    bool connected = true;
+    int load = 0;             // active + offered (+ held, when holds keep capacity)
+    instant last_routed_at{}; // ties go to the expert idle longest
+    std::set<conversation_id> conversations;
+};
+
+} // namespace chat::queue

@@ -1,0 +1,67 @@
+#pragma once
+// Vocabulary of the conversation core: ids, time, tiers, states.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chat::queue {
+
+// Wall-clock instants in milliseconds; the core never reads a clock itself.
+using duration = std::chrono::milliseconds;
+using instant = std::chrono::sys_time<duration>;
+
+using conversation_id = std::string;
+using expert_id = std::string;
+
+enum class tier : std::uint8_t { enterprise = 0, standard = 1 };
+inline constexpr int tier_count = 2;
+
+// 1 critical ... 4 low.
+using severity = int;
+inline constexpr severity min_severity = 1;
+inline constexpr severity max_severity = 4;
+inline constexpr severity default_severity = 3;
+
+enum class presence : std::uint8_t { available, away, offline };
+
+enum class conversation_state : std::uint8_t {
+    queued,
+    offered,
+    active,
+    on_hold,
+    scheduled,
+    saved,
+    closed,
+};
+
+enum class close_reason : std::uint8_t {
+    resolved,
+    customer_left,
+    duplicate,
+    escalated,
+    conduct,
+    expired,
+};
+
+// Who asked for something: the customer of the conversation or an expert.
+enum class party : std::uint8_t { customer, expert };
+
+// The customer as the host product's token describes them.
+struct customer {
+    std::string tenant;
+    std::string user;
+    queue::tier tier = tier::standard;
+    std::string region;
+};
+
+std::string_view to_string(tier t);
+std::string_view to_string(presence p);
+std::string_view to_string(conversation_state s);
+std::string_view to_string(close_reason r);
+std::optional<tier> parse_tier(std::string_view s);
+std::optional<presence> parse_presence(std::string_view s);
+
+} // namespace chat::queue

@@ -1,0 +1,182 @@
+#include "chat/queue/core.hpp"
+
+#include "core_step.hpp"
+
+#include <algorithm>
+
+namespace chat::queue {
+
+core::core(queue::policy p)
+    : policy_(std::move(p)), conduct_(policy_.conduct_words),
+      average_handle_(policy_.initial_handle_time) {}
+
+conversation* core::lookup(const conversation_id& c, outcome& out) {
+    auto it = conversations_.find(c);
+    if (it != conversations_.end()) return &it->second;
+    out.error = make_error_code(errc::unknown_conversation);
+    return nullptr;
+}
+
+expert* core::lookup_expert(const expert_id& e, outcome& out) {
+    auto it = experts_.find(e);
+    if (it != experts_.end()) return &it->second;
+    out.error = make_error_code(errc::unknown_expert);
+    return nullptr;
+}
+
+bool core::owned_by_customer(const conversation& c, const customer& who, outcome& out) const {
+    if (c.customer.tenant == who.tenant && c.customer.user == who.user) return true;
+    out.error = make_error_code(errc::not_allowed);
+    return false;
+}
+
+bool core::held_by_expert(const conversation& c, const expert_id& e, outcome& out) const {
+    if (c.expert && *c.expert == e) return true;
+    out.error = make_error_code(errc::not_allowed);
+    return false;
+}
+
+outcome core::register_expert(const expert_profile& profile, instant now) {
+    outcome out;
+    step s{now, out};
+    if (profile.id.empty() || (profile.capacity && (*profile.capacity < 0 || *profile.capacity > 100))) {
+        s.refuse(errc::invalid_argument);
+        return out;
+    }
+    auto [it, inserted] = experts_.try_emplace(profile.id);
+    expert& x = it->second;
+    if (inserted) {
+        x.id = profile.id;
+        x.tenant = profile.tenant;
+        x.capacity = profile.capacity.value_or(policy_.default_capacity);
+        x.last_routed_at = now;
+    } else if (x.tenant != profile.tenant) {
+        s.refuse(errc::not_allowed);
+        return out;
+    } else if (profile.capacity) {
+        x.capacity = *profile.capacity;
+    }
+    x.name = profile.name;
+    x.skills = profile.skills;
+    x.auto_accept = profile.auto_accept;
+    route(s);
+    return out;
+}
+
+outcome core::set_presence(const expert_id& e, presence p, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x || x->presence == p) return out;
+    x->presence = p;
+    s.emit(effect::presence_changed{x->id, p});
+    if (p == presence::available) x->last_routed_at = std::max(x->last_routed_at, now);
+    if (p == presence::offline) {
+        disarm(s, timer_kind::disconnect_grace, x->id);
+        hand_off_all(s, *x, "the expert went offline");
+    }
+    route(s);
+    return out;
+}
+
+outcome core::set_capacity(const expert_id& e, int capacity, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x) return out;
+    if (capacity < 0 || capacity > 100) {
+        s.refuse(errc::invalid_argument);
+        return out;
+    }
+    x->capacity = capacity;
+    route(s);
+    return out;
+}
+
+outcome core::set_auto_accept(const expert_id& e, bool on, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x) return out;
+    x->auto_accept = on;
+    if (on) {
+        // Pending offers are accepted at once, as later ones will be.
+        std::vector<conversation_id> pending(x->conversations.begin(), x->conversations.end());
+        for (const auto& id : pending) {
+            auto& c = conversations_.at(id);
+            if (c.state == conversation_state::offered) assign(s, c, *x);
+        }
+    }
+    route(s);
+    return out;
+}
+
+outcome core::expert_disconnected(const expert_id& e, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x || !x->connected) return out;
+    x->connected = false;
+    if (x->presence != presence::offline)
+        arm(s, timer_kind::disconnect_grace, x->id, now + policy_.disconnect_grace);
+    return out;
+}
+
+outcome core::expert_connected(const expert_id& e, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x) return out;
+    x->connected = true;
+    disarm(s, timer_kind::disconnect_grace, x->id);
+    route(s);
+    return out;
+}
+
+outcome core::advance(instant now) {
+    outcome out;
+    step s{now, out};
+    while (auto t = timers_.pop_due(now)) {
+        s.emit(effect::timer_cleared{*t});
+        fire(s, *t);
+    }
+    route(s);
+    return out;
+}
+
+const conversation* core::find(const conversation_id& c) const {
+    auto it = conversations_.find(c);
+    return it == conversations_.end() ? nullptr : &it->second;
+}
+
+const expert* core::find_expert(const expert_id& e) const {
+    auto it = experts_.find(e);
+    return it == experts_.end() ? nullptr : &it->second;
+}
+
+std::vector<conversation_id> core::queue_order(instant now) const {
+    std::vector<conversation_id> order;
+    order.reserve(waiting_.size());
+    waiting_line::aging age{policy_.tiers[0].max_wait, policy_.tiers[1].max_wait};
+    waiting_.for_each(now, age, [&](const conversation_id& id, tier) {
+        order.push_back(id);
+        return true;
+    });
+    return order;
+}
+
+std::optional<instant> core::restricted_until(const std::string& tenant,
+                                              const std::string& user) const {
+    auto it = restrictions_.find(customer_key({tenant, user, {}, {}}));
+    if (it == restrictions_.end()) return std::nullopt;
+    return it->second;
+}
+
+void core::forget(const conversation_id& c) {
+    auto it = conversations_.find(c);
+    if (it == conversations_.end() || it->second.state != conversation_state::closed) return;
+    reported_.erase(c);
+    conversations_.erase(it);
+}
+
+} // namespace chat::queue

@@ -1,0 +1,16 @@
+#pragma once
+// One event's working context inside the core.
+
+#include "chat/queue/core.hpp"
+
+namespace chat::queue {
+
+struct core::step {
+    instant now;
+    outcome& out;
+
+    template <class E> void emit(E e) { out.effects.emplace_back(std::move(e)); }
+    void refuse(errc e) { out.error = make_error_code(e); }
+};
+
+} // namespace chat::queue

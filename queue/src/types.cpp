@@ -1,0 +1,69 @@
+#include "chat/queue/types.hpp"
+#include "chat/queue/effects.hpp"
+
+namespace chat::queue {
+
+std::string_view to_string(tier t) { return t == tier::enterprise ? "enterprise" : "standard"; }
+
+std::string_view to_string(presence p) {
+    switch (p) {
+    case presence::available: return "available";
+    case presence::away: return "away";
+    case presence::offline: return "offline";
+    }
+    return "offline";
+}
+
+std::string_view to_string(conversation_state s) {
+    switch (s) {
+    case conversation_state::queued: return "queued";
+    case conversation_state::offered: return "offered";
+    case conversation_state::active: return "active";
+    case conversation_state::on_hold: return "on_hold";
+    case conversation_state::scheduled: return "scheduled";
+    case conversation_state::saved: return "saved";
+    case conversation_state::closed: return "closed";
+    }
+    return "closed";
+}
+
+std::string_view to_string(close_reason r) {
+    switch (r) {
+    case close_reason::resolved: return "resolved";
+    case close_reason::customer_left: return "customer_left";
+    case close_reason::duplicate: return "duplicate";
+    case close_reason::escalated: return "escalated";
+    case close_reason::conduct: return "conduct";
+    case close_reason::expired: return "expired";
+    }
+    return "resolved";
+}
+
+std::string_view to_string(timer_kind k) {
+    switch (k) {
+    case timer_kind::offer_timeout: return "offer_timeout";
+    case timer_kind::disconnect_grace: return "disconnect_grace";
+    case timer_kind::stay_due: return "stay_due";
+    case timer_kind::reservation_end: return "reservation_end";
+    case timer_kind::inactivity: return "inactivity";
+    case timer_kind::reopen_deadline: return "reopen_deadline";
+    case timer_kind::sla_deadline: return "sla_deadline";
+    case timer_kind::business_open: return "business_open";
+    }
+    return "offer_timeout";
+}
+
+std::optional<tier> parse_tier(std::string_view s) {
+    if (s == "enterprise") return tier::enterprise;
+    if (s == "standard") return tier::standard;
+    return std::nullopt;
+}
+
+std::optional<presence> parse_presence(std::string_view s) {
+    if (s == "available") return presence::available;
+    if (s == "away") return presence::away;
+    if (s == "offline") return presence::offline;
+    return std::nullopt;
+}
+
+} // namespace chat::queue
