@@ -1,0 +1,149 @@
+#include "core_harness.hpp"
+
+#include <random>
+
+using namespace chat::test;
+
+namespace {
+
+// Applies long random event sequences and checks the core's invariants after every step.
+class random_run {
+public:
+    explicit random_run(std::uint64_t seed) : rng_(seed), h_(make_policy()) {
+        for (int i = 0; i < 4; ++i) {
+            std::set<std::string> skills;
+            if (i % 2 == 0) skills.insert("billing");
+            experts_.push_back("x" + std::to_string(i));
+            h_.core.register_expert({experts_.back(), "acme", experts_.back(), 1 + i % 3, skills, i == 3},
+                                    h_.now);
+        }
+        for (int i = 0; i < 6; ++i)
+            customers_.push_back({"acme", "u" + std::to_string(i), i < 2 ? tier::enterprise : tier::standard,
+                                  i == 5 ? "apac" : ""});
+    }
+
+    void steps(int n) {
+        for (int i = 0; i < n; ++i) {
+            auto out = act();
+            check(out);
+        }
+    }
+
+private:
+    static chat::queue::policy make_policy() {
+        policy p;
+        p.conduct_words = {"idiot"};
+        p.regions.emplace("apac", business_calendar("Asia/Tokyo"));
+        return p;
+    }
+
+    int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+    const std::string& any_expert() { return experts_[pick(static_cast<int>(experts_.size()))]; }
+    const customer& any_customer() { return customers_[pick(static_cast<int>(customers_.size()))]; }
+    std::string any_conversation() {
+        if (opened_.empty()) return "none";
+        return opened_[pick(static_cast<int>(opened_.size()))];
+    }
+    // The expert of a conversation most of the time, so actions mostly make sense.
+    std::string expert_for(const std::string& c) {
+        auto* conv = h_.core.find(c);
+        if (conv && conv->expert && pick(5) > 0) return *conv->expert;
+        return any_expert();
+    }
+    customer customer_of(const std::string& c) {
+        auto* conv = h_.core.find(c);
+        return conv && pick(8) > 0 ? conv->customer : any_customer();
+    }
+
+    outcome act() {
+        static const char* topics[] = {"invoice export fails", "cannot log in with sso", "webhooks arrive twice",
+                                       "dark mode colours wrong", "you idiot", "invoice PDF export fails"};
+        auto& core = h_.core;
+        auto now = h_.now;
+        auto c = any_conversation();
+        switch (pick(24)) {
+        case 0:
+        case 1:
+        case 2: {
+            auto id = "c" + std::to_string(++next_);
+            std::set<std::string> skills;
+            if (pick(4) == 0) skills.insert("billing");
+            auto out = core.open({id, any_customer(), "", topics[pick(6)], 1 + pick(4), skills, std::nullopt}, now);
+            if (core.find(id)) opened_.push_back(id);
+            return out;
+        }
+        case 3: return core.set_presence(any_expert(), static_cast<presence>(pick(3)), now);
+        case 4: return core.accept_offer(expert_for(c), c, now);
+        case 5: return core.decline_offer(expert_for(c), c, now);
+        case 6: return core.expert_message(expert_for(c), c, now);
+        case 7: return core.customer_message(c, customer_of(c), topics[pick(6)], now);
+        case 8: return core.hand_off(expert_for(c), c, "note", now);
+        case 9: return core.expert_hold(expert_for(c), c, now);
+        case 10: return core.customer_hold(c, customer_of(c), now);
+        case 11: return core.expert_resume(expert_for(c), c, now);
+        case 12: return core.customer_resume(c, customer_of(c), now);
+        case 13: {
+            auto at = now + std::chrono::minutes(1 + pick(180));
+            core.propose_stay(expert_for(c), c, at, now);
+            return core.accept_stay(c, customer_of(c), at, now);
+        }
+        case 14: return core.mark_duplicate(expert_for(c), c, any_conversation(), now);
+        case 15: return core.escalate(expert_for(c), c, "summary", now);
+        case 16: return pick(4) == 0 ? core.report_conduct(expert_for(c), c, now) : core.expert_close(expert_for(c), c, now);
+        case 17: return core.customer_close(c, customer_of(c), now);
+        case 18: return core.set_capacity(any_expert(), pick(4), now);
+        case 19: return pick(2) ? core.expert_disconnected(any_expert(), now) : core.expert_connected(any_expert(), now);
+        case 20: return core.submit_survey(c, customer_of(c), 1 + pick(5), "ok", now);
+        default: {
+            static const duration steps[] = {1s, 10s, 31s, 2min, 16min, 31min, 5h, 25h, 3 * 24h};
+            return h_.wait(steps[pick(9)]);
+        }
+        }
+    }
+
+    void check(const outcome& out) {
+        auto broken = h_.core.audit(h_.now);
+        INFO((broken.empty() ? std::string{} : broken.front()));
+        REQUIRE(broken.empty());
+        if (out.error && out.error != make_error_code(errc::expired)) REQUIRE(out.effects.empty());
+
+        for (const auto& id : opened_) REQUIRE(h_.core.find(id)); // nothing is lost
+
+        for (const auto& fx : out.effects) {
+            std::optional<std::pair<std::string, std::string>> given; // conversation, expert
+            if (auto* o = std::get_if<effect::offered>(&fx)) given = {o->conversation, o->expert};
+            if (auto* a = std::get_if<effect::assigned>(&fx)) given = {a->conversation, a->expert};
+            if (!given) continue;
+            const auto& x = h_.of(given->second);
+            REQUIRE(x.load <= x.capacity);
+            const auto* conv = h_.core.find(given->first);
+            if (conv->customer.tier != tier::standard || conv->reserved) continue;
+            // Strict priority: no Enterprise conversation this expert could take is left waiting.
+            for (const auto& qid : h_.core.queue_order(h_.now)) {
+                const auto* q = h_.core.find(qid);
+                if (q->customer.tier != tier::enterprise || q->reserved) continue;
+                bool could = q->customer.tenant == x.tenant && !q->excluded.count(x.id) &&
+                             std::includes(x.skills.begin(), x.skills.end(), q->required_skills.begin(),
+                                           q->required_skills.end());
+                INFO("standard " << given->first << " went to " << x.id << " while " << qid << " waited");
+                REQUIRE_FALSE(could);
+            }
+        }
+    }
+
+    std::mt19937_64 rng_;
+    harness h_;
+    std::vector<std::string> experts_;
+    std::vector<customer> customers_;
+    std::vector<std::string> opened_;
+    int next_ = 0;
+};
+
+} // namespace
+
+TEST_CASE("random event sequences keep every invariant after every step", "[queue][invariants]") {
+    for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+        INFO("seed " << seed);
+        random_run(seed).steps(400);
+    }
+}

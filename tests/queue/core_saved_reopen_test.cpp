@@ -1,0 +1,118 @@
+#include "core_harness.hpp"
+
+using namespace chat::test;
+using std::chrono::sys_days;
+using std::chrono::year;
+
+TEST_CASE("a silent customer's conversation is saved 30 minutes after the expert's last message", "[queue][saved]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    REQUIRE(h.core.expert_message("ada", "c1", h.now));
+    h.wait(29min);
+    CHECK(h.state("c1") == conversation_state::active);
+    auto out = h.wait(1min);
+    CHECK(h.state("c1") == conversation_state::saved);
+    // Saved Monday 2026-01-05 10:30 UTC: seven business days end Wednesday the 14th at midnight.
+    CHECK(out.first<effect::saved>()->reopen_until == sys_days{year{2026} / 1 / 15});
+    CHECK(h.of("ada").load == 0);
+    h.consistent();
+}
+
+TEST_CASE("a customer answer stops the inactivity clock", "[queue][saved]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    h.wait(20min);
+    h.core.customer_message("c1", u1, "still here", h.now);
+    h.wait(2h);
+    CHECK(h.state("c1") == conversation_state::active);
+}
+
+TEST_CASE("a conversation on hold is saved after 24 hours of silence", "[queue][saved]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.customer_hold("c1", u1, h.now);
+    h.wait(23h + 59min);
+    CHECK(h.state("c1") == conversation_state::on_hold);
+    h.wait(1min);
+    CHECK(h.state("c1") == conversation_state::saved);
+}
+
+TEST_CASE("the reopen deadline follows the customer's region calendar", "[queue][saved]") {
+    policy p;
+    p.regions.emplace("ae", business_calendar("Asia/Dubai", parse_weekend("fri,sat"),
+                                              {sys_days{year{2026} / 1 / 7}}));
+    harness h(p);
+    auto u1 = harness::enterprise("u1", "ae");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    auto out = h.wait(30min);
+    // Saved Monday 14:30 Dubai. Tue 6, (Wed 7 holiday), Thu 8, (Fri, Sat), Sun 11, Mon 12,
+    // Tue 13, Wed 14, Thu 15: ends Friday 16 00:00 +04:00.
+    CHECK(out.first<effect::saved>()->reopen_until == sys_days{year{2026} / 1 / 15} + 20h);
+}
+
+TEST_CASE("a reply before the deadline reopens the conversation, preferring the last expert", "[queue][reopen]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    h.wait(30min);
+    REQUIRE(h.state("c1") == conversation_state::saved);
+    h.wait(48h);
+    h.chat_with("c2", harness::standard("u2"), "ada");
+    h.expert("bob"); // fewer conversations than ada: he would win without the preference
+    auto out = h.core.customer_message("c1", u1, "the problem is back", h.now);
+    CHECK(out.first<effect::reopened>());
+    CHECK(h.expert_of("c1") == "ada");
+    h.consistent();
+}
+
+TEST_CASE("a reopened conversation takes its original place in the queue", "[queue][reopen]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada", 1);
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    h.wait(30min);
+    h.chat_with("c2", harness::standard("u2"), "ada");
+    h.open("c3", harness::standard("u3"));
+    h.core.customer_message("c1", u1, "hello again", h.now);
+    CHECK(h.core.queue_order(h.now) == std::vector<conversation_id>{"c1", "c3"});
+}
+
+TEST_CASE("after the deadline the conversation closes as expired and a reply is refused clearly", "[queue][reopen]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    h.wait(30min);
+    auto out = h.wait(10 * 24h);
+    CHECK(out.first<effect::closed>()->reason == close_reason::expired);
+    CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", h.now), errc::expired));
+    auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, conversation_id{"c1"}}, h.now);
+    REQUIRE(again);
+    CHECK(h.core.find("c1-next")->previous == "c1");
+}
+
+TEST_CASE("a reply at the deadline expires the conversation even before the timer fired", "[queue][reopen]") {
+    harness h;
+    auto u1 = harness::standard("u1");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    h.core.expert_message("ada", "c1", h.now);
+    h.wait(30min);
+    auto deadline = *h.core.find("c1")->reopen_until;
+    auto out = h.core.customer_message("c1", u1, "late", deadline);
+    CHECK(refused_with(out, errc::expired));
+    CHECK(out.first<effect::closed>());
+}
