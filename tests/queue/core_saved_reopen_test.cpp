@@ -52,8 +52,7 @@ TEST_CASE("the reopen deadline follows the customer's region calendar", "[queue]
     auto u1 = harness::enterprise("u1", "ae");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
-    auto out = h.wait(30min);
+    auto out = h.fall_silent("c1");
     // Saved Monday 14:30 Dubai. Tue 6, (Wed 7 holiday), Thu 8, (Fri, Sat), Sun 11, Mon 12,
     // Tue 13, Wed 14, Thu 15: ends Friday 16 00:00 +04:00.
     CHECK(out.first<effect::saved>()->reopen_until == sys_days{year{2026} / 1 / 15} + 20h);
@@ -64,9 +63,7 @@ TEST_CASE("a reply before the deadline reopens the conversation, preferring the 
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
-    h.wait(30min);
-    REQUIRE(h.state("c1") == conversation_state::saved);
+    h.fall_silent("c1");
     h.wait(48h);
     h.chat_with("c2", harness::standard("u2"), "ada");
     h.expert("bob"); // fewer conversations than ada: he would win without the preference
@@ -81,8 +78,7 @@ TEST_CASE("a reopened conversation takes its original place in the queue", "[que
     auto u1 = harness::standard("u1");
     h.expert("ada", 1);
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
-    h.wait(30min);
+    h.fall_silent("c1");
     h.chat_with("c2", harness::standard("u2"), "ada");
     h.open("c3", harness::standard("u3"));
     h.core.customer_message("c1", u1, "hello again", h.now);
@@ -94,8 +90,7 @@ TEST_CASE("after the deadline the conversation closes as expired and a reply is 
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
-    h.wait(30min);
+    h.fall_silent("c1");
     auto out = h.wait(10 * 24h);
     CHECK(out.first<effect::closed>()->reason == close_reason::expired);
     CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", h.now), errc::expired));
@@ -109,8 +104,7 @@ TEST_CASE("a reply at the deadline expires the conversation even before the time
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
-    h.wait(30min);
+    h.fall_silent("c1");
     auto deadline = *h.core.find("c1")->reopen_until;
     auto out = h.core.customer_message("c1", u1, "late", deadline);
     CHECK(refused_with(out, errc::expired));

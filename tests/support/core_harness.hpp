@@ -53,6 +53,14 @@ struct harness {
         REQUIRE(core.accept_offer(e, id, now));
     }
 
+    // The expert writes, the customer never answers: the conversation is saved.
+    outcome fall_silent(const std::string& id) {
+        REQUIRE(core.expert_message(expert_of(id), id, now));
+        auto out = wait(rules.inactivity_active);
+        REQUIRE(state(id) == conversation_state::saved);
+        return out;
+    }
+
     conversation_state state(const std::string& id) const { return core.find(id)->state; }
     std::string expert_of(const std::string& id) const {
         auto* c = core.find(id);
