@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config
   libboost1.81-dev           # Beast, Asio (header-only)
   libhiredis-dev
   nlohmann-json3-dev
@@ -13,7 +13,6 @@ packages=(
   libical-dev
   libhowardhinnant-date-dev
   tzdata
-  libssl-dev
 )
 
 missing=()
