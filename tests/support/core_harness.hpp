@@ -16,11 +16,10 @@ using namespace chat::queue;
 inline instant monday_10am() { return std::chrono::sys_days{std::chrono::year{2026} / 1 / 5} + 10h; }
 
 struct harness {
-    queue::policy rules;
     queue::core core;
     instant now = monday_10am();
 
-    explicit harness(queue::policy p = {}) : rules(p), core(std::move(p)) {}
+    explicit harness(queue::policy p = {}) : core(std::move(p)) {}
 
     static customer enterprise(const std::string& user, const std::string& region = "") {
         return {"acme", user, tier::enterprise, region};
@@ -56,7 +55,7 @@ struct harness {
     // The expert writes, the customer never answers: the conversation is saved.
     outcome fall_silent(const std::string& id) {
         REQUIRE(core.expert_message(expert_of(id), id, now));
-        auto out = wait(rules.inactivity_active);
+        auto out = wait(core.policy().inactivity_active);
         REQUIRE(state(id) == conversation_state::saved);
         return out;
     }
