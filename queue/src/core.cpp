@@ -12,14 +12,14 @@ core::core(queue::policy p)
 
 conversation* core::lookup(const conversation_id& c, outcome& out) {
     auto it = conversations_.find(c);
-    if (it != conversations_.end()) return &it->second;
+    if (it != conversations_.end()) return out.touch(it->second), &it->second;
     out.error = make_error_code(errc::unknown_conversation);
     return nullptr;
 }
 
 expert* core::lookup_expert(const expert_id& e, outcome& out) {
     auto it = experts_.find(e);
-    if (it != experts_.end()) return &it->second;
+    if (it != experts_.end()) return out.touch(it->second), &it->second;
     out.error = make_error_code(errc::unknown_expert);
     return nullptr;
 }
@@ -56,6 +56,7 @@ outcome core::register_expert(const expert_profile& profile, instant now) {
     } else if (profile.capacity) {
         x.capacity = *profile.capacity;
     }
+    s.touch(x);
     x.name = profile.name;
     x.skills = profile.skills;
     x.auto_accept = profile.auto_accept;
@@ -177,6 +178,41 @@ void core::forget(const conversation_id& c) {
     if (it == conversations_.end() || it->second.state != conversation_state::closed) return;
     reported_.erase(c);
     conversations_.erase(it);
+}
+
+std::vector<restriction> core::restrictions() const {
+    std::vector<restriction> all;
+    for (const auto& [key, until] : restrictions_) {
+        auto cut = key.find('\x1f');
+        all.push_back({key.substr(0, cut), key.substr(cut + 1), until});
+    }
+    return all;
+}
+
+void core::restore(core_state state) {
+    conversations_.clear();
+    experts_.clear();
+    waiting_ = {};
+    timers_ = {};
+    open_by_customer_.clear();
+    restrictions_.clear();
+    reported_.clear();
+    sequence_ = 0;
+    average_handle_ = state.average_handle > duration::zero() ? state.average_handle
+                                                              : policy_.initial_handle_time;
+    for (auto& x : state.experts) experts_.emplace(x.id, std::move(x));
+    for (auto& c : state.conversations) {
+        sequence_ = std::max(sequence_, c.sequence);
+        if (c.state == conversation_state::queued)
+            waiting_.push({c.customer.tier, c.severity, c.first_queued_at, c.sequence, c.id});
+        if (c.state != conversation_state::closed && !c.duplicate_of)
+            open_by_customer_[customer_key(c.customer)].insert(c.id);
+        auto id = c.id;
+        conversations_.emplace(std::move(id), std::move(c));
+    }
+    for (const auto& t : state.timers) timers_.arm(t);
+    for (const auto& r : state.restrictions)
+        restrictions_[customer_key({r.tenant, r.user, {}, {}})] = r.until;
 }
 
 } // namespace chat::queue

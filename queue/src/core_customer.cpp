@@ -61,6 +61,7 @@ outcome core::open(const opening& o, instant now) {
 
     auto& c = conversations_[o.id];
     c.id = o.id;
+    s.touch(c);
     c.customer = o.customer;
     c.topic = o.topic;
     c.severity = o.severity;
@@ -72,7 +73,7 @@ outcome core::open(const opening& o, instant now) {
     s.emit(effect::opened{c.id});
 
     if (same) {
-        auto& kept = conversations_.at(*same);
+        auto& kept = s.touch(conversations_.at(*same));
         kept.opening_messages.push_back(o.message);
         c.duplicate_of = kept.id;
         set_state(s, c, conversation_state::closed);
@@ -179,7 +180,7 @@ outcome core::accept_stay(const conversation_id& id, const customer& who, instan
     auto x = *c->expert;
     disarm(s, timer_kind::inactivity, c->id);
     pause_sla(s, *c);
-    detach_expert(*c);
+    detach_expert(s, *c);
     c->last_expert = x;
     c->proposed_stay_at.reset();
     c->scheduled_at = at;

@@ -79,7 +79,7 @@ outcome core::hand_off(const expert_id& e, const conversation_id& id, std::strin
     c->excluded.insert(e);
     disarm(s, timer_kind::inactivity, c->id);
     if (c->state == conversation_state::on_hold) resume_sla(s, *c);
-    detach_expert(*c);
+    detach_expert(s, *c);
     s.emit(effect::handed_off{c->id, e, std::move(note)});
     enqueue(s, *c);
     route(s);
@@ -133,7 +133,7 @@ outcome core::expert_resume(const expert_id& e, const conversation_id& id, insta
         s.refuse(errc::over_capacity);
         return out;
     }
-    take_capacity(*c, x);
+    take_capacity(s, *c, x);
     disarm(s, timer_kind::inactivity, c->id);
     resume_sla(s, *c);
     set_state(s, *c, conversation_state::active);

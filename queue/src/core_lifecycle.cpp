@@ -7,6 +7,7 @@
 namespace chat::queue {
 
 void core::set_state(step& s, conversation& c, conversation_state to) {
+    s.touch(c);
     if (c.state == to) return;
     if (c.state == conversation_state::queued) reported_.erase(c.id);
     s.emit(effect::state_changed{c.id, c.state, to});
@@ -25,29 +26,34 @@ void core::enqueue(step& s, conversation& c) {
     }
 }
 
-void core::take_capacity(conversation& c, expert& x) {
+void core::take_capacity(step& s, conversation& c, expert& x) {
+    s.touch(c);
+    s.touch(x);
     if (c.holds_capacity) return;
     ++x.load;
     c.holds_capacity = true;
 }
 
-void core::release_capacity(conversation& c) {
+void core::release_capacity(step& s, conversation& c) {
+    s.touch(c);
     if (!c.holds_capacity) return;
     c.holds_capacity = false;
-    if (c.expert) --experts_.at(*c.expert).load;
+    if (c.expert) --s.touch(experts_.at(*c.expert)).load;
 }
 
-void core::detach_expert(conversation& c) {
-    release_capacity(c);
-    if (c.expert) experts_.at(*c.expert).conversations.erase(c.id);
+void core::detach_expert(step& s, conversation& c) {
+    release_capacity(s, c);
+    if (c.expert) s.touch(experts_.at(*c.expert)).conversations.erase(c.id);
     c.expert.reset();
 }
 
 void core::offer(step& s, conversation& c, expert& x) {
     waiting_.erase(c.id);
+    s.touch(c);
+    s.touch(x);
     c.expert = x.id;
     x.conversations.insert(c.id);
-    take_capacity(c, x);
+    take_capacity(s, c, x);
     x.last_routed_at = s.now;
     if (c.reserved && c.reserved->direct) {
         // A held conversation going back to the expert who held it needs no offer.
@@ -79,11 +85,11 @@ void core::assign(step& s, conversation& c, expert& x) {
 }
 
 void core::withdraw_offer(step& s, conversation& c, bool missed) {
-    auto& x = experts_.at(*c.expert);
+    auto& x = s.touch(experts_.at(*c.expert));
     disarm(s, timer_kind::offer_timeout, c.id);
     c.offer_expires_at.reset();
     s.emit(effect::offer_withdrawn{c.id, x.id, missed});
-    detach_expert(c);
+    detach_expert(s, c);
     enqueue(s, c);
     if (missed && x.presence == presence::available) {
         x.presence = presence::away;
@@ -94,13 +100,13 @@ void core::withdraw_offer(step& s, conversation& c, bool missed) {
 void core::hand_off_all(step& s, expert& x, const std::string& note) {
     std::vector<conversation_id> mine(x.conversations.begin(), x.conversations.end());
     for (const auto& id : mine) {
-        auto& c = conversations_.at(id);
+        auto& c = s.touch(conversations_.at(id));
         if (c.state == conversation_state::offered) {
             withdraw_offer(s, c, false);
             continue;
         }
         c.excluded.insert(x.id);
-        detach_expert(c);
+        detach_expert(s, c);
         s.emit(effect::handed_off{c.id, x.id, note});
         // A held conversation stays on hold, now with nobody: a customer reply queues it.
         if (c.state == conversation_state::active) {
@@ -112,7 +118,7 @@ void core::hand_off_all(step& s, expert& x, const std::string& note) {
 
 void core::hold(step& s, conversation& c, party by) {
     set_state(s, c, conversation_state::on_hold);
-    if (policy_.hold_frees_capacity) release_capacity(c);
+    if (policy_.hold_frees_capacity) release_capacity(s, c);
     pause_sla(s, c);
     arm(s, timer_kind::inactivity, c.id, s.now + policy_.inactivity_on_hold);
     s.emit(effect::held{c.id, by});
@@ -125,16 +131,16 @@ void core::leave_hold(step& s, conversation& c) {
         enqueue(s, c);
         return;
     }
-    auto& x = experts_.at(*c.expert);
+    auto& x = s.touch(experts_.at(*c.expert));
     if (c.holds_capacity ||
         (x.load < x.capacity && x.connected && x.presence != presence::offline)) {
-        take_capacity(c, x);
+        take_capacity(s, c, x);
         set_state(s, c, conversation_state::active);
         s.emit(effect::resumed{c.id, x.id});
         return;
     }
     // The expert is full: wait for them a little, in the conversation's own place.
-    detach_expert(c);
+    detach_expert(s, c);
     c.reserved = reservation{x.id, s.now + policy_.hold_return_window, true};
     arm(s, timer_kind::reservation_end, c.id, c.reserved->until);
     enqueue(s, c);
@@ -143,7 +149,7 @@ void core::leave_hold(step& s, conversation& c) {
 void core::save(step& s, conversation& c) {
     disarm(s, timer_kind::inactivity, c.id);
     pause_sla(s, c);
-    detach_expert(c);
+    detach_expert(s, c);
     set_state(s, c, conversation_state::saved);
     c.reopen_until = policy_.calendar_of(c.customer.region)
                          .business_days_deadline(s.now, policy_.reopen_business_days);
@@ -168,7 +174,7 @@ void core::close(step& s, conversation& c, close_reason why) {
         average_handle_ = (average_handle_ * 4 + (s.now - *c.assigned_at)) / 5;
     }
     pause_sla(s, c);
-    detach_expert(c);
+    detach_expert(s, c);
     c.reserved.reset();
     for (auto k : {timer_kind::offer_timeout, timer_kind::stay_due, timer_kind::reservation_end,
                    timer_kind::inactivity, timer_kind::reopen_deadline, timer_kind::sla_deadline})
@@ -276,7 +282,7 @@ void core::fire(step& s, const timer& t) {
     if (t.kind == timer_kind::disconnect_grace) {
         auto it = experts_.find(t.subject);
         if (it == experts_.end() || it->second.connected) return;
-        auto& x = it->second;
+        auto& x = s.touch(it->second);
         if (x.presence != presence::offline) {
             x.presence = presence::offline;
             s.emit(effect::presence_changed{x.id, presence::offline});
@@ -286,7 +292,7 @@ void core::fire(step& s, const timer& t) {
     }
     auto it = conversations_.find(t.subject);
     if (it == conversations_.end()) return;
-    auto& c = it->second;
+    auto& c = s.touch(it->second);
     switch (t.kind) {
     case timer_kind::offer_timeout:
         if (c.state == conversation_state::offered) withdraw_offer(s, c, true);

@@ -10,6 +10,9 @@ struct core::step {
     outcome& out;
 
     template <class E> void emit(E e) { out.effects.emplace_back(std::move(e)); }
+    // Records that a record changed, so that the server stores it with this event.
+    conversation& touch(conversation& c) { return out.touch(c), c; }
+    expert& touch(expert& x) { return out.touch(x), x; }
     void refuse(errc e) { out.error = make_error_code(e); }
 };
 

@@ -14,8 +14,8 @@ public:
             std::set<std::string> skills;
             if (i % 2 == 0) skills.insert("billing");
             experts_.push_back("x" + std::to_string(i));
-            h_.core.register_expert({experts_.back(), "acme", experts_.back(), 1 + i % 3, skills, i == 3},
-                                    h_.now);
+            store(h_.core.register_expert({experts_.back(), "acme", experts_.back(), 1 + i % 3, skills, i == 3},
+                                    h_.now));
         }
         for (int i = 0; i < 6; ++i)
             customers_.push_back({"acme", "u" + std::to_string(i), i < 2 ? tier::enterprise : tier::standard,
@@ -27,7 +27,10 @@ public:
     void steps(int n) {
         for (int i = 0; i < n; ++i) {
             auto out = act();
+            store(out);
             check(out);
+            check_stored();
+            if (i % 50 == 49) restart();
         }
     }
 
@@ -86,7 +89,7 @@ private:
         case 12: return core.customer_resume(c, customer_of(c), now);
         case 13: {
             auto at = now + std::chrono::minutes(1 + pick(180));
-            core.propose_stay(expert_for(c), c, at, now);
+            store(core.propose_stay(expert_for(c), c, at, now));
             return core.accept_stay(c, customer_of(c), at, now);
         }
         case 14: return core.mark_duplicate(expert_for(c), c, any_conversation(), now);
@@ -101,6 +104,54 @@ private:
             return h_.wait(steps[pick(9)]);
         }
         }
+    }
+
+    // What a server keeps: the records each outcome names as changed, timers, restrictions.
+    void store(const outcome& out) {
+        for (const auto& id : out.changed_conversations) stored_.conversations[id] = *h_.core.find(id);
+        for (const auto& id : out.changed_experts) stored_.experts[id] = h_.of(id);
+        for (const auto& fx : out.effects) {
+            if (auto* t = std::get_if<effect::timer_set>(&fx))
+                stored_.timers[{t->timer.kind, t->timer.subject}] = t->timer;
+            if (auto* t = std::get_if<effect::timer_cleared>(&fx)) stored_.timers.erase({t->timer.kind, t->timer.subject});
+            if (auto* r = std::get_if<effect::restricted>(&fx)) stored_.restrictions[r->tenant + '/' + r->user] = *r;
+        }
+    }
+
+    // The stored copy is the core's state: no change escaped the outcome that made it.
+    void check_stored() {
+        REQUIRE(stored_.conversations.size() == h_.core.conversations().size());
+        for (const auto& [id, c] : h_.core.conversations()) {
+            INFO("conversation " << id << " changed without being named");
+            REQUIRE(stored_.conversations.at(id) == c);
+        }
+        for (const auto& [id, x] : h_.core.experts()) {
+            INFO("expert " << id << " changed without being named");
+            REQUIRE(stored_.experts.at(id) == x);
+        }
+        auto timers = h_.core.pending_timers();
+        REQUIRE(timers.size() == stored_.timers.size());
+        for (const auto& t : timers) REQUIRE(stored_.timers.at({t.kind, t.subject}) == t);
+    }
+
+    // A restart: a new core restored from the stored copy carries on in the old one's place.
+    void restart() {
+        core_state state;
+        for (const auto& [id, c] : stored_.conversations) state.conversations.push_back(c);
+        for (const auto& [id, x] : stored_.experts) state.experts.push_back(x);
+        for (const auto& [key, t] : stored_.timers) state.timers.push_back(t);
+        for (const auto& [key, r] : stored_.restrictions) state.restrictions.push_back({r.tenant, r.user, r.until});
+        state.average_handle = h_.core.average_handle_time();
+        auto order = h_.core.queue_order(h_.now);
+
+        chat::queue::core restored(make_policy());
+        restored.restore(std::move(state));
+        REQUIRE(restored.queue_order(h_.now) == order);
+        REQUIRE(restored.audit(h_.now).empty());
+        for (const auto& [id, c] : h_.core.conversations()) REQUIRE(*restored.find(id) == c);
+        for (const auto& [tenant, user, until] : h_.core.restrictions())
+            REQUIRE(restored.restricted_until(tenant, user) == until);
+        h_.core = std::move(restored);
     }
 
     void check(const outcome& out) {
@@ -140,6 +191,12 @@ private:
     std::vector<customer> customers_;
     std::vector<std::string> opened_;
     int next_ = 0;
+    struct {
+        std::map<std::string, conversation> conversations;
+        std::map<std::string, expert> experts;
+        std::map<std::pair<timer_kind, std::string>, timer> timers;
+        std::map<std::string, effect::restricted> restrictions;
+    } stored_;
 };
 
 } // namespace

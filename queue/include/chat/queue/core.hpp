@@ -29,6 +29,15 @@ struct expert_profile {
     bool auto_accept = false;
 };
 
+// Everything the core needs to carry on after a restart: what the server stores.
+struct core_state {
+    std::vector<conversation> conversations; // open, or closed and still awaiting a survey
+    std::vector<expert> experts;
+    std::vector<timer> timers;
+    std::vector<restriction> restrictions;
+    duration average_handle{};
+};
+
 // A customer's request for a new conversation.
 struct opening {
     conversation_id id;
@@ -94,8 +103,16 @@ public:
     std::optional<instant> restricted_until(const std::string& tenant,
                                             const std::string& user) const;
     duration average_handle_time() const { return average_handle_; }
+    const std::unordered_map<conversation_id, conversation>& conversations() const {
+        return conversations_;
+    }
+    const std::map<expert_id, expert>& experts() const { return experts_; }
+    std::vector<restriction> restrictions() const;
     // Drops a closed conversation from memory (after the server has stored it).
     void forget(const conversation_id& c);
+    // Replaces the whole state with a stored one (at start-up, before any event); the
+    // waiting line and the indexes are rebuilt from the records.
+    void restore(core_state state);
     // Broken invariants, described; empty when the state is consistent.
     std::vector<std::string> audit(instant now) const;
 
@@ -109,9 +126,9 @@ private:
 
     void set_state(step& s, conversation& c, conversation_state to);
     void enqueue(step& s, conversation& c);
-    void take_capacity(conversation& c, expert& e);
-    void release_capacity(conversation& c);
-    void detach_expert(conversation& c);
+    void take_capacity(step& s, conversation& c, expert& e);
+    void release_capacity(step& s, conversation& c);
+    void detach_expert(step& s, conversation& c);
     void offer(step& s, conversation& c, expert& e);
     void assign(step& s, conversation& c, expert& e);
     void withdraw_offer(step& s, conversation& c, bool missed);

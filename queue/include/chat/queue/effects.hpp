@@ -87,8 +87,13 @@ struct outcome {
     std::vector<any_effect> effects;
     // The conversation the event created or was redirected to, when there is one.
     std::optional<conversation_id> conversation;
+    // Every record the event changed, each once: what the server must store with it.
+    std::vector<conversation_id> changed_conversations;
+    std::vector<expert_id> changed_experts;
 
     explicit operator bool() const { return !error; }
+    void touch(const queue::conversation& c) { add_once(changed_conversations, c.id); }
+    void touch(const queue::expert& x) { add_once(changed_experts, x.id); }
 
     template <class E> std::vector<E> all() const {
         std::vector<E> found;
@@ -100,6 +105,13 @@ struct outcome {
         for (const auto& e : effects)
             if (auto* p = std::get_if<E>(&e)) return *p;
         return std::nullopt;
+    }
+
+private:
+    static void add_once(std::vector<std::string>& ids, const std::string& id) {
+        for (const auto& i : ids)
+            if (i == id) return;
+        ids.push_back(id);
     }
 };
 

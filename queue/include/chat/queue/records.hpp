@@ -18,6 +18,7 @@ struct sla_clock {
     std::optional<instant> running_since; // set while the clock runs
     std::optional<instant> responded_at;
     bool breached = false;
+    friend bool operator==(const sla_clock&, const sla_clock&) = default;
 };
 
 // A reservation: while it lasts, only `expert` may get the conversation.
@@ -25,6 +26,7 @@ struct reservation {
     expert_id expert;
     instant until{};
     bool direct = false; // assign without an offer (a held conversation coming back)
+    friend bool operator==(const reservation&, const reservation&) = default;
 };
 
 struct conversation {
@@ -64,6 +66,7 @@ struct conversation {
     std::optional<int> survey_rating;
     std::string survey_comment;
     bool survey_requested = false;
+    friend bool operator==(const conversation&, const conversation&) = default;
 };
 
 struct expert {
@@ -78,6 +81,14 @@ struct expert {
     int load = 0;             // active + offered (+ held, when holds keep capacity)
     instant last_routed_at{}; // ties go to the expert idle longest
     std::set<conversation_id> conversations;
+    friend bool operator==(const expert&, const expert&) = default;
+};
+
+// A customer who may not open conversations until a time (conduct rules).
+struct restriction {
+    std::string tenant, user;
+    instant until{};
+    friend bool operator==(const restriction&, const restriction&) = default;
 };
 
 } // namespace chat::queue

@@ -55,6 +55,7 @@ struct customer {
     std::string user;
     queue::tier tier = tier::standard;
     std::string region;
+    friend bool operator==(const customer&, const customer&) = default;
 };
 
 std::string_view to_string(tier t);
