@@ -1,0 +1,193 @@
+#pragma once
+// The chat.v1 requests a client may send, one struct per message type. Each lists its
+// fields once, in `visit`, which drives both parsing and printing (see codec.hpp).
+
+#include "chat/protocol/fields.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace chat::protocol {
+
+// Who may send a message; a connection has exactly one role, from its token.
+enum class role : std::uint8_t { customer = 1, expert = 2, monitor = 4 };
+using role_set = std::uint8_t;
+constexpr role_set operator|(role a, role b) { return static_cast<role_set>(static_cast<int>(a) | static_cast<int>(b)); }
+constexpr bool allows(role_set s, role r) { return (s & static_cast<role_set>(r)) != 0; }
+constexpr role_set anyone = 7;
+std::string_view to_string(role r);
+std::optional<role> parse_role(std::string_view s);
+
+// Where a client left off in one conversation, to be replayed after it on resume.
+struct resume_point {
+    std::string conversation;
+    std::uint64_t after = 0;
+    std::optional<std::string> epoch;
+};
+
+namespace request {
+
+// The first frame when the token did not come in the Authorization header.
+struct hello {
+    static constexpr std::string_view type = "hello";
+    static constexpr role_set roles = anyone;
+    std::optional<std::string> token;
+    template <class V> void visit(V& v) { v("token", token, field_kind::token); }
+};
+struct open {
+    static constexpr std::string_view type = "open";
+    static constexpr role_set roles = static_cast<role_set>(role::customer);
+    std::string topic, text;
+    std::optional<int> severity;
+    std::optional<std::string> client_id;
+    template <class V> void visit(V& v) {
+        v("topic", topic, field_kind::note);
+        v("text", text, field_kind::text);
+        v("severity", severity, field_kind::severity);
+        v("client_id", client_id, field_kind::id);
+    }
+};
+// A chat message from either side; a customer's reply also reopens a saved conversation.
+struct send {
+    static constexpr std::string_view type = "send";
+    static constexpr role_set roles = role::customer | role::expert;
+    std::string conversation, text, client_id;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("text", text, field_kind::text);
+        v("client_id", client_id, field_kind::id);
+    }
+};
+// Messages that name only a conversation.
+template <const char* Name, role_set Roles> struct on_conversation {
+    static constexpr std::string_view type = Name;
+    static constexpr role_set roles = Roles;
+    std::string conversation;
+    template <class V> void visit(V& v) { v("conversation", conversation, field_kind::id); }
+};
+inline constexpr char typing_name[] = "typing", hold_name[] = "hold", resume_name[] = "resume",
+                      stay_request_name[] = "stay_request", close_name[] = "close",
+                      accept_name[] = "accept", decline_name[] = "decline",
+                      report_conduct_name[] = "report_conduct";
+constexpr role_set both = role::customer | role::expert;
+constexpr role_set expert_only = static_cast<role_set>(role::expert);
+constexpr role_set customer_only = static_cast<role_set>(role::customer);
+using typing = on_conversation<typing_name, both>;
+using hold = on_conversation<hold_name, both>;
+using resume = on_conversation<resume_name, both>;
+using close = on_conversation<close_name, both>;
+using stay_request = on_conversation<stay_request_name, customer_only>;
+using accept = on_conversation<accept_name, expert_only>;
+using decline = on_conversation<decline_name, expert_only>;
+using report_conduct = on_conversation<report_conduct_name, expert_only>;
+
+struct stay_accept {
+    static constexpr std::string_view type = "stay_accept";
+    static constexpr role_set roles = customer_only;
+    std::string conversation;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("at", at, field_kind::instant);
+    }
+};
+struct survey {
+    static constexpr std::string_view type = "survey";
+    static constexpr role_set roles = customer_only;
+    std::string conversation;
+    int rating = 0;
+    std::optional<std::string> comment;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("rating", rating, field_kind::rating);
+        v("comment", comment, field_kind::comment);
+    }
+};
+// Replays a conversation's messages after a sequence number, then keeps it live.
+struct history {
+    static constexpr std::string_view type = "history";
+    static constexpr role_set roles = both;
+    std::string conversation;
+    std::optional<std::uint64_t> after;
+    std::optional<std::string> epoch;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("after", after, field_kind::sequence);
+        v("epoch", epoch, field_kind::id);
+    }
+};
+struct presence {
+    static constexpr std::string_view type = "presence";
+    static constexpr role_set roles = expert_only;
+    std::string presence;
+    template <class V> void visit(V& v) { v("presence", presence, field_kind::presence); }
+};
+struct capacity {
+    static constexpr std::string_view type = "capacity";
+    static constexpr role_set roles = expert_only;
+    int capacity = 0;
+    template <class V> void visit(V& v) { v("capacity", capacity, field_kind::capacity); }
+};
+struct hand_off {
+    static constexpr std::string_view type = "hand_off";
+    static constexpr role_set roles = expert_only;
+    std::string conversation;
+    std::optional<std::string> note;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("note", note, field_kind::note);
+    }
+};
+struct stay_propose {
+    static constexpr std::string_view type = "stay_propose";
+    static constexpr role_set roles = expert_only;
+    std::string conversation;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("at", at, field_kind::instant);
+    }
+};
+struct mark_duplicate {
+    static constexpr std::string_view type = "mark_duplicate";
+    static constexpr role_set roles = expert_only;
+    std::string conversation, of;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("of", of, field_kind::id);
+    }
+};
+struct escalate {
+    static constexpr std::string_view type = "escalate";
+    static constexpr role_set roles = expert_only;
+    std::string conversation, summary;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("summary", summary, field_kind::note);
+    }
+};
+// The live queue and expert board: a snapshot, then deltas.
+struct subscribe {
+    static constexpr std::string_view type = "subscribe";
+    static constexpr role_set roles = role::expert | role::monitor;
+    template <class V> void visit(V&) {}
+};
+struct ping {
+    static constexpr std::string_view type = "ping";
+    static constexpr role_set roles = anyone;
+    template <class V> void visit(V&) {}
+};
+
+} // namespace request
+
+using any_request =
+    std::variant<request::hello, request::open, request::send, request::typing, request::hold,
+                 request::resume, request::close, request::stay_request, request::stay_accept,
+                 request::survey, request::history, request::presence, request::capacity,
+                 request::accept, request::decline, request::hand_off, request::stay_propose,
+                 request::mark_duplicate, request::escalate, request::report_conduct,
+                 request::subscribe, request::ping>;
+
+} // namespace chat::protocol
