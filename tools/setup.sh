@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev           # Beast, Asio (header-only)
   libhiredis-dev
+  libssl-dev                 # HMAC-SHA256 for the HS256 tokens
+  libtomlplusplus-dev        # the configuration file
   nlohmann-json3-dev
   catch2
   redis-server

@@ -1,0 +1,102 @@
+#pragma once
+// One asynchronous Redis connection: hiredis driven by Asio on the caller's strand, every
+// request with its own deadline, reconnecting with backoff when the server goes away.
+
+#include "chat/server/redis/value.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <string>
+
+struct redisAsyncContext;
+
+namespace chat::server::redis {
+
+// Where Redis is: a unix socket, or host and port; and which database.
+struct endpoint {
+    std::string unix_path;
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    int db = 0;
+    std::string describe() const;
+};
+
+// Parses redis://host:port/db or unix:///path/to/socket.
+std::optional<endpoint> parse_url(std::string_view url);
+
+class client : public std::enable_shared_from_this<client> {
+public:
+    using replies = std::vector<value>;
+    using handler = std::function<void(std::error_code, replies)>;
+
+    struct options {
+        std::chrono::milliseconds request_timeout{2000};
+        std::chrono::milliseconds backoff_min{50};
+        std::chrono::milliseconds backoff_max{2000};
+    };
+
+    // `executor` must be a strand: every call and every handler runs on it.
+    client(boost::asio::any_io_executor executor, endpoint where, options opts);
+    client(boost::asio::any_io_executor executor, endpoint where)
+        : client(std::move(executor), std::move(where), options{}) {}
+    ~client();
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    void start();
+    // Fails what is pending with `stopped` and disconnects for good.
+    void stop();
+    bool connected() const { return up_; }
+    // Called on the strand whenever the connection comes up or goes down.
+    void on_state_change(std::function<void(bool up)> f) { on_state_ = std::move(f); }
+
+    // Sends the commands as one pipeline; `done` gets one reply per command, in order, or an
+    // error for the whole pipeline (whose effect on the server is then unknown).
+    void exec(std::vector<command> commands, handler done);
+
+private:
+    struct batch;
+    static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
+    static void on_connect(const redisAsyncContext* ac, int status);
+    static void on_disconnect(const redisAsyncContext* ac, int status);
+    static void add_read(void* self);
+    static void del_read(void* self);
+    static void add_write(void* self);
+    static void del_write(void* self);
+    static void cleanup(void* self);
+
+    void connect();
+    void attach();
+    void went_down();
+    void schedule_reconnect();
+    void wait_readable();
+    void wait_writable();
+    void arm_deadline();
+    void fail_in_flight(std::error_code ec);
+    void finish(batch* b);
+
+    boost::asio::any_io_executor executor_;
+    endpoint where_;
+    options opts_;
+    redisAsyncContext* ctx_ = nullptr;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
+    bool reading_ = false, read_waiting_ = false;
+    bool writing_ = false, write_waiting_ = false;
+    bool up_ = false, stopped_ = false;
+    unsigned generation_ = 0;
+    std::chrono::milliseconds backoff_;
+    boost::asio::steady_timer reconnect_timer_;
+    boost::asio::steady_timer deadline_timer_;
+    std::deque<batch*> in_flight_;
+    std::function<void(bool)> on_state_;
+};
+
+} // namespace chat::server::redis

@@ -1,0 +1,348 @@
+#include "chat/server/redis/client.hpp"
+
+#include <boost/asio/post.hpp>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+
+namespace chat::server::redis {
+namespace {
+
+class redis_category : public std::error_category {
+public:
+    const char* name() const noexcept override { return "chat.redis"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+        case errc::unavailable: return "Redis is unavailable";
+        case errc::timeout: return "Redis did not answer in time";
+        case errc::stopped: return "the Redis client stopped";
+        }
+        return "Redis error";
+    }
+};
+
+value convert(const redisReply* r) {
+    value v;
+    switch (r->type) {
+    case REDIS_REPLY_STRING: v.type = value::kind::string; v.text.assign(r->str, r->len); break;
+    case REDIS_REPLY_STATUS: v.type = value::kind::status; v.text.assign(r->str, r->len); break;
+    case REDIS_REPLY_ERROR: v.type = value::kind::error; v.text.assign(r->str, r->len); break;
+    case REDIS_REPLY_INTEGER: v.type = value::kind::integer; v.integer = r->integer; break;
+    case REDIS_REPLY_ARRAY:
+        v.type = value::kind::array;
+        v.elements.reserve(r->elements);
+        for (std::size_t i = 0; i < r->elements; ++i) v.elements.push_back(convert(r->element[i]));
+        break;
+    default: break;
+    }
+    return v;
+}
+
+} // namespace
+
+const std::error_category& category() {
+    static redis_category c;
+    return c;
+}
+
+std::string endpoint::describe() const {
+    if (!unix_path.empty()) return "unix://" + unix_path + (db ? "?db=" + std::to_string(db) : "");
+    return "redis://" + host + ':' + std::to_string(port) + '/' + std::to_string(db);
+}
+
+std::optional<endpoint> parse_url(std::string_view url) {
+    endpoint e;
+    if (url.rfind("unix://", 0) == 0) {
+        e.unix_path = std::string(url.substr(7));
+        return e.unix_path.empty() ? std::nullopt : std::optional(e);
+    }
+    if (url.rfind("redis://", 0) != 0) return std::nullopt;
+    auto rest = url.substr(8);
+    auto slash = rest.find('/');
+    auto hostport = rest.substr(0, slash);
+    if (slash != std::string_view::npos && slash + 1 < rest.size()) {
+        try {
+            e.db = std::stoi(std::string(rest.substr(slash + 1)));
+        } catch (...) {
+            return std::nullopt;
+        }
+    }
+    auto colon = hostport.rfind(':');
+    e.host = std::string(hostport.substr(0, colon));
+    if (colon != std::string_view::npos) {
+        try {
+            e.port = std::stoi(std::string(hostport.substr(colon + 1)));
+        } catch (...) {
+            return std::nullopt;
+        }
+    }
+    if (e.host.empty() || e.port <= 0 || e.port > 65535 || e.db < 0) return std::nullopt;
+    return e;
+}
+
+// One pipeline in flight: hiredis calls on_reply once per command, in order.
+struct client::batch {
+    client* owner;
+    handler done;
+    replies got;
+    std::size_t expected;
+    std::size_t received = 0;
+    bool answered = false; // `done` was already called (failed early)
+    std::chrono::steady_clock::time_point deadline;
+};
+
+client::client(boost::asio::any_io_executor executor, endpoint where, options opts)
+    : executor_(executor), where_(std::move(where)), opts_(opts), backoff_(opts.backoff_min),
+      reconnect_timer_(executor), deadline_timer_(executor) {}
+
+client::~client() {
+    stopped_ = true;
+    for (auto* b : in_flight_) b->answered = true; // nobody is left to tell
+    in_flight_.clear();
+    if (ctx_) redisAsyncFree(ctx_);
+}
+
+void client::start() {
+    boost::asio::post(executor_, [self = shared_from_this()] { self->connect(); });
+}
+
+void client::stop() {
+    // Posted: stop() may be called from a reply handler, inside hiredis, where freeing is unsafe.
+    boost::asio::post(executor_, [self = shared_from_this()] {
+        if (self->stopped_) return;
+        self->stopped_ = true;
+        self->reconnect_timer_.cancel();
+        self->deadline_timer_.cancel();
+        self->fail_in_flight(make_error_code(errc::stopped));
+        if (self->ctx_) redisAsyncFree(self->ctx_);
+        self->ctx_ = nullptr;
+        self->up_ = false;
+    });
+}
+
+void client::connect() {
+    if (stopped_ || ctx_) return;
+    redisAsyncContext* ac = where_.unix_path.empty()
+                                ? redisAsyncConnect(where_.host.c_str(), where_.port)
+                                : redisAsyncConnectUnix(where_.unix_path.c_str());
+    if (!ac) return schedule_reconnect();
+    if (ac->err) {
+        redisAsyncFree(ac);
+        return schedule_reconnect();
+    }
+    ctx_ = ac;
+    ac->data = this;
+    attach();
+    // The connect callback is set last: setting it asks for the first write event.
+    redisAsyncSetDisconnectCallback(ac, &client::on_disconnect);
+    redisAsyncSetConnectCallback(ac, &client::on_connect);
+}
+
+void client::attach() {
+    ++generation_;
+    socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(executor_, ctx_->c.fd);
+    reading_ = read_waiting_ = writing_ = write_waiting_ = false;
+    ctx_->ev.data = this;
+    ctx_->ev.addRead = &client::add_read;
+    ctx_->ev.delRead = &client::del_read;
+    ctx_->ev.addWrite = &client::add_write;
+    ctx_->ev.delWrite = &client::del_write;
+    ctx_->ev.cleanup = &client::cleanup;
+}
+
+void client::on_connect(const redisAsyncContext* ac, int status) {
+    auto* self = static_cast<client*>(ac->data);
+    if (status != REDIS_OK) {
+        // hiredis frees the context after this; cleanup() forgets it.
+        self->schedule_reconnect();
+        return;
+    }
+    self->backoff_ = self->opts_.backoff_min;
+    if (self->where_.db != 0) self->exec({{"SELECT", std::to_string(self->where_.db)}}, [](auto, auto) {});
+    self->up_ = true;
+    if (self->on_state_) self->on_state_(true);
+}
+
+void client::on_disconnect(const redisAsyncContext* ac, int) {
+    auto* self = static_cast<client*>(ac->data);
+    self->went_down();
+}
+
+void client::went_down() {
+    if (stopped_) return;
+    bool was_up = up_;
+    up_ = false;
+    fail_in_flight(make_error_code(errc::unavailable));
+    if (was_up && on_state_) on_state_(false);
+    schedule_reconnect();
+}
+
+void client::schedule_reconnect() {
+    if (stopped_) return;
+    reconnect_timer_.expires_after(backoff_);
+    backoff_ = std::min(backoff_ * 2, opts_.backoff_max);
+    reconnect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->connect();
+    });
+}
+
+void client::cleanup(void* p) {
+    auto* self = static_cast<client*>(p);
+    self->ctx_ = nullptr;
+    self->reading_ = self->writing_ = false;
+    ++self->generation_;
+    // hiredis owns the descriptor and closes it: release it, never close it here.
+    if (self->socket_) {
+        boost::system::error_code ignored;
+        self->socket_->cancel(ignored);
+        self->socket_->release();
+    }
+}
+
+void client::add_read(void* p) {
+    auto* self = static_cast<client*>(p);
+    self->reading_ = true;
+    if (!self->read_waiting_) self->wait_readable();
+}
+void client::del_read(void* p) { static_cast<client*>(p)->reading_ = false; }
+
+void client::add_write(void* p) {
+    auto* self = static_cast<client*>(p);
+    self->writing_ = true;
+    if (!self->write_waiting_) self->wait_writable();
+}
+void client::del_write(void* p) { static_cast<client*>(p)->writing_ = false; }
+
+void client::wait_readable() {
+    read_waiting_ = true;
+    socket_->async_wait(boost::asio::posix::descriptor_base::wait_read,
+                        [self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+                            if (gen != self->generation_) return;
+                            self->read_waiting_ = false;
+                            if (ec) return;
+                            // Edge-triggered: read until the socket is drained, or an event
+                            // that already happened would never be reported again.
+                            while (gen == self->generation_ && self->ctx_ && self->reading_) {
+                                redisAsyncHandleRead(self->ctx_);
+                                if (gen != self->generation_) break;
+                                boost::asio::posix::descriptor_base::bytes_readable pending(true);
+                                boost::system::error_code aec;
+                                self->socket_->io_control(pending, aec);
+                                if (aec || pending.get() == 0) break;
+                            }
+                            if (gen == self->generation_ && self->ctx_ && self->reading_ && !self->read_waiting_)
+                                self->wait_readable();
+                        });
+}
+
+void client::wait_writable() {
+    write_waiting_ = true;
+    auto write = [self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+        if (gen != self->generation_) return;
+        self->write_waiting_ = false;
+        if (ec || !self->ctx_ || !self->writing_) return;
+        redisAsyncHandleWrite(self->ctx_);
+        // Still wanting to write means the socket buffer is full: its next edge will come.
+        if (gen == self->generation_ && self->ctx_ && self->writing_ && !self->write_waiting_) {
+            self->write_waiting_ = true;
+            self->socket_->async_wait(boost::asio::posix::descriptor_base::wait_write,
+                                      [self, gen](boost::system::error_code e) {
+                                          if (gen != self->generation_) return;
+                                          self->write_waiting_ = false;
+                                          if (!e && self->ctx_ && self->writing_) self->wait_writable();
+                                      });
+        }
+    };
+    if (ctx_ && (ctx_->c.flags & REDIS_CONNECTED)) {
+        // Connected sockets are almost always writable: try now rather than wait for an edge.
+        boost::asio::post(executor_, [write] { write({}); });
+    } else {
+        socket_->async_wait(boost::asio::posix::descriptor_base::wait_write, write);
+    }
+}
+
+void client::exec(std::vector<command> commands, handler done) {
+    if (commands.empty()) {
+        boost::asio::post(executor_, [done = std::move(done)] { done({}, {}); });
+        return;
+    }
+    if (!up_ || !ctx_ || stopped_) {
+        boost::asio::post(executor_, [done = std::move(done), s = stopped_] {
+            done(make_error_code(s ? errc::stopped : errc::unavailable), {});
+        });
+        return;
+    }
+    auto* b = new batch{this, std::move(done), {}, commands.size(), 0, false,
+                        std::chrono::steady_clock::now() + opts_.request_timeout};
+    b->got.reserve(commands.size());
+    in_flight_.push_back(b);
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    for (const auto& cmd : commands) {
+        argv.clear();
+        lens.clear();
+        for (const auto& a : cmd) {
+            argv.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        redisAsyncCommandArgv(ctx_, &client::on_reply, b, static_cast<int>(argv.size()), argv.data(),
+                              lens.data());
+    }
+    if (in_flight_.size() == 1) arm_deadline();
+}
+
+void client::on_reply(redisAsyncContext*, void* reply, void* privdata) {
+    auto* b = static_cast<batch*>(privdata);
+    ++b->received;
+    if (!reply && !b->answered) b->owner->fail_in_flight(make_error_code(errc::unavailable));
+    if (reply && !b->answered) b->got.push_back(convert(static_cast<redisReply*>(reply)));
+    if (b->received == b->expected) b->owner->finish(b);
+}
+
+void client::finish(batch* b) {
+    auto it = std::find(in_flight_.begin(), in_flight_.end(), b);
+    bool was_front = it == in_flight_.begin();
+    if (it != in_flight_.end()) in_flight_.erase(it);
+    std::unique_ptr<batch> owned(b);
+    if (!b->answered && !stopped_) {
+        b->answered = true;
+        b->done({}, std::move(b->got));
+    }
+    if (was_front && !in_flight_.empty()) arm_deadline();
+}
+
+void client::fail_in_flight(std::error_code ec) {
+    // The batches stay alive until hiredis hands back their replies; only their handlers run now.
+    auto failing = std::move(in_flight_);
+    in_flight_.clear();
+    for (auto* b : failing) {
+        if (b->answered) continue;
+        b->answered = true;
+        auto done = std::move(b->done);
+        done(ec, {});
+    }
+}
+
+void client::arm_deadline() {
+    deadline_timer_.expires_at(in_flight_.front()->deadline);
+    deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->in_flight_.empty() || self->stopped_) return;
+        if (self->in_flight_.front()->deadline > std::chrono::steady_clock::now()) {
+            self->arm_deadline();
+            return;
+        }
+        // hiredis cannot cancel one request: a server that stopped answering is dropped.
+        self->fail_in_flight(make_error_code(errc::timeout));
+        if (self->ctx_) {
+            auto* ac = self->ctx_;
+            bool was_up = self->up_;
+            self->up_ = false;
+            redisAsyncFree(ac);
+            if (was_up && self->on_state_) self->on_state_(false);
+            self->schedule_reconnect();
+        }
+    });
+}
+
+} // namespace chat::server::redis

@@ -1,0 +1,84 @@
+#include "chat/server/auth/token.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chat::server;
+using namespace std::chrono_literals;
+
+namespace {
+
+const chat::queue::instant now = chat::queue::instant(std::chrono::seconds(1'790'000'000));
+
+identity alice() {
+    identity who;
+    who.role = chat::protocol::role::customer;
+    who.subject = "alice";
+    who.tenant = "acme";
+    who.tier = chat::queue::tier::enterprise;
+    who.region = "de";
+    who.name = "Alice A.";
+    who.expires_at = now + 1h;
+    return who;
+}
+
+} // namespace
+
+TEST_CASE("a minted token verifies to the same identity", "[server][token]") {
+    auto token = mint_token(alice(), "s3cret");
+    auto v = verify_token(token, "s3cret", now);
+    REQUIRE(v.who);
+    CHECK(v.who->subject == "alice");
+    CHECK(v.who->tenant == "acme");
+    CHECK(v.who->tier == chat::queue::tier::enterprise);
+    CHECK(v.who->role == chat::protocol::role::customer);
+    CHECK(v.who->region == "de");
+    CHECK(v.who->name == "Alice A.");
+}
+
+TEST_CASE("a token signed with another secret or altered is refused", "[server][token]") {
+    auto token = mint_token(alice(), "s3cret");
+    CHECK(verify_token(token, "other", now).problem == token_problem::bad_signature);
+    // Promote oneself to enterprise by editing the claims: the signature no longer matches.
+    auto standard = alice();
+    standard.tier = chat::queue::tier::standard;
+    auto forged = mint_token(standard, "s3cret");
+    auto claims_of_forged = forged.substr(forged.find('.'), forged.rfind('.') - forged.find('.'));
+    auto tampered = token.substr(0, token.find('.')) + claims_of_forged + token.substr(token.rfind('.'));
+    CHECK_FALSE(verify_token(tampered, "s3cret", now).who);
+}
+
+TEST_CASE("an expired token is refused", "[server][token]") {
+    auto token = mint_token(alice(), "s3cret");
+    auto v = verify_token(token, "s3cret", now + 2h);
+    CHECK_FALSE(v.who);
+    CHECK(v.problem == token_problem::expired);
+}
+
+TEST_CASE("only HS256 is accepted, never alg none", "[server][token]") {
+    // {"alg":"none"} . {"sub":"alice",...} . (empty)
+    std::string none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSIsInRlbmFudCI6ImFjbWUiLCJyb2xlIjoiZXhwZXJ0IiwiZXhwIjo5OTk5OTk5OTk5fQ.";
+    auto v = verify_token(none, "s3cret", now);
+    CHECK_FALSE(v.who);
+    CHECK(v.problem == token_problem::bad_algorithm);
+}
+
+TEST_CASE("garbage is refused as malformed", "[server][token]") {
+    for (auto bad : {"", "abc", "a.b", "a.b.c.d", "!!.??.**"}) {
+        INFO(bad);
+        auto v = verify_token(bad, "s3cret", now);
+        CHECK_FALSE(v.who);
+        CHECK(v.problem == token_problem::malformed);
+    }
+}
+
+TEST_CASE("claims with an unknown role or unsafe subject are refused", "[server][token]") {
+    auto who = alice();
+    who.subject = "alice smith}";
+    CHECK(verify_token(mint_token(who, "k"), "k", now).problem == token_problem::bad_claims);
+}
+
+TEST_CASE("random secrets are long and differ", "[server][token]") {
+    auto a = random_secret(), b = random_secret();
+    CHECK(a.size() == 64);
+    CHECK(a != b);
+}
