@@ -66,4 +66,35 @@ std::optional<presence> parse_presence(std::string_view s) {
     return std::nullopt;
 }
 
+namespace {
+
+// Finds the enumerator whose name is `s`, trying each value up to `last`.
+template <class E> std::optional<E> parse_by_name(std::string_view s, E last) {
+    for (int i = 0; i <= static_cast<int>(last); ++i)
+        if (to_string(static_cast<E>(i)) == s) return static_cast<E>(i);
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<conversation_state> parse_state(std::string_view s) {
+    return parse_by_name(s, conversation_state::closed);
+}
+
+std::optional<close_reason> parse_close_reason(std::string_view s) {
+    return parse_by_name(s, close_reason::expired);
+}
+
+std::optional<timer_kind> parse_timer_kind(std::string_view s) {
+    return parse_by_name(s, timer_kind::business_open);
+}
+
+std::string_view to_string(party p) { return p == party::customer ? "customer" : "expert"; }
+
+std::optional<party> parse_party(std::string_view s) {
+    if (s == "customer") return party::customer;
+    if (s == "expert") return party::expert;
+    return std::nullopt;
+}
+
 } // namespace chat::queue

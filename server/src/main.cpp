@@ -1,47 +1,49 @@
-// chatd: for now the conversation core driven by JSON command lines on standard input, on the
-// real clock, with its timers firing as they fall due. The WebSocket gateway replaces this.
+// chatd: the live-chat server. Wires the configuration to chat_server and waits for a signal.
 
-#include "chat/server/console_driver.hpp"
+#include "chat/server/chat_server.hpp"
 
-#include <poll.h>
-#include <unistd.h>
-
-#include <chrono>
+#include <csignal>
 #include <iostream>
-#include <string>
 
-namespace {
-
-chat::queue::instant now() {
-    return std::chrono::time_point_cast<chat::queue::duration>(std::chrono::system_clock::now());
-}
-
-} // namespace
-
-int main() {
-    chat::server::console_driver driver;
-    std::cerr << "chatd: conversation core ready; one JSON command per line on standard input\n"
-                 "chatd: commands:";
-    for (const auto& c : driver.commands()) std::cerr << ' ' << c;
-    std::cerr << "\nchatd: example {\"op\":\"register_expert\",\"expert\":\"ada\",\"tenant\":\"acme\"}\n";
-
-    std::string line;
-    for (;;) {
-        int wait_ms = -1;
-        if (auto due = driver.next_deadline())
-            wait_ms = static_cast<int>(std::max<long long>(0, (*due - now()).count()));
-        pollfd in{STDIN_FILENO, POLLIN, 0};
-        int ready = ::poll(&in, 1, wait_ms);
-        if (ready > 0) {
-            if (!std::getline(std::cin, line)) break;
-            if (line.empty()) continue;
-            auto command = nlohmann::json::parse(line, nullptr, false);
-            auto answer = command.is_discarded()
-                              ? nlohmann::json{{"error", "bad_json"}, {"message", "not a JSON object"}}
-                              : driver.run(command, now());
-            std::cout << answer.dump() << std::endl;
+int main(int argc, char** argv) {
+    using namespace chat::server;
+    try {
+        auto cl = parse_command_line(argc, argv);
+        auto cfg = effective_config(cl);
+        if (cl.print_config) {
+            std::cout << cfg.to_toml();
+            return 0;
         }
-        if (auto fired = driver.tick(now()); !fired.is_null()) std::cout << fired.dump() << std::endl;
+        // Signals are taken by this thread alone (sigwait), so the I/O threads never see them.
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+        system_clock clock;
+        chat_server server(cfg, clock);
+        auto report = server.start();
+        std::cout << "chatd: restored " << report.conversations << " conversations, " << report.experts << " experts, "
+                  << report.timers << " timers in " << report.took.count() << " ms\n"
+                  << "chatd: Redis: " << server.redis_description() << "\n"
+                  << "chatd: listening on http://" << cfg.bind << ':' << server.port() << "  (WebSocket: ws://"
+                  << cfg.bind << ':' << server.port() << "/ws, protocol chat.v1)\n"
+                  << "chatd: data in " << std::filesystem::absolute(cfg.data_dir).string()
+                  << "; mint a token with: chatctl token --data-dir " << cfg.data_dir.string()
+                  << " --role customer --sub alice --tenant acme\n"
+                  << std::flush;
+        int sig = 0;
+        sigwait(&signals, &sig);
+        std::cout << "chatd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", draining\n" << std::flush;
+        server.drain(std::chrono::seconds(10));
+        std::cout << "chatd: stopped\n";
+        return 0;
+    } catch (const config_error& e) {
+        std::cerr << "chatd: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "chatd: " << e.what() << '\n';
+        return 1;
     }
-    return 0;
 }

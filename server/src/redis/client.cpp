@@ -171,8 +171,7 @@ void client::on_disconnect(const redisAsyncContext* ac, int) {
 
 void client::went_down() {
     if (stopped_) return;
-    bool was_up = up_;
-    up_ = false;
+    bool was_up = up_.exchange(false);
     fail_in_flight(make_error_code(errc::unavailable));
     if (was_up && on_state_) on_state_(false);
     schedule_reconnect();
@@ -336,8 +335,7 @@ void client::arm_deadline() {
         self->fail_in_flight(make_error_code(errc::timeout));
         if (self->ctx_) {
             auto* ac = self->ctx_;
-            bool was_up = self->up_;
-            self->up_ = false;
+            bool was_up = self->up_.exchange(false);
             redisAsyncFree(ac);
             if (was_up && self->on_state_) self->on_state_(false);
             self->schedule_reconnect();

@@ -58,6 +58,10 @@ role_set roles_of(const any_request& r);
 
 // Writes a message struct (a request or an event) as a JSON object with its "type".
 template <class M> nlohmann::json to_json_message(const M& m);
+// The frame text of a message; invalid UTF-8 (which validated input never has) is replaced.
+template <class M> std::string to_text(const M& m) {
+    return to_json_message(m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 // Reads a message struct from a JSON object; the error names the first bad field.
 template <class M> std::optional<protocol_error> from_json_message(const nlohmann::json& j, M& m);
 

@@ -100,6 +100,9 @@ public:
     std::vector<conversation_id> queue_order(instant now) const;
     std::size_t queued_count() const { return waiting_.size(); }
     std::vector<timer> pending_timers() const { return timers_.all(); }
+    std::optional<instant> timer_due(timer_kind k, const std::string& subject) const {
+        return timers_.due(k, subject);
+    }
     std::optional<instant> restricted_until(const std::string& tenant,
                                             const std::string& user) const;
     duration average_handle_time() const { return average_handle_; }

@@ -32,6 +32,7 @@ struct timer {
 };
 
 std::string_view to_string(timer_kind k);
+std::optional<timer_kind> parse_timer_kind(std::string_view s);
 
 namespace effect {
 

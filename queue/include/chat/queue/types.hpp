@@ -62,7 +62,11 @@ std::string_view to_string(tier t);
 std::string_view to_string(presence p);
 std::string_view to_string(conversation_state s);
 std::string_view to_string(close_reason r);
+std::string_view to_string(party p);
 std::optional<tier> parse_tier(std::string_view s);
 std::optional<presence> parse_presence(std::string_view s);
+std::optional<conversation_state> parse_state(std::string_view s);
+std::optional<close_reason> parse_close_reason(std::string_view s);
+std::optional<party> parse_party(std::string_view s);
 
 } // namespace chat::queue

@@ -59,9 +59,9 @@ class field_writer {
 public:
     nlohmann::json json = nlohmann::json::object();
 
-    template <class T> void operator()(const char* name, const T& value, field_kind kind) {
+    template <class T> void operator()(const char* name, const T& value, field_kind = field_kind::note) {
         if constexpr (is_optional<T>::value) {
-            if (value) (*this)(name, *value, kind);
+            if (value) (*this)(name, *value);
         } else if constexpr (std::is_same_v<T, queue::instant>) {
             json[name] = format_instant(value);
         } else {

@@ -8,6 +8,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -90,7 +91,8 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
     bool reading_ = false, read_waiting_ = false;
     bool writing_ = false, write_waiting_ = false;
-    bool up_ = false, stopped_ = false;
+    std::atomic<bool> up_{false};
+    bool stopped_ = false;
     unsigned generation_ = 0;
     std::chrono::milliseconds backoff_;
     boost::asio::steady_timer reconnect_timer_;

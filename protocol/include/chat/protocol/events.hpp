@@ -1,0 +1,438 @@
+#pragma once
+// The chat.v1 events the server sends, one struct per type; printed by to_json_message.
+
+#include "chat/queue/types.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace chat::protocol::event {
+
+// The answer to a successful hello: who the token says you are.
+struct welcome {
+    static constexpr std::string_view type = "welcome";
+    std::string role;
+    std::string user;
+    std::string name;
+    std::string tenant;
+    std::optional<std::string> tier;
+    nlohmann::json conversations = nlohmann::json::array();
+    queue::instant server_time{};
+    template <class V> void visit(V& v) {
+        v("role", role);
+        v("user", user);
+        v("name", name);
+        v("tenant", tenant);
+        v("tier", tier);
+        v("conversations", conversations);
+        v("server_time", server_time);
+    }
+};
+
+// A request succeeded; `id` echoes the request's id.
+struct ok {
+    static constexpr std::string_view type = "ok";
+    std::optional<std::string> id;
+    std::optional<std::string> conversation;
+    std::optional<std::uint64_t> seq;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("conversation", conversation);
+        v("seq", seq);
+    }
+};
+
+// A request was refused; the connection stays open.
+struct error {
+    static constexpr std::string_view type = "error";
+    std::optional<std::string> id;
+    std::string code;
+    std::string message;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("code", code);
+        v("message", message);
+    }
+};
+
+// The whole visible state of one conversation, sent whenever it changes.
+struct conversation {
+    static constexpr std::string_view type = "conversation";
+    std::string conversation;
+    std::string state;
+    std::string topic;
+    int severity = 0;
+    std::string tier;
+    std::string region;
+    std::string customer_name;
+    std::optional<std::string> expert_name;
+    queue::instant opened_at{};
+    std::optional<int> position;
+    std::optional<long long> estimated_wait_s;
+    std::optional<queue::instant> opens_at;
+    std::optional<queue::instant> offer_expires_at;
+    std::optional<queue::instant> scheduled_at;
+    std::optional<queue::instant> proposed_stay_at;
+    std::optional<queue::instant> reopen_until;
+    std::optional<std::string> closed_reason;
+    std::optional<std::string> duplicate_of;
+    std::optional<std::string> ticket;
+    bool survey_requested = false;
+    std::uint64_t last_seq = 0;
+    std::string epoch;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("state", state);
+        v("topic", topic);
+        v("severity", severity);
+        v("tier", tier);
+        v("region", region);
+        v("customer_name", customer_name);
+        v("expert_name", expert_name);
+        v("opened_at", opened_at);
+        v("position", position);
+        v("estimated_wait_s", estimated_wait_s);
+        v("opens_at", opens_at);
+        v("offer_expires_at", offer_expires_at);
+        v("scheduled_at", scheduled_at);
+        v("proposed_stay_at", proposed_stay_at);
+        v("reopen_until", reopen_until);
+        v("closed_reason", closed_reason);
+        v("duplicate_of", duplicate_of);
+        v("ticket", ticket);
+        v("survey_requested", survey_requested);
+        v("last_seq", last_seq);
+        v("epoch", epoch);
+    }
+};
+
+// The conversation's place in the queue and the estimated wait.
+struct queued {
+    static constexpr std::string_view type = "queued";
+    std::string conversation;
+    int position = 0;
+    std::optional<long long> estimated_wait_s;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("position", position);
+        v("estimated_wait_s", estimated_wait_s);
+    }
+};
+
+// A Standard conversation outside business hours waits until they open.
+struct deferred {
+    static constexpr std::string_view type = "deferred";
+    std::string conversation;
+    queue::instant opens_at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("opens_at", opens_at);
+    }
+};
+
+// To an expert: a conversation offered until `expires_at`.
+struct offered {
+    static constexpr std::string_view type = "offered";
+    std::string conversation;
+    queue::instant expires_at{};
+    std::string topic;
+    int severity = 0;
+    std::string tier;
+    std::string region;
+    std::string customer_name;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("expires_at", expires_at);
+        v("topic", topic);
+        v("severity", severity);
+        v("tier", tier);
+        v("region", region);
+        v("customer_name", customer_name);
+    }
+};
+
+// To an expert: the offer is gone (missed when it timed out).
+struct offer_withdrawn {
+    static constexpr std::string_view type = "offer_withdrawn";
+    std::string conversation;
+    bool missed = false;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("missed", missed);
+    }
+};
+
+// The conversation has its expert.
+struct assigned {
+    static constexpr std::string_view type = "assigned";
+    std::string conversation;
+    std::string expert_name;
+    std::string customer_name;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("expert_name", expert_name);
+        v("customer_name", customer_name);
+    }
+};
+
+// A chat message, with its per-conversation sequence number.
+struct message {
+    static constexpr std::string_view type = "message";
+    std::string conversation;
+    std::uint64_t seq = 0;
+    std::string from;
+    std::string name;
+    std::string text;
+    queue::instant at{};
+    std::optional<std::string> client_id;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("seq", seq);
+        v("from", from);
+        v("name", name);
+        v("text", text);
+        v("at", at);
+        v("client_id", client_id);
+    }
+};
+
+// The other side is typing.
+struct typing {
+    static constexpr std::string_view type = "typing";
+    std::string conversation;
+    std::string from;
+    std::string name;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("from", from);
+        v("name", name);
+    }
+};
+
+// The conversation is on hold.
+struct held {
+    static constexpr std::string_view type = "held";
+    std::string conversation;
+    std::string by;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("by", by);
+    }
+};
+
+// The conversation is active again.
+struct resumed {
+    static constexpr std::string_view type = "resumed";
+    std::string conversation;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+    }
+};
+
+// The expert stepped away; the conversation goes to someone else.
+struct handed_off {
+    static constexpr std::string_view type = "handed_off";
+    std::string conversation;
+    std::optional<std::string> note;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("note", note);
+    }
+};
+
+// To the expert: the customer would rather stay with them.
+struct stay_requested {
+    static constexpr std::string_view type = "stay_requested";
+    std::string conversation;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+    }
+};
+
+// To the customer: the expert proposes to continue at `at`.
+struct stay_proposed {
+    static constexpr std::string_view type = "stay_proposed";
+    std::string conversation;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("at", at);
+    }
+};
+
+// The conversation continues with the same expert at `at`.
+struct scheduled {
+    static constexpr std::string_view type = "scheduled";
+    std::string conversation;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("at", at);
+    }
+};
+
+// Idle conversation saved: a reply before `reopen_until` reopens it.
+struct saved {
+    static constexpr std::string_view type = "saved";
+    std::string conversation;
+    queue::instant reopen_until{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("reopen_until", reopen_until);
+    }
+};
+
+// A saved conversation is open again.
+struct reopened {
+    static constexpr std::string_view type = "reopened";
+    std::string conversation;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+    }
+};
+
+// This conversation repeats `kept`, where it continues.
+struct duplicate {
+    static constexpr std::string_view type = "duplicate";
+    std::string conversation;
+    std::string kept;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("kept", kept);
+    }
+};
+
+// The conversation became a ticket.
+struct escalated {
+    static constexpr std::string_view type = "escalated";
+    std::string conversation;
+    std::string ticket;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("ticket", ticket);
+    }
+};
+
+// A conduct warning.
+struct warned {
+    static constexpr std::string_view type = "warned";
+    std::string conversation;
+    int offences = 0;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("offences", offences);
+    }
+};
+
+// The customer may not open conversations until `until`.
+struct restricted {
+    static constexpr std::string_view type = "restricted";
+    queue::instant until{};
+    template <class V> void visit(V& v) {
+        v("until", until);
+    }
+};
+
+// The conversation is closed.
+struct closed {
+    static constexpr std::string_view type = "closed";
+    std::string conversation;
+    std::string reason;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("reason", reason);
+    }
+};
+
+// Please rate the conversation.
+struct survey_request {
+    static constexpr std::string_view type = "survey_request";
+    std::string conversation;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+    }
+};
+
+// The first-response target passed without an answer.
+struct sla_breached {
+    static constexpr std::string_view type = "sla_breached";
+    std::string conversation;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+    }
+};
+
+// The expert's own presence changed (or was changed by the server).
+struct presence {
+    static constexpr std::string_view type = "presence";
+    std::string presence;
+    template <class V> void visit(V& v) {
+        v("presence", presence);
+    }
+};
+
+// History cannot be replayed from where the client was: drop it and replay from 0.
+struct resync {
+    static constexpr std::string_view type = "resync";
+    std::string conversation;
+    std::string epoch;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("epoch", epoch);
+    }
+};
+
+// The live queue and expert board of the tenant.
+struct queue_snapshot {
+    static constexpr std::string_view type = "queue_snapshot";
+    nlohmann::json queue = nlohmann::json::array();
+    nlohmann::json experts = nlohmann::json::array();
+    nlohmann::json tiers = nlohmann::json::object();
+    template <class V> void visit(V& v) {
+        v("queue", queue);
+        v("experts", experts);
+        v("tiers", tiers);
+    }
+};
+
+// Changes to the queue and board since the last snapshot or delta.
+struct queue_delta {
+    static constexpr std::string_view type = "queue_delta";
+    nlohmann::json order = nlohmann::json::array(); // the tenant's whole queue, in routing order
+    nlohmann::json upsert = nlohmann::json::array();
+    nlohmann::json remove = nlohmann::json::array();
+    nlohmann::json experts = nlohmann::json::array();
+    nlohmann::json tiers = nlohmann::json::object();
+    template <class V> void visit(V& v) {
+        v("order", order);
+        v("upsert", upsert);
+        v("remove", remove);
+        v("experts", experts);
+        v("tiers", tiers);
+    }
+};
+
+// The server is going away: reconnect (with backoff) and resume.
+struct reconnect {
+    static constexpr std::string_view type = "reconnect";
+    std::string reason;
+    template <class V> void visit(V& v) {
+        v("reason", reason);
+    }
+};
+
+// The answer to ping.
+struct pong {
+    static constexpr std::string_view type = "pong";
+    std::optional<std::string> id;
+    queue::instant server_time{};
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("server_time", server_time);
+    }
+};
+
+} // namespace chat::protocol::event

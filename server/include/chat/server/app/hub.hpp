@@ -1,0 +1,210 @@
+#pragma once
+// The hub: the core on one strand, and everything the server does around one event: check
+// who may do it, ask the core, store the outcome in Redis as one step, and only then tell
+// everyone concerned. Sessions talk to it through participant; it never sees a socket.
+
+#include "chat/protocol/codec.hpp"
+#include "chat/protocol/events.hpp"
+#include "chat/queue/core.hpp"
+#include "chat/server/app/clock.hpp"
+#include "chat/server/app/participant.hpp"
+#include "chat/server/app/rate_limiter.hpp"
+#include "chat/server/store/store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+namespace chat::server {
+
+struct hub_limits {
+    std::size_t max_queue = 10000;         // waiting conversations, all tenants; opens beyond are refused
+    double customer_messages_per_second = 5; // per customer, across their connections
+    double customer_message_burst = 20;
+    std::size_t history_page = 1000;       // messages per history reply
+    queue::duration survey_wait = std::chrono::hours(24 * 7); // a closed conversation awaits its survey
+};
+
+// Counters for /metrics, read from any thread.
+struct hub_counters {
+    std::atomic<std::uint64_t> connections{0}, opened{0}, offers{0}, assignments{0}, sla_breaches{0},
+        messages{0}, commits{0}, commit_failures{0}, refused{0};
+    std::atomic<std::uint64_t> commit_micros_total{0};
+    std::array<std::atomic<std::uint64_t>, 8> commit_latency_buckets{}; // <=0.5,1,2,5,10,50,250 ms, +Inf
+};
+
+class hub : public std::enable_shared_from_this<hub> {
+public:
+    // `strand` must be a strand: the core and all of the hub's state live on it.
+    hub(boost::asio::any_io_executor strand, std::shared_ptr<server::store> store, const server::clock& clock,
+        queue::policy policy, hub_limits limits = {});
+
+    struct start_report {
+        std::size_t conversations = 0, experts = 0, timers = 0, skipped = 0;
+        std::chrono::milliseconds took{};
+    };
+    // Loads the state from Redis, restores the core and fires what fell due meanwhile.
+    void start(std::function<void(std::error_code, start_report)> ready);
+    void stop();
+    bool ready() const { return ready_.load(); }
+    // Nothing waits to be stored or told (for draining).
+    bool idle() const { return in_flight_.load() == 0 && !has_undelivered_.load(); }
+
+    // Called from sessions on any thread; the work is posted onto the hub's strand.
+    void join(std::shared_ptr<participant> p, std::optional<std::string> request_id);
+    void leave(std::shared_ptr<participant> p);
+    void handle(std::shared_ptr<participant> p, std::optional<std::string> request_id, protocol::any_request r);
+    // A manual clock moved: fire what is due now.
+    void time_moved();
+
+    // The read API; `done` runs on the hub's strand.
+    void read_queue(std::string tenant, std::function<void(nlohmann::json)> done);
+    void read_experts(std::string tenant, std::function<void(nlohmann::json)> done);
+    void read_conversation(identity who, std::string id, std::function<void(int status, nlohmann::json)> done);
+    void read_metrics(std::function<void(std::string)> done);
+
+    hub_counters& counters() { return counters_; }
+    const queue::core& core() const { return core_; } // for tests, on the strand only
+
+private:
+    enum class to : std::uint8_t { customer, expert, monitors, session };
+    struct outgoing {
+        to kind;
+        std::string key; // customer key, expert id or tenant
+        std::weak_ptr<participant> session;
+        frame f;
+        std::string conversation; // set on chat messages, which a history replay holds back
+        std::uint64_t seq = 0;    // and their sequence number: nobody gets one twice
+    };
+    // What one event must store, named by id: the batch is built from the state at send time.
+    struct pending_write {
+        std::set<std::string> conversations, experts;
+        std::set<std::pair<queue::timer_kind, std::string>> timers;
+        std::vector<std::pair<std::string, stored_message>> messages;
+        std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
+        std::vector<std::pair<queue::customer, std::string>> links;
+        std::vector<queue::restriction> restrictions;
+        bool average_handle = false;
+        void merge(pending_write&& other);
+    };
+    // One event's work: what to store, then what to send.
+    struct step {
+        pending_write writes;
+        std::vector<outgoing> out;
+        queue::instant now{};
+    };
+    using session_ptr = std::shared_ptr<participant>;
+
+    // hub.cpp: lifecycle, storing and delivering
+    void on_loaded(loaded_state state, std::chrono::steady_clock::time_point began,
+                   std::function<void(std::error_code, start_report)> ready);
+    void finish(step s);
+    write_batch build(const pending_write& w);
+    void delivered(step& s);
+    void send(const outgoing& o);
+    void send_message(const session_ptr& p, const outgoing& o);
+    void recover();
+    bool degraded() const { return !undelivered_.empty() || !store_->available(); }
+    void arm_timer();
+    void on_timer();
+    void sweep(queue::instant now);
+    bool done_with(const queue::conversation& c, queue::instant now) const;
+
+    // hub_requests.cpp: one handler per request type
+    void do_join(const session_ptr& p, const std::optional<std::string>& id);
+    void do_leave(const session_ptr& p);
+    void dispatch(const session_ptr& p, const std::optional<std::string>& id, protocol::any_request& r);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::hello&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::open&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::send&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::typing&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::hold&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::resume&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::close&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::stay_request&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::stay_accept&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::survey&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::history&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::presence&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::capacity&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::accept&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::decline&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::hand_off&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::stay_propose&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::mark_duplicate&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::escalate&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::report_conduct&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::subscribe&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::ping&);
+    // Runs a core call for the session, stores its outcome, then acks (or refuses).
+    template <class Call>
+    void decide(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation, Call&& call);
+    void message(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation,
+                 const std::string& text, const std::string& client_id);
+    static bool may_read(const identity& who, const queue::conversation& c);
+    static bool may_read(const participant& p, const queue::conversation& c) { return may_read(p.who(), c); }
+    void refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message);
+    void refuse(const session_ptr& p, const std::optional<std::string>& id, std::error_code ec);
+    void ack(step& s, const session_ptr& p, const std::optional<std::string>& id,
+             std::optional<std::string> conversation = std::nullopt, std::optional<std::uint64_t> seq = std::nullopt);
+
+    // hub_events.cpp: from the core's outcome to writes and frames
+    void record(step& s, const queue::outcome& out);
+    void notify_effect(step& s, const queue::any_effect& e);
+    void snapshot_to_parties(step& s, const queue::conversation& c);
+    protocol::event::conversation snapshot(const queue::conversation& c) const;
+    void to_customer(step& s, const queue::customer& who, frame f);
+    void to_expert(step& s, const std::string& expert, frame f);
+    void to_monitors(step& s, const std::string& tenant, frame f);
+    std::string display_name(const std::optional<std::string>& expert) const;
+
+    // hub_monitor.cpp: the live queue and expert board
+    nlohmann::json queue_entry(const queue::conversation& c, queue::instant now) const;
+    nlohmann::json board_entry(const queue::expert& x) const;
+    nlohmann::json queue_of(const std::string& tenant, queue::instant now) const;
+    nlohmann::json board_of(const std::string& tenant) const;
+    nlohmann::json tiers_of(const std::string& tenant, queue::instant now) const;
+    void monitor_delta(step& s, const queue::outcome& out);
+
+    boost::asio::any_io_executor strand_;
+    std::shared_ptr<server::store> store_;
+    const server::clock& clock_;
+    hub_limits limits_;
+    queue::core core_;
+    std::unordered_map<std::string, conversation_extras> extras_;
+
+    std::unordered_map<std::string, std::set<session_ptr>> customers_; // tenant/user
+    std::unordered_map<std::string, std::set<session_ptr>> experts_;   // expert id
+    std::unordered_map<std::string, std::set<session_ptr>> monitors_;  // tenant
+    std::unordered_map<std::string, rate_limiter> customer_rates_;
+    std::unordered_map<std::string, std::set<std::string>> by_customer_; // tenant/user -> live conversations
+    // Per session and conversation: the last message sequence sent, and messages held back
+    // while a history replay is in flight (delivered after it, without repeats).
+    struct message_cursor {
+        std::uint64_t sent = 0;
+        bool replaying = false;
+        std::vector<std::pair<std::uint64_t, frame>> held;
+    };
+    std::map<std::pair<participant*, std::string>, message_cursor> cursors_;
+
+    // Steps stored but not yet delivered because an earlier one failed; delivered in order.
+    std::vector<step> undelivered_;
+    pending_write dirty_; // what failed to store: written again from the current state
+    bool recovering_ = false;
+    boost::asio::steady_timer timer_;
+    boost::asio::steady_timer recovery_timer_;
+    std::atomic<bool> ready_{false};
+    std::atomic<int> in_flight_{0};
+    std::atomic<bool> has_undelivered_{false};
+    bool stopped_ = false;
+    queue::instant last_sweep_{};
+    std::uint64_t ticket_counter_ = 0;
+    hub_counters counters_;
+};
+
+} // namespace chat::server

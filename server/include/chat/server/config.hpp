@@ -1,0 +1,73 @@
+#pragma once
+// chatd's configuration: one TOML file with safe defaults, overridden by flags.
+
+#include "chat/queue/policy.hpp"
+#include "chat/server/app/hub.hpp"
+
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace chat::server {
+
+// A configuration that cannot be used; the message names the key or flag.
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct connection_limits {
+    std::size_t max_frame_bytes = 64 * 1024;     // larger frames get a too_large error
+    std::size_t hard_frame_bytes = 1024 * 1024;  // larger ones close the connection (1009)
+    int max_json_depth = 8;
+    std::size_t outbound_frames = 1024; // a client this far behind is disconnected
+    std::size_t outbound_bytes = 4 * 1024 * 1024;
+    double frames_per_second = 20;
+    double frame_burst = 40;
+    int bad_frames_before_close = 20; // within a minute
+    std::chrono::seconds idle_timeout{60};
+    std::chrono::seconds handshake_timeout{10};
+    std::size_t max_connections = 20000;
+    bool permessage_deflate = false;
+};
+
+struct config {
+    std::string bind = "127.0.0.1";
+    unsigned short port = 8080;
+    int threads = 2;
+    std::filesystem::path data_dir = "chatd-data";
+    std::string redis_url; // empty: chatd runs its own redis-server
+    std::chrono::milliseconds redis_timeout{2000};
+    std::string token_secret; // empty: generated into data_dir/token-secret
+    bool dev_tokens = false;  // /dev/token mints demo tokens (never in production)
+    std::filesystem::path web_root; // the built clients; empty: not served
+    connection_limits limits;
+    hub_limits hub;
+    std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
+    queue::policy policy;
+
+    // The effective configuration as TOML, with the secret hidden.
+    std::string to_toml() const;
+};
+
+// Reads `path` (TOML); an empty path gives the defaults.
+config load_config(const std::filesystem::path& path);
+
+struct command_line {
+    std::filesystem::path config_file;
+    bool print_config = false;
+    std::optional<unsigned short> port;
+    std::optional<std::filesystem::path> data_dir;
+    std::optional<std::string> redis_url;
+    std::optional<std::string> bind;
+};
+command_line parse_command_line(int argc, char** argv);
+// Loads the file and applies the flags.
+config effective_config(const command_line& cl);
+
+// The secret from the configuration, else from data_dir/token-secret (created if missing).
+std::string token_secret(const config& c);
+
+} // namespace chat::server

@@ -1,0 +1,41 @@
+#pragma once
+// What every connection shares: the configuration, the token secret, the hub, and the
+// registry of open WebSocket sessions (for draining).
+
+#include "chat/server/app/hub.hpp"
+#include "chat/server/config.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace chat::server {
+
+class websocket_session;
+
+struct gateway {
+    gateway(config c, const server::clock& clk) : cfg(std::move(c)), clock(clk) {}
+
+    config cfg;
+    std::string secret;
+    std::shared_ptr<server::hub> hub;
+    const server::clock& clock;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<bool> draining{false};
+
+    void add(const std::shared_ptr<websocket_session>& s);
+    void remove(const websocket_session* s);
+    // Tells every open session to reconnect and closes it.
+    void drain_sessions();
+    std::size_t session_count();
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<const websocket_session*, std::shared_ptr<websocket_session>> sessions_;
+};
+
+// Whether a browser page from `origin` may connect as `role` (no Origin header: not a browser).
+bool origin_allowed(const config& c, std::string_view role, std::string_view origin);
+
+} // namespace chat::server

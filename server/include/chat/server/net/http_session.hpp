@@ -1,0 +1,41 @@
+#pragma once
+// One HTTP connection: health, readiness, metrics and the read API, or an upgrade to
+// WebSocket at /ws.
+
+#include "chat/server/net/gateway.hpp"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace chat::server {
+
+class http_session : public std::enable_shared_from_this<http_session> {
+public:
+    http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw);
+    void run();
+
+private:
+    using request = boost::beast::http::request<boost::beast::http::string_body>;
+    using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+    void do_read();
+    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    void route(request req);
+    void api(const request& req, const identity& who);
+    void reply(boost::beast::http::status status, std::string body, std::string_view type);
+    void reply_json(int status, const nlohmann::json& body);
+    void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::shared_ptr<gateway> gw_;
+    unsigned version_ = 11;
+    bool keep_alive_ = true;
+    std::shared_ptr<response> out_;
+};
+
+} // namespace chat::server

@@ -1,0 +1,114 @@
+#pragma once
+// Redis as the system of record: what one event changed is written as one MULTI/EXEC, and
+// everything the core needs is read back at start. Speaks domain types, never replies.
+
+#include "chat/queue/core.hpp"
+#include "chat/server/redis/client.hpp"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace chat::server {
+
+// What the server keeps about a live conversation beside the core's record.
+struct conversation_extras {
+    std::string epoch;          // changes when history cannot be replayed: clients resync
+    std::uint64_t last_seq = 0; // the last message's sequence number
+    std::deque<std::pair<std::string, std::uint64_t>> recent; // client message id -> seq
+    std::optional<std::string> ticket;
+    std::string customer_name; // from the customer's token when they opened it
+
+    static constexpr std::size_t recent_limit = 64;
+    std::optional<std::uint64_t> seq_of(const std::string& client_id) const;
+    void remember(const std::string& client_id, std::uint64_t seq);
+};
+
+// A chat message as stored in its conversation's stream (the stream id is 0-seq).
+struct stored_message {
+    std::uint64_t seq = 0;
+    queue::party from = queue::party::customer;
+    std::string author; // the customer's user id or the expert id
+    std::string name;   // display name
+    std::string text;
+    std::string client_id;
+    queue::instant at{};
+};
+
+// Key names. A conversation's keys share the hash tag {c:ID}: one Redis Cluster slot.
+namespace keys {
+std::string conversation(const std::string& id);
+std::string messages(const std::string& id);
+std::string expert(const std::string& id);
+std::string customer(const std::string& tenant, const std::string& user);
+inline const std::string live = "chat:live";       // conversations the core holds
+inline const std::string experts = "chat:experts"; // every expert id
+inline const std::string timers = "chat:timers";   // zset: kind|subject -> due (ms)
+inline const std::string restrictions = "chat:restrictions";
+inline const std::string meta = "chat:meta";
+inline const std::string tickets = "chat:tickets"; // stream of escalations
+} // namespace keys
+
+// The writes of one event, applied atomically.
+class write_batch {
+public:
+    void put(const queue::conversation& c, const conversation_extras& extras);
+    void put(const queue::expert& x);
+    void drop_live(const std::string& conversation);
+    void timer_set(const queue::timer& t);
+    void timer_cleared(const queue::timer& t);
+    void restrict(const std::string& tenant, const std::string& user, queue::instant until);
+    void average_handle(queue::duration d);
+    void append(const std::string& conversation, const stored_message& m);
+    void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
+    void link_customer(const queue::customer& who, const std::string& conversation);
+
+    bool empty() const { return commands_.empty(); }
+    std::size_t size() const { return commands_.size(); }
+    std::vector<redis::command> take() { return std::move(commands_); }
+
+private:
+    std::vector<redis::command> commands_;
+};
+
+// Everything read back at start.
+struct loaded_state {
+    queue::core_state core;
+    std::unordered_map<std::string, conversation_extras> extras;
+    std::size_t skipped = 0; // documents that could not be read (logged, not fatal)
+};
+
+struct stored_conversation {
+    queue::conversation record;
+    conversation_extras extras;
+};
+
+class store {
+public:
+    explicit store(std::shared_ptr<redis::client> redis) : redis_(std::move(redis)) {}
+
+    redis::client& redis() { return *redis_; }
+    bool available() const { return redis_->connected(); }
+
+    // Writes the batch as MULTI ... EXEC. A retried append of a message already stored
+    // (after a lost reply) is recognised and counts as success.
+    void commit(write_batch batch, std::function<void(std::error_code)> done);
+    void load(std::function<void(std::error_code, loaded_state)> done);
+    void messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
+                  std::function<void(std::error_code, std::vector<stored_message>)> done);
+    void conversation(const std::string& id,
+                      std::function<void(std::error_code, std::optional<stored_conversation>)> done);
+    void customer_conversations(const std::string& tenant, const std::string& user,
+                                std::function<void(std::error_code, std::vector<std::string>)> done);
+
+private:
+    std::shared_ptr<redis::client> redis_;
+};
+
+// Parsing of stored documents, exposed for tests and chatctl.
+std::optional<stored_conversation> parse_conversation_doc(std::string_view text);
+std::optional<stored_message> parse_message_entry(const redis::value& entry);
+
+} // namespace chat::server

@@ -1,0 +1,435 @@
+// One handler per chat.v1 request: check who may do it, ask the core, store, then answer.
+
+#include "chat/server/app/hub.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <random>
+
+namespace chat::server {
+namespace {
+
+namespace ev = protocol::event;
+namespace rq = protocol::request;
+using protocol::role;
+
+template <class E> frame framed(const E& e) { return std::make_shared<const std::string>(protocol::to_text(e)); }
+
+std::string random_id(char prefix) {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(1, prefix);
+    auto bits = rng();
+    for (int i = 0; i < 16; ++i, bits >>= 4) id += hex[bits & 15];
+    return id;
+}
+
+queue::customer customer_of(const participant& p) {
+    const auto& w = p.who();
+    return {w.tenant, w.subject, w.tier, w.region};
+}
+
+} // namespace
+
+void hub::join(std::shared_ptr<participant> p, std::optional<std::string> request_id) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p), id = std::move(request_id)] {
+        self->do_join(p, id);
+    });
+}
+
+void hub::leave(std::shared_ptr<participant> p) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_leave(p); });
+}
+
+void hub::handle(std::shared_ptr<participant> p, std::optional<std::string> request_id, protocol::any_request r) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p), id = std::move(request_id),
+                                r = std::move(r)]() mutable {
+        if (self->stopped_) return;
+        if (!self->ready_) return self->refuse(p, id, protocol::code::unavailable, "chatd is starting");
+        self->dispatch(p, id, r);
+    });
+}
+
+void hub::dispatch(const session_ptr& p, const std::optional<std::string>& id, protocol::any_request& r) {
+    std::visit([&](auto& m) { on(p, id, m); }, r);
+}
+
+void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message) {
+    ++counters_.refused;
+    p->deliver(framed(ev::error{id, std::string(code), std::move(message)}));
+}
+
+void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std::error_code ec) {
+    auto code = ec.category() == queue::core_category() ? std::string(queue::code_name(static_cast<queue::errc>(ec.value())))
+                                                        : std::string(protocol::code::unavailable);
+    refuse(p, id, code, ec.message());
+}
+
+void hub::ack(step& s, const session_ptr& p, const std::optional<std::string>& id, std::optional<std::string> conversation,
+              std::optional<std::uint64_t> seq) {
+    s.out.push_back({to::session, {}, p, framed(ev::ok{id, std::move(conversation), seq}), {}});
+}
+
+bool hub::may_read(const identity& w, const queue::conversation& c) {
+    if (c.customer.tenant != w.tenant) return false;
+    auto key = w.tenant + '/' + w.subject;
+    switch (w.role) {
+    case role::customer: return c.customer.user == w.subject;
+    case role::expert: return c.expert == key || c.last_expert == key;
+    case role::monitor: return true; // team leads review their own tenant's conversations
+    }
+    return false;
+}
+
+void hub::do_join(const session_ptr& p, const std::optional<std::string>& id) {
+    ++counters_.connections;
+    const auto& w = p->who();
+    ev::welcome welcome{std::string(protocol::to_string(w.role)), w.subject, w.name, w.tenant, std::nullopt, nlohmann::json::array(), clock_.now()};
+    step s;
+    s.now = clock_.now();
+    switch (w.role) {
+    case role::customer: {
+        welcome.tier = std::string(queue::to_string(w.tier));
+        customers_[p->key()].insert(p);
+        if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
+            for (const auto& cid : it->second)
+                if (const auto* c = core_.find(cid); c && may_read(*p, *c))
+                    welcome.conversations.push_back(protocol::to_json_message(snapshot(*c)));
+        break;
+    }
+    case role::expert: {
+        experts_[p->key()].insert(p);
+        queue::expert_profile profile{p->key(), w.tenant, w.name, std::nullopt, {}, false};
+        record(s, core_.register_expert(profile, s.now));
+        record(s, core_.expert_connected(p->key(), s.now));
+        if (const auto* x = core_.find_expert(p->key()))
+            for (const auto& cid : x->conversations)
+                if (const auto* c = core_.find(cid)) welcome.conversations.push_back(protocol::to_json_message(snapshot(*c)));
+        break;
+    }
+    case role::monitor: break;
+    }
+    s.out.push_back({to::session, {}, p, framed(welcome), {}});
+    if (w.role == role::expert) {
+        if (const auto* x = core_.find_expert(p->key()))
+            s.out.push_back({to::session, {}, p, framed(ev::presence{std::string(queue::to_string(x->presence))}), {}});
+    }
+    (void)id;
+    finish(std::move(s));
+}
+
+void hub::do_leave(const session_ptr& p) {
+    if (counters_.connections > 0) --counters_.connections;
+    auto drop = [&](auto& group, const std::string& key) {
+        auto it = group.find(key);
+        if (it == group.end()) return false;
+        it->second.erase(p);
+        if (!it->second.empty()) return false;
+        group.erase(it);
+        return true;
+    };
+    for (auto it = cursors_.begin(); it != cursors_.end();)
+        it = it->first.first == p.get() ? cursors_.erase(it) : std::next(it);
+    drop(monitors_, p->who().tenant);
+    if (p->who().role == role::customer) {
+        drop(customers_, p->key());
+    } else if (p->who().role == role::expert && drop(experts_, p->key())) {
+        // The expert's last connection closed: their grace period starts.
+        step s;
+        s.now = clock_.now();
+        record(s, core_.expert_disconnected(p->key(), s.now));
+        finish(std::move(s));
+    }
+}
+
+template <class Call>
+void hub::decide(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation, Call&& call) {
+    if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
+    if (!conversation.empty()) {
+        // Existence and ownership are checked before the core runs, so a stranger learns nothing.
+        const auto* c = core_.find(conversation);
+        if (!c || (p->who().role == role::customer && !may_read(*p, *c)) || c->customer.tenant != p->who().tenant)
+            return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    }
+    step s;
+    s.now = clock_.now();
+    auto out = call(s.now);
+    record(s, out);
+    if (out.error) {
+        ++counters_.refused;
+        auto code = std::string(queue::code_name(static_cast<queue::errc>(out.error.value())));
+        s.out.push_back({to::session, {}, p, framed(ev::error{id, code, out.error.message()}), {}});
+    } else {
+        ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
+    }
+    if (s.writes.conversations.empty() && s.writes.experts.empty() && s.writes.timers.empty()) {
+        for (const auto& o : s.out) send(o); // nothing to store
+        return;
+    }
+    finish(std::move(s));
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::hello&) {
+    refuse(p, id, protocol::code::bad_field, "already authenticated");
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ping&) {
+    p->deliver(framed(ev::pong{id, clock_.now()}));
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::open& r) {
+    if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
+    auto who = customer_of(*p);
+    if (r.client_id) {
+        // A retried open (its answer was lost) gets the conversation it already made.
+        if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
+            for (const auto& cid : it->second)
+                if (auto seq = extras_[cid].seq_of(*r.client_id)) {
+                    step s;
+                    s.now = clock_.now();
+                    ack(s, p, id, cid, *seq);
+                    return finish(std::move(s));
+                }
+    }
+    if (core_.queued_count() >= limits_.max_queue)
+        return refuse(p, id, "queue_full", "too many conversations are waiting; try again shortly");
+    auto [rate, inserted] = customer_rates_.try_emplace(p->key(), limits_.customer_messages_per_second, limits_.customer_message_burst);
+    if (!rate->second.allow()) return refuse(p, id, protocol::code::rate_limited, "too many messages; slow down");
+
+    step s;
+    s.now = clock_.now();
+    auto cid = random_id('c');
+    queue::opening o{cid, who, r.topic, r.text, r.severity.value_or(queue::default_severity), {}, std::nullopt};
+    auto out = core_.open(o, s.now);
+    if (out.error) {
+        record(s, out);
+        s.out.push_back({to::session, {}, p,
+                         framed(ev::error{id, std::string(queue::code_name(static_cast<queue::errc>(out.error.value()))),
+                                          out.error.message()}),
+                         {}});
+        return finish(std::move(s));
+    }
+    ++counters_.opened;
+    if (core_.find(cid)) {
+        auto& extras = extras_[cid];
+        extras.epoch = random_id('e');
+        extras.customer_name = p->who().name;
+        by_customer_[p->key()].insert(cid);
+        s.writes.links.emplace_back(who, cid);
+    }
+    // The opening text is the conversation's first message (for a duplicate: the kept one's next).
+    auto kept = out.conversation.value_or(cid);
+    auto& extras = extras_[kept];
+    stored_message m{++extras.last_seq, queue::party::customer, p->who().subject, p->who().name, r.text,
+                     r.client_id.value_or(""), s.now};
+    extras.remember(m.client_id, m.seq);
+    s.writes.messages.emplace_back(kept, m);
+    s.writes.conversations.insert(kept);
+    record(s, out);
+    if (const auto* c = core_.find(kept)) {
+        auto f = framed(ev::message{kept, m.seq, "customer", m.name, m.text, m.at, r.client_id});
+        s.out.push_back({to::customer, p->key(), {}, f, kept, m.seq});
+        if (c->expert && c->state != queue::conversation_state::offered)
+            s.out.push_back({to::expert, *c->expert, {}, f, kept, m.seq});
+    }
+    ++counters_.messages;
+    ack(s, p, id, kept, m.seq);
+    finish(std::move(s));
+}
+
+void hub::message(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation,
+                  const std::string& text, const std::string& client_id) {
+    if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; the message was not sent");
+    const auto* c = core_.find(conversation);
+    if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    auto& extras = extras_[conversation];
+    if (auto seq = extras.seq_of(client_id)) {
+        // A retried send: stored once, answered again (after what is in flight).
+        step s;
+        s.now = clock_.now();
+        ack(s, p, id, conversation, *seq);
+        return finish(std::move(s));
+    }
+    bool customer = p->who().role == role::customer;
+    if (customer) {
+        auto [rate, inserted] = customer_rates_.try_emplace(p->key(), limits_.customer_messages_per_second, limits_.customer_message_burst);
+        if (!rate->second.allow()) return refuse(p, id, protocol::code::rate_limited, "too many messages; slow down");
+    }
+    step s;
+    s.now = clock_.now();
+    auto out = customer ? core_.customer_message(conversation, customer_of(*p), text, s.now)
+                        : core_.expert_message(p->key(), conversation, s.now);
+    if (out.error) {
+        record(s, out);
+        s.out.push_back({to::session, {}, p,
+                         framed(ev::error{id, std::string(queue::code_name(static_cast<queue::errc>(out.error.value()))),
+                                          out.error.message()}),
+                         {}});
+        return finish(std::move(s));
+    }
+    stored_message m{++extras.last_seq, customer ? queue::party::customer : queue::party::expert, p->who().subject,
+                     p->who().name, text, client_id, s.now};
+    extras.remember(client_id, m.seq);
+    s.writes.messages.emplace_back(conversation, m);
+    s.writes.conversations.insert(conversation);
+    record(s, out);
+    c = core_.find(conversation);
+    auto f = framed(ev::message{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,
+                                client_id.empty() ? std::nullopt : std::optional(client_id)});
+    s.out.push_back({to::customer, c->customer.tenant + '/' + c->customer.user, {}, f, conversation, m.seq});
+    auto expert = c->expert ? c->expert : c->last_expert;
+    if (expert && c->state != queue::conversation_state::offered)
+        s.out.push_back({to::expert, *expert, {}, f, conversation, m.seq});
+    ++counters_.messages;
+    ack(s, p, id, conversation, m.seq);
+    finish(std::move(s));
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::send& r) {
+    message(p, id, r.conversation, r.text, r.client_id);
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::typing& r) {
+    const auto* c = core_.find(r.conversation);
+    if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    auto f = framed(ev::typing{r.conversation, std::string(protocol::to_string(p->who().role)), p->who().name});
+    if (p->who().role == role::customer) {
+        if (c->expert && c->state == queue::conversation_state::active) send({to::expert, *c->expert, {}, f, {}});
+    } else {
+        send({to::customer, c->customer.tenant + '/' + c->customer.user, {}, f, {}});
+    }
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::hold& r) {
+    if (p->who().role == role::customer)
+        return decide(p, id, r.conversation, [&](auto now) { return core_.customer_hold(r.conversation, customer_of(*p), now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_hold(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::resume& r) {
+    if (p->who().role == role::customer)
+        return decide(p, id, r.conversation, [&](auto now) { return core_.customer_resume(r.conversation, customer_of(*p), now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_resume(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::close& r) {
+    if (p->who().role == role::customer)
+        return decide(p, id, r.conversation, [&](auto now) { return core_.customer_close(r.conversation, customer_of(*p), now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_close(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::stay_request& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.request_stay(r.conversation, customer_of(*p), now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::stay_accept& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.accept_stay(r.conversation, customer_of(*p), r.at, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::survey& r) {
+    decide(p, id, r.conversation, [&](auto now) {
+        return core_.submit_survey(r.conversation, customer_of(*p), r.rating, r.comment.value_or(""), now);
+    });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::presence& r) {
+    decide(p, id, {}, [&](auto now) { return core_.set_presence(p->key(), *queue::parse_presence(r.presence), now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::capacity& r) {
+    decide(p, id, {}, [&](auto now) { return core_.set_capacity(p->key(), r.capacity, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::accept& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.accept_offer(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::decline& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.decline_offer(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::hand_off& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.hand_off(p->key(), r.conversation, r.note.value_or(""), now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::stay_propose& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.propose_stay(p->key(), r.conversation, r.at, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::mark_duplicate& r) {
+    const auto* of = core_.find(r.of);
+    if (!of || of->customer.tenant != p->who().tenant)
+        return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    decide(p, id, r.conversation, [&](auto now) { return core_.mark_duplicate(p->key(), r.conversation, r.of, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::escalate& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.escalate(p->key(), r.conversation, r.summary, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::report_conduct& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.report_conduct(p->key(), r.conversation, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::subscribe&) {
+    const auto& tenant = p->who().tenant;
+    monitors_[tenant].insert(p);
+    auto now = clock_.now();
+    p->deliver(framed(ev::queue_snapshot{queue_of(tenant, now), board_of(tenant), tiers_of(tenant, now)}));
+    p->deliver(framed(ev::ok{id, std::nullopt, std::nullopt}));
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::history& r) {
+    auto replay = [self = shared_from_this(), p, id, r](const std::string& epoch) {
+        auto key = std::make_pair(p.get(), r.conversation);
+        std::uint64_t after = r.after.value_or(0);
+        if (r.epoch && *r.epoch != epoch) {
+            // The history the client holds is not this one: it starts again from the beginning.
+            p->deliver(framed(ev::resync{r.conversation, epoch}));
+            after = 0;
+        }
+        auto& cursor = self->cursors_[key];
+        cursor.replaying = true;
+        cursor.sent = std::max(cursor.sent, after);
+        self->store_->messages(r.conversation, after, self->limits_.history_page,
+                               [self, p, id, r, key](std::error_code ec, std::vector<stored_message> msgs) {
+                                   auto it = self->cursors_.find(key);
+                                   if (it == self->cursors_.end()) return; // the session left
+                                   auto& cur = it->second;
+                                   cur.replaying = false;
+                                   if (ec) {
+                                       cur.held.clear();
+                                       return self->refuse(p, id, ec);
+                                   }
+                                   for (const auto& m : msgs) {
+                                       if (m.seq <= cur.sent) continue;
+                                       cur.sent = m.seq;
+                                       p->deliver(framed(ev::message{r.conversation, m.seq, std::string(queue::to_string(m.from)),
+                                                                     m.name, m.text, m.at,
+                                                                     m.client_id.empty() ? std::nullopt : std::optional(m.client_id)}));
+                                   }
+                                   auto last = cur.sent;
+                                   for (auto& [seq, f] : cur.held)
+                                       if (seq > cur.sent) {
+                                           cur.sent = seq;
+                                           p->deliver(f);
+                                       }
+                                   cur.held.clear();
+                                   p->deliver(framed(ev::ok{id, r.conversation, last}));
+                               });
+    };
+    if (const auto* c = core_.find(r.conversation)) {
+        if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        return replay(extras_[r.conversation].epoch);
+    }
+    // A conversation no longer in memory is read from Redis, with the same rule.
+    store_->conversation(r.conversation, [self = shared_from_this(), p, id, replay](std::error_code ec,
+                                                                                   std::optional<stored_conversation> c) {
+        if (ec) return self->refuse(p, id, ec);
+        if (!c || !self->may_read(*p, c->record))
+            return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        replay(c->extras.epoch);
+    });
+}
+
+} // namespace chat::server

@@ -1,0 +1,85 @@
+#include "chat/server/chat_server.hpp"
+
+#include "chat/server/net/listener.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <future>
+
+namespace chat::server {
+
+using namespace std::chrono_literals;
+
+chat_server::chat_server(config cfg, const server::clock& clock)
+    : gw_(std::make_shared<server::gateway>(std::move(cfg), clock)) {}
+
+chat_server::~chat_server() { stop(); }
+
+hub::start_report chat_server::start() {
+    auto& cfg = gw_->cfg;
+    gw_->secret = token_secret(cfg);
+    redis::endpoint where;
+    if (cfg.redis_url.empty()) {
+        embedded_ = std::make_unique<redis::embedded_server>(cfg.data_dir / "redis");
+        where.unix_path = embedded_->socket_path().string();
+    } else {
+        auto parsed = redis::parse_url(cfg.redis_url);
+        if (!parsed) throw config_error("--redis must be redis://host:port/db or unix:///path, not " + cfg.redis_url);
+        where = *parsed;
+    }
+    redis_where_ = (embedded_ ? "embedded " : "") + where.describe();
+
+    auto strand = boost::asio::make_strand(io_);
+    redis::client::options ropts;
+    ropts.request_timeout = cfg.redis_timeout;
+    redis_ = std::make_shared<redis::client>(strand, where, ropts);
+    auto store = std::make_shared<server::store>(redis_);
+    gw_->hub = std::make_shared<server::hub>(strand, store, gw_->clock, cfg.policy, cfg.hub);
+
+    auto work = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
+    for (int i = 0; i < cfg.threads; ++i) threads_.emplace_back([this, work] { io_.run(); });
+
+    redis_->start();
+    for (int i = 0; i < 200 && !redis_->connected(); ++i) std::this_thread::sleep_for(50ms);
+    if (!redis_->connected()) throw std::runtime_error("cannot reach Redis at " + where.describe());
+
+    std::promise<std::pair<std::error_code, hub::start_report>> started;
+    gw_->hub->start([&started](std::error_code ec, hub::start_report r) { started.set_value({ec, r}); });
+    auto [ec, report] = started.get_future().get();
+    if (ec) throw std::runtime_error("cannot load the state from Redis: " + ec.message());
+
+    boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address(cfg.bind), cfg.port);
+    listener_ = std::make_shared<listener>(io_, at, gw_);
+    port_ = listener_->port();
+    listener_->run();
+    return report;
+}
+
+void chat_server::drain(std::chrono::milliseconds grace) {
+    if (stopped_) return;
+    if (listener_) listener_->stop();
+    gw_->drain_sessions();
+    auto until = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < until &&
+           (gw_->session_count() > 0 || (gw_->hub && !gw_->hub->idle())))
+        std::this_thread::sleep_for(20ms);
+    stop();
+}
+
+void chat_server::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    if (listener_) listener_->stop();
+    if (gw_->hub) gw_->hub->stop();
+    if (redis_) redis_->stop();
+    std::this_thread::sleep_for(50ms); // let the posted stops run
+    io_.stop();
+    for (auto& t : threads_)
+        if (t.joinable()) t.join();
+    threads_.clear();
+    if (embedded_) embedded_->stop();
+}
+
+} // namespace chat::server

@@ -1,0 +1,372 @@
+#include "chat/server/config.hpp"
+
+#include "chat/ical/holidays.hpp"
+#include "chat/protocol/iso8601.hpp"
+#include "chat/server/auth/token.hpp"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace chat::server {
+namespace {
+
+using namespace std::chrono;
+
+// Reads optional keys of one table, naming the full key in every error.
+class section {
+public:
+    section(const toml::table* t, std::string name) : t_(t), name_(std::move(name)) {}
+
+    template <class T> void read(const char* key, T& out) const {
+        if (!t_) return;
+        auto node = (*t_)[key];
+        if (!node) return;
+        if constexpr (std::is_same_v<T, bool>) {
+            auto v = node.template value<bool>();
+            if (!v) fail(key, "true or false");
+            out = *v;
+        } else if constexpr (std::is_integral_v<T>) {
+            auto v = node.template value<std::int64_t>();
+            if (!v || *v < 0) fail(key, "a non-negative integer");
+            out = static_cast<T>(*v);
+        } else if constexpr (std::is_floating_point_v<T>) {
+            auto v = node.template value<double>();
+            if (!v) fail(key, "a number");
+            out = *v;
+        } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+            auto v = node.template value<std::string>();
+            if (!v) fail(key, "a string");
+            out = *v;
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            auto* arr = node.as_array();
+            if (!arr) fail(key, "an array of strings");
+            out.clear();
+            for (auto& e : *arr) {
+                auto v = e.template value<std::string>();
+                if (!v) fail(key, "an array of strings");
+                out.push_back(*v);
+            }
+        }
+    }
+    template <class D> void seconds_of(const char* key, D& out) const {
+        std::int64_t s = duration_cast<std::chrono::seconds>(out).count();
+        read(key, s);
+        out = duration_cast<D>(std::chrono::seconds(s));
+    }
+    [[noreturn]] void fail(const char* key, const char* what) const {
+        throw config_error("configuration: " + name_ + "." + key + " must be " + what);
+    }
+    const toml::table* table() const { return t_; }
+
+private:
+    const toml::table* t_;
+    std::string name_;
+};
+
+const toml::table* sub(const toml::table& root, const char* name) { return root[name].as_table(); }
+
+queue::business_hours parse_hours(const section& s, queue::business_hours fallback) {
+    std::string hours;
+    s.read("hours", hours);
+    if (hours.empty()) return fallback;
+    if (hours == "always") return queue::business_hours::around_the_clock();
+    // "08:00-17:00"
+    int oh = 0, om = 0, ch = 0, cm = 0;
+    char c1 = 0, dash = 0, c2 = 0;
+    std::istringstream in(hours);
+    if (!(in >> oh >> c1 >> om >> dash >> ch >> c2 >> cm) || c1 != ':' || dash != '-' || c2 != ':' || oh > 23 ||
+        om > 59 || ch > 24 || cm > 59 || oh * 60 + om >= ch * 60 + cm)
+        s.fail("hours", "\"always\" or \"HH:MM-HH:MM\"");
+    return {false, minutes(oh * 60 + om), minutes(ch * 60 + cm)};
+}
+
+void read_policy(const toml::table& root, queue::policy& p) {
+    section s(sub(root, "policy"), "policy");
+    s.read("default_capacity", p.default_capacity);
+    s.seconds_of("offer_timeout_s", p.offer_timeout);
+    s.seconds_of("disconnect_grace_s", p.disconnect_grace);
+    s.seconds_of("stay_grace_s", p.stay_grace);
+    s.read("hold_frees_capacity", p.hold_frees_capacity);
+    s.seconds_of("hold_return_window_s", p.hold_return_window);
+    s.seconds_of("inactivity_active_s", p.inactivity_active);
+    s.seconds_of("inactivity_on_hold_s", p.inactivity_on_hold);
+    s.read("reopen_business_days", p.reopen_business_days);
+    s.read("max_open_per_customer", p.max_open_per_customer);
+    s.read("duplicate_threshold", p.duplicate_threshold);
+    s.read("conduct_words", p.conduct_words);
+    s.read("conduct_max_offences", p.conduct_max_offences);
+    s.seconds_of("conduct_restriction_s", p.conduct_restriction);
+    s.seconds_of("initial_handle_time_s", p.initial_handle_time);
+    s.read("track_positions", p.track_positions);
+    if (p.duplicate_threshold <= 0 || p.duplicate_threshold > 1) s.fail("duplicate_threshold", "in (0, 1]");
+
+    for (auto t : {queue::tier::enterprise, queue::tier::standard}) {
+        auto name = std::string(queue::to_string(t));
+        const auto* tiers = sub(root, "tiers");
+        section ts(tiers ? (*tiers)[name].as_table() : nullptr, "tiers." + name);
+        auto& tp = p.tiers[static_cast<int>(t)];
+        tp.hours = parse_hours(ts, tp.hours);
+        std::int64_t max_wait = tp.max_wait ? duration_cast<seconds>(*tp.max_wait).count() : 0;
+        ts.read("max_wait_s", max_wait);
+        tp.max_wait = max_wait > 0 ? std::optional<queue::duration>(seconds(max_wait)) : std::nullopt;
+        std::vector<std::string> unused;
+        if (ts.table()) {
+            if (auto* arr = (*ts.table())["first_response_s"].as_array()) {
+                if (arr->size() != 4) ts.fail("first_response_s", "four numbers, one per severity 1-4");
+                for (std::size_t i = 0; i < 4; ++i) {
+                    auto v = (*arr)[i].value<std::int64_t>();
+                    if (!v || *v <= 0) ts.fail("first_response_s", "four positive numbers of seconds");
+                    tp.first_response_target[i] = seconds(*v);
+                }
+            }
+        }
+        ts.read("sla_in_business_time", tp.sla_in_business_time);
+    }
+
+    std::string default_zone = p.default_calendar.time_zone_name();
+    s.read("default_timezone", default_zone);
+    try {
+        p.default_calendar = queue::business_calendar(default_zone);
+    } catch (const std::exception& e) {
+        s.fail("default_timezone", "a known time zone such as \"Europe/Berlin\"");
+    }
+    if (const auto* regions = sub(root, "regions")) {
+        for (const auto& [key, node] : *regions) {
+            std::string name(key.str());
+            section r(node.as_table(), "regions." + name);
+            if (!r.table()) throw config_error("configuration: regions." + name + " must be a table");
+            std::string zone = "UTC", weekend = "sat,sun", ics;
+            std::vector<std::string> holidays;
+            r.read("timezone", zone);
+            r.read("weekend", weekend);
+            r.read("holidays", holidays);
+            r.read("holidays_ics", ics);
+            std::set<sys_days> days;
+            for (const auto& h : holidays) {
+                auto t = protocol::parse_instant(h + "T00:00:00Z");
+                if (!t) r.fail("holidays", "dates such as \"2026-12-25\"");
+                days.insert(floor<std::chrono::days>(*t));
+            }
+            if (!ics.empty()) {
+                try {
+                    days.merge(ical::load_holidays(ics));
+                } catch (const std::exception& e) {
+                    throw config_error("configuration: regions." + name + ".holidays_ics: " + e.what());
+                }
+            }
+            try {
+                p.regions.insert_or_assign(name, queue::business_calendar(zone, queue::parse_weekend(weekend), days));
+            } catch (const std::exception& e) {
+                throw config_error("configuration: regions." + name + ": " + e.what());
+            }
+        }
+    }
+}
+
+toml::array strings(const std::vector<std::string>& v) {
+    toml::array a;
+    for (const auto& s : v) a.push_back(s);
+    return a;
+}
+
+std::string hours_text(const queue::business_hours& h) {
+    if (h.always) return "always";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", static_cast<int>(h.open.count() / 60),
+                  static_cast<int>(h.open.count() % 60), static_cast<int>(h.close.count() / 60),
+                  static_cast<int>(h.close.count() % 60));
+    return buf;
+}
+
+long long secs(queue::duration d) { return duration_cast<seconds>(d).count(); }
+
+} // namespace
+
+config load_config(const std::filesystem::path& path) {
+    config c;
+    if (path.empty()) return c;
+    toml::table root;
+    try {
+        root = toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+        std::ostringstream msg;
+        msg << "configuration: " << path.string() << ':' << e.source().begin.line << ": " << e.description();
+        throw config_error(msg.str());
+    }
+    section server(sub(root, "server"), "server");
+    server.read("bind", c.bind);
+    int port = c.port;
+    server.read("port", port);
+    if (port <= 0 || port > 65535) server.fail("port", "a port number");
+    c.port = static_cast<unsigned short>(port);
+    server.read("threads", c.threads);
+    if (c.threads < 1 || c.threads > 64) server.fail("threads", "between 1 and 64");
+    server.read("data_dir", c.data_dir);
+    server.read("redis", c.redis_url);
+    std::int64_t redis_ms = c.redis_timeout.count();
+    server.read("redis_timeout_ms", redis_ms);
+    c.redis_timeout = milliseconds(redis_ms);
+    server.read("token_secret", c.token_secret);
+    server.read("dev_tokens", c.dev_tokens);
+    server.read("web_root", c.web_root);
+
+    section limits(sub(root, "limits"), "limits");
+    auto& l = c.limits;
+    limits.read("max_frame_bytes", l.max_frame_bytes);
+    limits.read("hard_frame_bytes", l.hard_frame_bytes);
+    limits.read("max_json_depth", l.max_json_depth);
+    limits.read("outbound_frames", l.outbound_frames);
+    limits.read("outbound_bytes", l.outbound_bytes);
+    limits.read("frames_per_second", l.frames_per_second);
+    limits.read("frame_burst", l.frame_burst);
+    limits.read("bad_frames_before_close", l.bad_frames_before_close);
+    limits.seconds_of("idle_timeout_s", l.idle_timeout);
+    limits.seconds_of("handshake_timeout_s", l.handshake_timeout);
+    limits.read("max_connections", l.max_connections);
+    limits.read("permessage_deflate", l.permessage_deflate);
+    limits.read("max_queue", c.hub.max_queue);
+    limits.read("customer_messages_per_second", c.hub.customer_messages_per_second);
+    limits.read("customer_message_burst", c.hub.customer_message_burst);
+    if (l.hard_frame_bytes < l.max_frame_bytes) limits.fail("hard_frame_bytes", "at least max_frame_bytes");
+    if (l.max_json_depth < 2 || l.max_json_depth > 64) limits.fail("max_json_depth", "between 2 and 64");
+
+    section origins(sub(root, "origins"), "origins");
+    for (const char* role : {"customer", "expert", "monitor"}) {
+        std::vector<std::string> list;
+        origins.read(role, list);
+        if (!list.empty()) c.allowed_origins[role] = list;
+    }
+    read_policy(root, c.policy);
+    return c;
+}
+
+std::string config::to_toml() const {
+    toml::table server{{"bind", bind},
+                       {"port", port},
+                       {"threads", threads},
+                       {"data_dir", data_dir.string()},
+                       {"redis", redis_url},
+                       {"redis_timeout_ms", redis_timeout.count()},
+                       {"token_secret", token_secret.empty() ? "" : "<hidden>"},
+                       {"dev_tokens", dev_tokens},
+                       {"web_root", web_root.string()}};
+    toml::table lim{{"max_frame_bytes", static_cast<std::int64_t>(limits.max_frame_bytes)},
+                    {"hard_frame_bytes", static_cast<std::int64_t>(limits.hard_frame_bytes)},
+                    {"max_json_depth", limits.max_json_depth},
+                    {"outbound_frames", static_cast<std::int64_t>(limits.outbound_frames)},
+                    {"outbound_bytes", static_cast<std::int64_t>(limits.outbound_bytes)},
+                    {"frames_per_second", limits.frames_per_second},
+                    {"frame_burst", limits.frame_burst},
+                    {"bad_frames_before_close", limits.bad_frames_before_close},
+                    {"idle_timeout_s", limits.idle_timeout.count()},
+                    {"handshake_timeout_s", limits.handshake_timeout.count()},
+                    {"max_connections", static_cast<std::int64_t>(limits.max_connections)},
+                    {"permessage_deflate", limits.permessage_deflate},
+                    {"max_queue", static_cast<std::int64_t>(hub.max_queue)},
+                    {"customer_messages_per_second", hub.customer_messages_per_second},
+                    {"customer_message_burst", hub.customer_message_burst}};
+    toml::table orig;
+    for (const char* role : {"customer", "expert", "monitor"}) {
+        auto it = allowed_origins.find(role);
+        orig.insert(role, strings(it == allowed_origins.end() ? std::vector<std::string>{} : it->second));
+    }
+    const auto& p = policy;
+    toml::table pol{{"default_capacity", p.default_capacity},
+                    {"offer_timeout_s", secs(p.offer_timeout)},
+                    {"disconnect_grace_s", secs(p.disconnect_grace)},
+                    {"stay_grace_s", secs(p.stay_grace)},
+                    {"hold_frees_capacity", p.hold_frees_capacity},
+                    {"hold_return_window_s", secs(p.hold_return_window)},
+                    {"inactivity_active_s", secs(p.inactivity_active)},
+                    {"inactivity_on_hold_s", secs(p.inactivity_on_hold)},
+                    {"reopen_business_days", p.reopen_business_days},
+                    {"max_open_per_customer", p.max_open_per_customer},
+                    {"duplicate_threshold", p.duplicate_threshold},
+                    {"conduct_words", strings(p.conduct_words)},
+                    {"conduct_max_offences", p.conduct_max_offences},
+                    {"conduct_restriction_s", secs(p.conduct_restriction)},
+                    {"initial_handle_time_s", secs(p.initial_handle_time)},
+                    {"track_positions", p.track_positions},
+                    {"default_timezone", p.default_calendar.time_zone_name()}};
+    toml::table tiers;
+    for (auto t : {queue::tier::enterprise, queue::tier::standard}) {
+        const auto& tp = p.of(t);
+        toml::array targets;
+        for (auto d : tp.first_response_target) targets.push_back(secs(d));
+        tiers.insert(std::string(queue::to_string(t)),
+                     toml::table{{"hours", hours_text(tp.hours)},
+                                 {"max_wait_s", tp.max_wait ? secs(*tp.max_wait) : 0},
+                                 {"first_response_s", targets},
+                                 {"sla_in_business_time", tp.sla_in_business_time}});
+    }
+    toml::table regions;
+    for (const auto& [name, cal] : p.regions) regions.insert(name, toml::table{{"timezone", cal.time_zone_name()}});
+    toml::table root{{"server", server}, {"limits", lim}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
+                     {"regions", regions}};
+    std::ostringstream out;
+    out << root << '\n';
+    return out.str();
+}
+
+command_line parse_command_line(int argc, char** argv) {
+    command_line cl;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw config_error(a + " needs a value");
+            return argv[++i];
+        };
+        if (a == "--config") cl.config_file = value();
+        else if (a == "--print-config") cl.print_config = true;
+        else if (a == "--data-dir") cl.data_dir = value();
+        else if (a == "--redis") cl.redis_url = value();
+        else if (a == "--bind") cl.bind = value();
+        else if (a == "--port") {
+            auto v = value();
+            int port = 0;
+            try {
+                port = std::stoi(v);
+            } catch (...) {
+            }
+            if (port <= 0 || port > 65535) throw config_error("--port must be a port number, not '" + v + "'");
+            cl.port = static_cast<unsigned short>(port);
+        } else {
+            throw config_error("unknown option " + a +
+                               "\nusage: chatd [--config FILE] [--port N] [--bind ADDR] [--data-dir DIR] [--redis URL] "
+                               "[--print-config]");
+        }
+    }
+    return cl;
+}
+
+config effective_config(const command_line& cl) {
+    auto c = load_config(cl.config_file);
+    if (cl.port) c.port = *cl.port;
+    if (cl.data_dir) c.data_dir = *cl.data_dir;
+    if (cl.redis_url) c.redis_url = *cl.redis_url;
+    if (cl.bind) c.bind = *cl.bind;
+    return c;
+}
+
+std::string token_secret(const config& c) {
+    if (!c.token_secret.empty()) return c.token_secret;
+    auto path = c.data_dir / "token-secret";
+    {
+        std::ifstream in(path);
+        std::string secret;
+        if (in >> secret && secret.size() >= 32) return secret;
+    }
+    std::filesystem::create_directories(c.data_dir);
+    auto secret = random_secret();
+    auto old = ::umask(077);
+    std::ofstream out(path, std::ios::trunc);
+    ::umask(old);
+    out << secret << '\n';
+    if (!out) throw config_error("cannot write the token secret to " + path.string());
+    return secret;
+}
+
+} // namespace chat::server

@@ -1,0 +1,41 @@
+#include "chat/server/net/gateway.hpp"
+
+#include "chat/server/net/websocket_session.hpp"
+
+#include <algorithm>
+
+namespace chat::server {
+
+void gateway::add(const std::shared_ptr<websocket_session>& s) {
+    std::lock_guard lock(mutex_);
+    sessions_.emplace(s.get(), s);
+}
+
+void gateway::remove(const websocket_session* s) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(s);
+}
+
+void gateway::drain_sessions() {
+    draining = true;
+    std::vector<std::shared_ptr<websocket_session>> all;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [ptr, s] : sessions_) all.push_back(s);
+    }
+    for (const auto& s : all) s->drain();
+}
+
+std::size_t gateway::session_count() {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+bool origin_allowed(const config& c, std::string_view role, std::string_view origin) {
+    if (origin.empty()) return true;
+    auto it = c.allowed_origins.find(std::string(role));
+    if (it == c.allowed_origins.end() || it->second.empty()) return true;
+    return std::find(it->second.begin(), it->second.end(), origin) != it->second.end();
+}
+
+} // namespace chat::server

@@ -1,0 +1,133 @@
+#include "chat/server/net/http_session.hpp"
+
+#include "chat/server/net/websocket_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace chat::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::size_t body_limit = 64 * 1024;
+
+} // namespace
+
+http_session::http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw)
+    : stream_(std::move(socket)), gw_(std::move(gw)) {}
+
+void http_session::run() {
+    boost::asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+}
+
+void http_session::do_read() {
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    parser_->body_limit(body_limit);
+    stream_.expires_after(gw_->cfg.limits.handshake_timeout * 3);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) {
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        return;
+    }
+    if (ec) return; // timeout, oversized header or body, reset: drop the connection
+    auto req = parser_->release();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    if (beast::websocket::is_upgrade(req)) {
+        if (req.target() != "/ws") return reply(http::status::not_found, "WebSocket lives at /ws\n", "text/plain");
+        if (gw_->draining) return reply(http::status::service_unavailable, "draining\n", "text/plain");
+        stream_.expires_never();
+        std::make_shared<websocket_session>(stream_.release_socket(), gw_)->run(std::move(req));
+        return;
+    }
+    route(std::move(req));
+}
+
+void http_session::route(request req) {
+    if (req.method() != http::verb::get && req.method() != http::verb::head)
+        return reply(http::status::method_not_allowed, "only GET\n", "text/plain");
+    auto target = std::string_view(req.target());
+    auto path = target.substr(0, target.find('?'));
+    if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");
+    if (path == "/readyz") {
+        bool ready = gw_->hub->ready() && !gw_->draining;
+        return reply(ready ? http::status::ok : http::status::service_unavailable, ready ? "ready\n" : "not ready\n",
+                     "text/plain");
+    }
+    if (path == "/metrics") {
+        gw_->hub->read_metrics([self = shared_from_this()](std::string text) {
+            boost::asio::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
+                self->reply(http::status::ok, std::move(text), "text/plain; version=0.0.4");
+            });
+        });
+        return;
+    }
+    if (path.rfind("/api/v1/", 0) == 0) {
+        auto auth = std::string_view(req[http::field::authorization]);
+        if (auth.rfind("Bearer ", 0) != 0)
+            return reply_json(401, {{"code", "not_authenticated"}, {"message", "send Authorization: Bearer <token>"}});
+        auto v = verify_token(auth.substr(7), gw_->secret, gw_->clock.now());
+        if (!v.who) return reply_json(401, {{"code", "bad_token"}, {"message", describe(v.problem)}});
+        return api(req, *v.who);
+    }
+    reply(http::status::not_found, "not found\n", "text/plain");
+}
+
+void http_session::api(const request& req, const identity& who) {
+    auto target = std::string_view(req.target());
+    auto path = target.substr(0, target.find('?'));
+    auto answer = [self = shared_from_this()](int status, nlohmann::json body) {
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, status, body = std::move(body)] { self->reply_json(status, body); });
+    };
+    bool staff = who.role != protocol::role::customer;
+    if (path == "/api/v1/queue" || path == "/api/v1/experts") {
+        if (!staff) return reply_json(403, {{"code", "wrong_role"}, {"message", "experts and monitors only"}});
+        if (path == "/api/v1/queue")
+            return gw_->hub->read_queue(who.tenant, [answer](nlohmann::json j) { answer(200, std::move(j)); });
+        return gw_->hub->read_experts(who.tenant, [answer](nlohmann::json j) { answer(200, std::move(j)); });
+    }
+    constexpr std::string_view prefix = "/api/v1/conversations/";
+    if (path.rfind(prefix, 0) == 0) {
+        auto id = std::string(path.substr(prefix.size()));
+        if (!protocol::valid_id(id)) return reply_json(400, {{"code", "bad_field"}, {"message", "not a conversation id"}});
+        return gw_->hub->read_conversation(who, id, answer);
+    }
+    reply_json(404, {{"code", "not_found"}, {"message", "no such API"}});
+}
+
+void http_session::reply_json(int status, const nlohmann::json& body) {
+    reply(static_cast<http::status>(status), body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+          "application/json");
+}
+
+void http_session::reply(http::status status, std::string body, std::string_view type) {
+    out_ = std::make_shared<response>(status, version_);
+    out_->set(http::field::server, "chatd");
+    out_->set(http::field::content_type, type);
+    out_->set(http::field::cache_control, "no-store");
+    out_->keep_alive(keep_alive_);
+    out_->body() = std::move(body);
+    out_->prepare_payload();
+    http::async_write(stream_, *out_, beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive_));
+}
+
+void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (ec) return;
+    if (!keep_alive) {
+        stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        return;
+    }
+    out_.reset();
+    do_read();
+}
+
+} // namespace chat::server

@@ -1,0 +1,157 @@
+#include "chat/server/store/records_json.hpp"
+
+#include <stdexcept>
+
+namespace chat::server {
+namespace {
+
+using nlohmann::json;
+using queue::instant;
+
+long long ms(instant t) { return t.time_since_epoch().count(); }
+long long ms(queue::duration d) { return d.count(); }
+instant at_ms(const json& j) { return instant(queue::duration(j.get<long long>())); }
+
+json opt(const std::optional<instant>& t) { return t ? json(ms(*t)) : json(nullptr); }
+json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+std::optional<instant> opt_instant(const json& j, const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    return at_ms(*it);
+}
+std::optional<std::string> opt_string(const json& j, const char* name) {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+template <class E, class Parse> E named(const json& j, Parse parse) {
+    auto v = parse(j.get<std::string>());
+    if (!v) throw std::invalid_argument("unknown name " + j.get<std::string>());
+    return *v;
+}
+
+} // namespace
+
+json to_stored(const queue::conversation& c) {
+    json sla{{"target", ms(c.sla.target)},
+             {"elapsed", ms(c.sla.elapsed)},
+             {"running_since", opt(c.sla.running_since)},
+             {"responded_at", opt(c.sla.responded_at)},
+             {"breached", c.sla.breached}};
+    json reserved = nullptr;
+    if (c.reserved)
+        reserved = {{"expert", c.reserved->expert}, {"until", ms(c.reserved->until)}, {"direct", c.reserved->direct}};
+    return {
+        {"id", c.id},
+        {"customer",
+         {{"tenant", c.customer.tenant}, {"user", c.customer.user}, {"tier", queue::to_string(c.customer.tier)},
+          {"region", c.customer.region}}},
+        {"topic", c.topic},
+        {"severity", c.severity},
+        {"required_skills", c.required_skills},
+        {"opening_messages", c.opening_messages},
+        {"state", queue::to_string(c.state)},
+        {"closed_as", c.closed_as ? json(queue::to_string(*c.closed_as)) : json(nullptr)},
+        {"duplicate_of", opt(c.duplicate_of)},
+        {"previous", opt(c.previous)},
+        {"opened_at", ms(c.opened_at)},
+        {"first_queued_at", ms(c.first_queued_at)},
+        {"sequence", c.sequence},
+        {"expert", opt(c.expert)},
+        {"last_expert", opt(c.last_expert)},
+        {"excluded", c.excluded},
+        {"reserved", reserved},
+        {"offer_expires_at", opt(c.offer_expires_at)},
+        {"assigned_at", opt(c.assigned_at)},
+        {"holds_capacity", c.holds_capacity},
+        {"scheduled_at", opt(c.scheduled_at)},
+        {"proposed_stay_at", opt(c.proposed_stay_at)},
+        {"inactivity_deadline", opt(c.inactivity_deadline)},
+        {"reopen_until", opt(c.reopen_until)},
+        {"closed_at", opt(c.closed_at)},
+        {"sla", sla},
+        {"offences", c.offences},
+        {"survey_rating", c.survey_rating ? json(*c.survey_rating) : json(nullptr)},
+        {"survey_comment", c.survey_comment},
+        {"survey_requested", c.survey_requested},
+    };
+}
+
+queue::conversation conversation_from_stored(const json& j) {
+    queue::conversation c;
+    c.id = j.at("id").get<std::string>();
+    const auto& who = j.at("customer");
+    c.customer.tenant = who.at("tenant").get<std::string>();
+    c.customer.user = who.at("user").get<std::string>();
+    c.customer.tier = named<queue::tier>(who.at("tier"), queue::parse_tier);
+    c.customer.region = who.at("region").get<std::string>();
+    c.topic = j.at("topic").get<std::string>();
+    c.severity = j.at("severity").get<int>();
+    c.required_skills = j.at("required_skills").get<std::set<std::string>>();
+    c.opening_messages = j.at("opening_messages").get<std::vector<std::string>>();
+    c.state = named<queue::conversation_state>(j.at("state"), queue::parse_state);
+    if (auto r = opt_string(j, "closed_as")) c.closed_as = named<queue::close_reason>(json(*r), queue::parse_close_reason);
+    c.duplicate_of = opt_string(j, "duplicate_of");
+    c.previous = opt_string(j, "previous");
+    c.opened_at = at_ms(j.at("opened_at"));
+    c.first_queued_at = at_ms(j.at("first_queued_at"));
+    c.sequence = j.at("sequence").get<std::uint64_t>();
+    c.expert = opt_string(j, "expert");
+    c.last_expert = opt_string(j, "last_expert");
+    c.excluded = j.at("excluded").get<std::set<std::string>>();
+    if (const auto& r = j.at("reserved"); !r.is_null())
+        c.reserved = queue::reservation{r.at("expert").get<std::string>(), at_ms(r.at("until")), r.at("direct").get<bool>()};
+    c.offer_expires_at = opt_instant(j, "offer_expires_at");
+    c.assigned_at = opt_instant(j, "assigned_at");
+    c.holds_capacity = j.at("holds_capacity").get<bool>();
+    c.scheduled_at = opt_instant(j, "scheduled_at");
+    c.proposed_stay_at = opt_instant(j, "proposed_stay_at");
+    c.inactivity_deadline = opt_instant(j, "inactivity_deadline");
+    c.reopen_until = opt_instant(j, "reopen_until");
+    c.closed_at = opt_instant(j, "closed_at");
+    const auto& sla = j.at("sla");
+    c.sla.target = queue::duration(sla.at("target").get<long long>());
+    c.sla.elapsed = queue::duration(sla.at("elapsed").get<long long>());
+    c.sla.running_since = opt_instant(sla, "running_since");
+    c.sla.responded_at = opt_instant(sla, "responded_at");
+    c.sla.breached = sla.at("breached").get<bool>();
+    c.offences = j.at("offences").get<int>();
+    if (const auto& r = j.at("survey_rating"); !r.is_null()) c.survey_rating = r.get<int>();
+    c.survey_comment = j.at("survey_comment").get<std::string>();
+    c.survey_requested = j.at("survey_requested").get<bool>();
+    return c;
+}
+
+json to_stored(const queue::expert& x) {
+    return {{"id", x.id},
+            {"tenant", x.tenant},
+            {"name", x.name},
+            {"presence", queue::to_string(x.presence)},
+            {"capacity", x.capacity},
+            {"skills", x.skills},
+            {"auto_accept", x.auto_accept},
+            {"connected", x.connected},
+            {"load", x.load},
+            {"last_routed_at", ms(x.last_routed_at)},
+            {"conversations", x.conversations}};
+}
+
+queue::expert expert_from_stored(const json& j) {
+    queue::expert x;
+    x.id = j.at("id").get<std::string>();
+    x.tenant = j.at("tenant").get<std::string>();
+    x.name = j.at("name").get<std::string>();
+    x.presence = named<queue::presence>(j.at("presence"), queue::parse_presence);
+    x.capacity = j.at("capacity").get<int>();
+    x.skills = j.at("skills").get<std::set<std::string>>();
+    x.auto_accept = j.at("auto_accept").get<bool>();
+    x.connected = j.at("connected").get<bool>();
+    x.load = j.at("load").get<int>();
+    x.last_routed_at = at_ms(j.at("last_routed_at"));
+    x.conversations = j.at("conversations").get<std::set<std::string>>();
+    return x;
+}
+
+} // namespace chat::server

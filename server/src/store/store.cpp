@@ -1,0 +1,264 @@
+#include "chat/server/store/store.hpp"
+
+#include "chat/server/store/records_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace chat::server {
+namespace {
+
+using nlohmann::json;
+
+std::string ms_text(queue::instant t) { return std::to_string(t.time_since_epoch().count()); }
+std::string timer_member(const queue::timer& t) {
+    return std::string(queue::to_string(t.kind)) + '|' + t.subject;
+}
+constexpr std::size_t load_chunk = 2000;
+
+bool is_replayed_append(const redis::value& v) {
+    // XADD with an id not above the last one: the same message, already stored.
+    return v.is_error() && v.text.find("equal or smaller") != std::string::npos;
+}
+
+} // namespace
+
+std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
+    for (const auto& [id, seq] : recent)
+        if (id == client_id) return seq;
+    return std::nullopt;
+}
+
+void conversation_extras::remember(const std::string& client_id, std::uint64_t seq) {
+    if (client_id.empty()) return;
+    recent.emplace_back(client_id, seq);
+    while (recent.size() > recent_limit) recent.pop_front();
+}
+
+namespace keys {
+std::string conversation(const std::string& id) { return "chat:{c:" + id + "}:state"; }
+std::string messages(const std::string& id) { return "chat:{c:" + id + "}:messages"; }
+std::string expert(const std::string& id) { return "chat:expert:" + id; }
+std::string customer(const std::string& tenant, const std::string& user) {
+    return "chat:customer:" + tenant + '/' + user;
+}
+} // namespace keys
+
+void write_batch::put(const queue::conversation& c, const conversation_extras& extras) {
+    json recent = json::array();
+    for (const auto& [id, seq] : extras.recent) recent.push_back({id, seq});
+    json doc{{"record", to_stored(c)},
+             {"epoch", extras.epoch},
+             {"last_seq", extras.last_seq},
+             {"recent", recent},
+             {"ticket", extras.ticket ? json(*extras.ticket) : json(nullptr)},
+             {"customer_name", extras.customer_name}};
+    commands_.push_back({"SET", keys::conversation(c.id), doc.dump()});
+    commands_.push_back({"SADD", keys::live, c.id});
+}
+
+void write_batch::put(const queue::expert& x) {
+    commands_.push_back({"SET", keys::expert(x.id), to_stored(x).dump()});
+    commands_.push_back({"SADD", keys::experts, x.id});
+}
+
+void write_batch::drop_live(const std::string& conversation) {
+    commands_.push_back({"SREM", keys::live, conversation});
+}
+
+void write_batch::timer_set(const queue::timer& t) {
+    commands_.push_back({"ZADD", keys::timers, ms_text(t.due), timer_member(t)});
+}
+
+void write_batch::timer_cleared(const queue::timer& t) {
+    commands_.push_back({"ZREM", keys::timers, timer_member(t)});
+}
+
+void write_batch::restrict(const std::string& tenant, const std::string& user, queue::instant until) {
+    commands_.push_back({"HSET", keys::restrictions, tenant + '/' + user, ms_text(until)});
+}
+
+void write_batch::average_handle(queue::duration d) {
+    commands_.push_back({"HSET", keys::meta, "average_handle_ms", std::to_string(d.count())});
+}
+
+void write_batch::append(const std::string& conversation, const stored_message& m) {
+    commands_.push_back({"XADD", keys::messages(conversation), "0-" + std::to_string(m.seq), "from",
+                         std::string(queue::to_string(m.from)), "author", m.author, "name", m.name, "text",
+                         m.text, "client_id", m.client_id, "at", ms_text(m.at)});
+}
+
+void write_batch::ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at) {
+    commands_.push_back({"XADD", keys::tickets, "*", "ticket", id, "conversation", t.conversation, "tenant",
+                         t.customer.tenant, "user", t.customer.user, "tier",
+                         std::string(queue::to_string(t.customer.tier)), "severity",
+                         std::to_string(t.severity), "expert", t.expert, "summary", t.summary, "at", ms_text(at)});
+}
+
+void write_batch::link_customer(const queue::customer& who, const std::string& conversation) {
+    commands_.push_back({"SADD", keys::customer(who.tenant, who.user), conversation});
+}
+
+std::optional<stored_conversation> parse_conversation_doc(std::string_view text) {
+    auto doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+    try {
+        stored_conversation out{conversation_from_stored(doc.at("record")), {}};
+        out.extras.epoch = doc.at("epoch").get<std::string>();
+        out.extras.last_seq = doc.at("last_seq").get<std::uint64_t>();
+        for (const auto& r : doc.at("recent")) out.extras.recent.emplace_back(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>());
+        if (auto t = doc.find("ticket"); t != doc.end() && t->is_string()) out.extras.ticket = t->get<std::string>();
+        out.extras.customer_name = doc.value("customer_name", "");
+        return out;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<stored_message> parse_message_entry(const redis::value& entry) {
+    // [ "0-seq", [field, value, ...] ]
+    if (entry.elements.size() != 2) return std::nullopt;
+    const auto& id = entry.elements[0].text;
+    stored_message m;
+    auto dash = id.find('-');
+    if (dash == std::string::npos) return std::nullopt;
+    m.seq = std::stoull(id.substr(dash + 1));
+    const auto& f = entry.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+        const auto& k = f[i].text;
+        const auto& v = f[i + 1].text;
+        if (k == "from") m.from = queue::parse_party(v).value_or(queue::party::customer);
+        else if (k == "author") m.author = v;
+        else if (k == "name") m.name = v;
+        else if (k == "text") m.text = v;
+        else if (k == "client_id") m.client_id = v;
+        else if (k == "at") m.at = queue::instant(queue::duration(std::stoll(v)));
+    }
+    return m;
+}
+
+void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
+    if (batch.empty()) {
+        // A PING keeps the order: `done` runs after every write sent before it.
+        redis_->exec({{"PING"}}, [done = std::move(done)](std::error_code ec, auto) { done(ec); });
+        return;
+    }
+    auto commands = batch.take();
+    auto count = commands.size();
+    commands.insert(commands.begin(), {"MULTI"});
+    commands.push_back({"EXEC"});
+    redis_->exec(std::move(commands), [count, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec);
+        const auto& exec = r.back();
+        if (exec.type != redis::value::kind::array || exec.elements.size() != count)
+            return done(make_error_code(redis::errc::unavailable));
+        for (const auto& v : exec.elements)
+            if (v.is_error() && !is_replayed_append(v)) return done(make_error_code(redis::errc::unavailable));
+        done({});
+    });
+}
+
+void store::load(std::function<void(std::error_code, loaded_state)> done) {
+    redis_->exec(
+        {{"SMEMBERS", keys::live},
+         {"SMEMBERS", keys::experts},
+         {"ZRANGE", keys::timers, "0", "-1", "WITHSCORES"},
+         {"HGETALL", keys::restrictions},
+         {"HGET", keys::meta, "average_handle_ms"}},
+        [this, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+            if (ec) return done(ec, {});
+            auto state = std::make_shared<loaded_state>();
+            const auto& timers = r[2].elements;
+            for (std::size_t i = 0; i + 1 < timers.size(); i += 2) {
+                const auto& member = timers[i].text;
+                auto bar = member.find('|');
+                auto kind = queue::parse_timer_kind(member.substr(0, bar));
+                if (!kind || bar == std::string::npos) continue;
+                state->core.timers.push_back({*kind, member.substr(bar + 1),
+                                              queue::instant(queue::duration(std::stoll(timers[i + 1].text)))});
+            }
+            const auto& restrictions = r[3].elements;
+            for (std::size_t i = 0; i + 1 < restrictions.size(); i += 2) {
+                const auto& who = restrictions[i].text;
+                auto slash = who.find('/');
+                state->core.restrictions.push_back({who.substr(0, slash), who.substr(slash + 1),
+                                                    queue::instant(queue::duration(std::stoll(restrictions[i + 1].text)))});
+            }
+            if (!r[4].is_nil()) state->core.average_handle = queue::duration(std::stoll(r[4].text));
+
+            std::vector<redis::command> reads;
+            std::size_t conversation_reads = 0;
+            auto chunked = [&](const std::vector<redis::value>& ids, auto key_of) {
+                for (std::size_t i = 0; i < ids.size(); i += load_chunk) {
+                    redis::command mget{"MGET"};
+                    for (std::size_t j = i; j < std::min(ids.size(), i + load_chunk); ++j) mget.push_back(key_of(ids[j].text));
+                    reads.push_back(std::move(mget));
+                }
+            };
+            chunked(r[0].elements, keys::conversation);
+            conversation_reads = reads.size();
+            chunked(r[1].elements, keys::expert);
+            redis_->exec(std::move(reads), [state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
+                if (ec2) return done(ec2, {});
+                for (std::size_t i = 0; i < docs.size(); ++i) {
+                    for (const auto& d : docs[i].elements) {
+                        if (d.is_nil()) continue;
+                        if (i < conversation_reads) {
+                            auto c = parse_conversation_doc(d.text);
+                            if (!c) {
+                                ++state->skipped;
+                                continue;
+                            }
+                            state->extras[c->record.id] = std::move(c->extras);
+                            state->core.conversations.push_back(std::move(c->record));
+                        } else {
+                            auto j = json::parse(d.text, nullptr, false);
+                            try {
+                                state->core.experts.push_back(expert_from_stored(j));
+                            } catch (const std::exception&) {
+                                ++state->skipped;
+                            }
+                        }
+                    }
+                }
+                done({}, std::move(*state));
+            });
+        });
+}
+
+void store::messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
+                     std::function<void(std::error_code, std::vector<stored_message>)> done) {
+    redis_->exec({{"XRANGE", keys::messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
+                   std::to_string(limit)}},
+                 [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+                     if (ec) return done(ec, {});
+                     std::vector<stored_message> out;
+                     for (const auto& e : r[0].elements)
+                         if (auto m = parse_message_entry(e)) out.push_back(std::move(*m));
+                     done({}, std::move(out));
+                 });
+}
+
+void store::conversation(const std::string& id,
+                         std::function<void(std::error_code, std::optional<stored_conversation>)> done) {
+    redis_->exec({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, std::nullopt);
+        if (r[0].is_nil()) return done({}, std::nullopt);
+        done({}, parse_conversation_doc(r[0].text));
+    });
+}
+
+void store::customer_conversations(const std::string& tenant, const std::string& user,
+                                   std::function<void(std::error_code, std::vector<std::string>)> done) {
+    redis_->exec({{"SMEMBERS", keys::customer(tenant, user)}},
+                 [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+                     if (ec) return done(ec, {});
+                     std::vector<std::string> ids;
+                     for (const auto& v : r[0].elements) ids.push_back(v.text);
+                     std::sort(ids.begin(), ids.end());
+                     done({}, std::move(ids));
+                 });
+}
+
+} // namespace chat::server
