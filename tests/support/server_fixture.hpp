@@ -69,6 +69,30 @@ public:
         return c;
     }
 
+    // Opens a conversation and returns its id.
+    static std::string open(ws_client& customer, const std::string& topic, const std::string& text) {
+        auto ok = customer.request({{"type", "open"}, {"topic", topic}, {"text", text}});
+        if (ok.value("type", "") != "ok") throw std::runtime_error("open refused: " + ok.dump());
+        return ok["conversation"];
+    }
+    // Waits for the offer of `conversation` and accepts it.
+    static void accept(ws_client& expert, const std::string& conversation) {
+        expert.wait_for("offered", conversation);
+        auto ok = expert.request({{"type", "accept"}, {"conversation", conversation}});
+        if (ok.value("type", "") != "ok") throw std::runtime_error("accept refused: " + ok.dump());
+    }
+    static nlohmann::json say(ws_client& who, const std::string& conversation, const std::string& text,
+                              const std::string& client_id) {
+        return who.request({{"type", "send"}, {"conversation", conversation}, {"text", text}, {"client_id", client_id}});
+    }
+    // The conversation snapshot that shows `state`.
+    static nlohmann::json state(ws_client& who, const std::string& conversation, const std::string& state) {
+        return who.wait_for([&](const nlohmann::json& j) {
+            return j.value("type", "") == "conversation" && j.value("conversation", "") == conversation &&
+                   j.value("state", "") == state;
+        });
+    }
+
     // Moves the server's clock and lets what fell due fire.
     void advance(queue::duration d) {
         clock.advance(d);

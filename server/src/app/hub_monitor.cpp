@@ -117,6 +117,8 @@ void hub::read_conversation(identity who, std::string id, std::function<void(int
             meta["customer_name"] = c->extras.customer_name;
             meta["last_seq"] = c->extras.last_seq;
             meta["epoch"] = c->extras.epoch;
+            if (c->record.survey_rating)
+                meta["survey"] = {{"rating", *c->record.survey_rating}, {"comment", c->record.survey_comment}};
             self->store_->messages(id, 0, 100000, [meta, done](std::error_code ec2, std::vector<stored_message> msgs) mutable {
                 if (ec2) return done(503, {{"code", "unavailable"}, {"message", ec2.message()}});
                 json transcript = json::array();

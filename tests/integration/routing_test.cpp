@@ -1,0 +1,74 @@
+#include "server_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chat::test;
+using namespace std::chrono_literals;
+using chat::protocol::role;
+using chat::queue::tier;
+
+TEST_CASE("an Enterprise customer who arrives later is served before a waiting Standard one", "[integration][routing]") {
+    server_fixture f;
+    auto standard = f.customer("sam");
+    auto enterprise = f.customer("erin", tier::enterprise);
+    auto s = server_fixture::open(*standard, "export", "csv export is empty");
+    auto e = server_fixture::open(*enterprise, "sso", "cannot sign in with sso");
+    // The Standard customer moves back to second place.
+    standard->wait_for([&](const nlohmann::json& j) { return j["type"] == "queued" && j["position"] == 2; });
+
+    auto monitor = f.connect(role::monitor, "lead");
+    REQUIRE(monitor->request({{"type", "subscribe"}})["type"] == "ok");
+    auto snap = monitor->wait_for("queue_snapshot");
+    REQUIRE(snap["queue"].size() == 2);
+    CHECK(snap["queue"][0]["conversation"] == e);
+    CHECK(snap["tiers"]["enterprise"]["depth"] == 1);
+    CHECK(snap["tiers"]["standard"]["depth"] == 1);
+
+    auto ada = f.expert("ada", 1);
+    auto offer = ada->wait_for("offered");
+    CHECK(offer["conversation"] == e);
+    auto delta = monitor->wait_for([&](const nlohmann::json& j) { return j["type"] == "queue_delta" && j["order"].size() == 1; });
+    CHECK(delta["order"][0] == s);
+}
+
+TEST_CASE("a missed offer goes to the next expert and the one who missed it is set away", "[integration][routing]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "refund please");
+    ada->wait_for("offered", c);
+    auto bob = f.expert("bob");
+    f.advance(31s);
+    CHECK(ada->wait_for("offer_withdrawn", c)["missed"] == true);
+    ada->wait_for([](const nlohmann::json& j) { return j["type"] == "presence" && j["presence"] == "away"; });
+    server_fixture::accept(*bob, c);
+    CHECK(alice->wait_for("assigned", c)["expert_name"] == "bob (name)");
+}
+
+TEST_CASE("a hand-off takes the conversation to a second expert, with the note", "[integration][routing]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "refund please");
+    server_fixture::accept(*ada, c);
+    auto bob = f.expert("bob");
+    REQUIRE(ada->request({{"type", "hand_off"}, {"conversation", c}, {"note", "needs a refund approver"}})["type"] == "ok");
+    CHECK(alice->wait_for("handed_off", c)["note"] == "needs a refund approver");
+    server_fixture::accept(*bob, c);
+    alice->wait_for([](const nlohmann::json& j) { return j["type"] == "assigned" && j["expert_name"] == "bob (name)"; });
+    // Bob reads the transcript so far; Ada no longer may act on it.
+    bob->request({{"type", "history"}, {"conversation", c}});
+    CHECK(bob->wait_for("message", c)["text"] == "refund please");
+    CHECK(server_fixture::say(*ada, c, "still here", "a1")["code"] == "unknown_conversation");
+}
+
+TEST_CASE("a declined offer goes to another expert", "[integration][routing]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "refund please");
+    ada->wait_for("offered", c);
+    auto bob = f.expert("bob");
+    REQUIRE(ada->request({{"type", "decline"}, {"conversation", c}})["type"] == "ok");
+    server_fixture::accept(*bob, c);
+}
