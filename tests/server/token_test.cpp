@@ -62,6 +62,15 @@ TEST_CASE("only HS256 is accepted, never alg none", "[server][token]") {
     CHECK(v.problem == token_problem::bad_algorithm);
 }
 
+TEST_CASE("a signature spelled differently in base64 is refused", "[server][token]") {
+    auto token = mint_token(alice(), "s3cret");
+    // The last character carries padding bits; flipping them must not give a second valid token.
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    auto& last = token.back();
+    last = alphabet[alphabet.find(last) ^ 1];
+    CHECK_FALSE(verify_token(token, "s3cret", now).who);
+}
+
 TEST_CASE("garbage is refused as malformed", "[server][token]") {
     for (auto bad : {"", "abc", "a.b", "a.b.c.d", "!!.??.**"}) {
         INFO(bad);

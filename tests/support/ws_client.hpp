@@ -90,15 +90,12 @@ public:
         }, timeout);
     }
 
-    // Sends a request with a fresh id and returns its answer (ok or error).
+    // Sends a request with a fresh id and returns its answer (ok, error, pong).
     nlohmann::json request(nlohmann::json req) {
         auto id = "r" + std::to_string(++next_id_);
         req["id"] = id;
         send(req);
-        return wait_for([&](const nlohmann::json& j) {
-            auto type = j.value("type", "");
-            return (type == "ok" || type == "error") && j.value("id", "") == id;
-        });
+        return wait_for([&](const nlohmann::json& j) { return j.value("id", "") == id; });
     }
 
     // Whether a frame matching `match` is already waiting or arrives within `within`.

@@ -47,6 +47,8 @@ std::optional<std::string> unbase64url(std::string_view text) {
             out += static_cast<char>((acc >> bits) & 0xff);
         }
     }
+    // Only the canonical encoding: leftover bits must be zero, so one token has one spelling.
+    if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
 
