@@ -200,7 +200,7 @@ config load_config(const std::filesystem::path& path) {
     server.read("bind", c.bind);
     int port = c.port;
     server.read("port", port);
-    if (port <= 0 || port > 65535) server.fail("port", "a port number");
+    if (port < 0 || port > 65535) server.fail("port", "a port number (0: any free one)");
     c.port = static_cast<unsigned short>(port);
     server.read("threads", c.threads);
     if (c.threads < 1 || c.threads > 64) server.fail("threads", "between 1 and 64");
@@ -326,12 +326,14 @@ command_line parse_command_line(int argc, char** argv) {
         else if (a == "--bind") cl.bind = value();
         else if (a == "--port") {
             auto v = value();
-            int port = 0;
+            int port = -1;
             try {
-                port = std::stoi(v);
+                std::size_t used = 0;
+                port = std::stoi(v, &used);
+                if (used != v.size()) port = -1;
             } catch (...) {
             }
-            if (port <= 0 || port > 65535) throw config_error("--port must be a port number, not '" + v + "'");
+            if (port < 0 || port > 65535 || v.empty()) throw config_error("--port must be a port number (0: any free one), not '" + v + "'");
             cl.port = static_cast<unsigned short>(port);
         } else {
             throw config_error("unknown option " + a +

@@ -388,9 +388,10 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
             p->deliver(framed(ev::resync{r.conversation, epoch}));
             after = 0;
         }
+        // The client says what it holds: everything after that is sent, once.
         auto& cursor = self->cursors_[key];
         cursor.replaying = true;
-        cursor.sent = std::max(cursor.sent, after);
+        cursor.sent = after;
         self->store_->messages(r.conversation, after, self->limits_.history_page,
                                [self, p, id, r, key](std::error_code ec, std::vector<stored_message> msgs) {
                                    auto it = self->cursors_.find(key);

@@ -58,7 +58,7 @@ void http_session::route(request req) {
     auto path = target.substr(0, target.find('?'));
     if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");
     if (path == "/readyz") {
-        bool ready = gw_->hub->ready() && !gw_->draining;
+        bool ready = gw_->hub->serving() && !gw_->draining;
         return reply(ready ? http::status::ok : http::status::service_unavailable, ready ? "ready\n" : "not ready\n",
                      "text/plain");
     }

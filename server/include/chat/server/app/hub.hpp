@@ -52,6 +52,8 @@ public:
     void start(std::function<void(std::error_code, start_report)> ready);
     void stop();
     bool ready() const { return ready_.load(); }
+    // Ready and able to store: what /readyz reports.
+    bool serving() const { return ready_.load() && store_->available(); }
     // Nothing waits to be stored or told (for draining).
     bool idle() const { return in_flight_.load() == 0 && !has_undelivered_.load(); }
 

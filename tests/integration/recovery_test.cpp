@@ -1,0 +1,145 @@
+#include "http_get.hpp"
+#include "server_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chat::test;
+using namespace std::chrono_literals;
+using chat::protocol::role;
+using chat::queue::tier;
+
+namespace {
+
+int http_get_ready(unsigned short port) { return http_get(port, "/readyz").status; }
+
+std::vector<std::uint64_t> seqs_of_messages(ws_client& c, const std::string& conversation) {
+    std::vector<std::uint64_t> seqs;
+    while (auto j = c.next(300ms))
+        if ((*j)["type"] == "message" && (*j)["conversation"] == conversation) seqs.push_back((*j)["seq"]);
+    return seqs;
+}
+
+} // namespace
+
+TEST_CASE("after a restart the conversation resumes from the last message seen: nothing lost, nothing twice",
+          "[integration][recovery]") {
+    server_fixture f;
+    std::string c;
+    {
+        auto ada = f.expert("ada");
+        auto alice = f.customer("alice");
+        c = server_fixture::open(*alice, "billing", "one");
+        server_fixture::accept(*ada, c);
+        server_fixture::say(*ada, c, "two", "a2");
+        server_fixture::say(*alice, c, "three", "m3");
+        alice->close(); // Alice saw up to 3, then her network went away
+        server_fixture::say(*ada, c, "four", "a4");
+        server_fixture::say(*ada, c, "five", "a5");
+    }
+    f.restart();
+    CHECK(f.report.conversations == 1);
+
+    auto alice = f.customer("alice");
+    auto ada = f.connect(role::expert, "ada"); // back within the grace period: still hers
+    auto resumed = alice->request({{"type", "history"}, {"conversation", c}, {"after", 3}});
+    REQUIRE(resumed["type"] == "ok");
+    CHECK(resumed["seq"] == 5);
+    CHECK(seqs_of_messages(*alice, c) == std::vector<std::uint64_t>{4, 5});
+    auto six = server_fixture::say(*ada, c, "six", "a6");
+    CHECK(six["seq"] == 6);
+    CHECK(alice->wait_for("message", c)["seq"] == 6);
+}
+
+TEST_CASE("the queue comes back in the same order after a restart", "[integration][recovery]") {
+    server_fixture f;
+    std::vector<std::string> order;
+    {
+        auto s1 = f.customer("s1");
+        auto e1 = f.customer("e1", tier::enterprise);
+        auto s2 = f.customer("s2");
+        order = {server_fixture::open(*s1, "a", "first standard"), server_fixture::open(*e1, "b", "the enterprise one"),
+                 server_fixture::open(*s2, "c", "second standard")};
+    }
+    f.restart();
+    auto lead = f.connect(role::monitor, "lead");
+    lead->request({{"type", "subscribe"}});
+    auto snap = lead->wait_for("queue_snapshot");
+    REQUIRE(snap["queue"].size() == 3);
+    CHECK(snap["queue"][0]["conversation"] == order[1]);
+    CHECK(snap["queue"][1]["conversation"] == order[0]);
+    CHECK(snap["queue"][2]["conversation"] == order[2]);
+}
+
+TEST_CASE("timers that fell due while chatd was down fire when it comes back", "[integration][recovery]") {
+    server_fixture f;
+    std::string c;
+    {
+        auto ada = f.expert("ada");
+        auto alice = f.customer("alice");
+        c = server_fixture::open(*alice, "billing", "refund please");
+        ada->wait_for("offered", c);
+    }
+    f.clock.advance(10min); // chatd is down past the offer timeout and Ada's grace period
+    f.restart();
+    auto alice = f.customer("alice");
+    auto welcome_state = alice->request({{"type", "history"}, {"conversation", c}});
+    CHECK(welcome_state["type"] == "ok");
+    auto bob = f.expert("bob");
+    server_fixture::accept(*bob, c); // the missed offer went back to the queue
+}
+
+TEST_CASE("a retried send is stored once and answered with the same sequence number", "[integration][recovery]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "one");
+    server_fixture::accept(*ada, c);
+    auto first = server_fixture::say(*alice, c, "two", "m2");
+    auto again = server_fixture::say(*alice, c, "two", "m2");
+    CHECK(first["seq"] == again["seq"]);
+    seqs_of_messages(*ada, c); // what came live
+    ada->request({{"type", "history"}, {"conversation", c}});
+    CHECK(seqs_of_messages(*ada, c) == std::vector<std::uint64_t>{1, 2});
+}
+
+TEST_CASE("a client holding another epoch's history is told to resync and gets it all", "[integration][recovery]") {
+    server_fixture f;
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "one");
+    server_fixture::say(*alice, c, "two", "m2");
+    while (alice->next(200ms)) {}
+    alice->send({{"type", "history"}, {"conversation", c}, {"after", 2}, {"epoch", "e-other"}});
+    CHECK(alice->wait_for("resync", c)["epoch"] != "e-other");
+    CHECK(seqs_of_messages(*alice, c) == std::vector<std::uint64_t>{1, 2});
+}
+
+TEST_CASE("when Redis goes away writes are refused as unavailable, and all is well once it is back",
+          "[integration][recovery]") {
+    redis_fixture redis;
+    server_fixture f([&](chat::server::config& c) {
+        c.redis_url = "unix://" + redis.server.socket_path().string();
+        c.redis_timeout = 500ms;
+    });
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "one");
+    server_fixture::accept(*ada, c);
+    redis.server.stop(); // a clean shutdown writes the AOF
+    std::this_thread::sleep_for(300ms);
+    auto refused = server_fixture::say(*alice, c, "are you there?", "m2");
+    CHECK(refused["code"] == "unavailable");
+    CHECK(alice->is_open());
+    auto ready = http_get_ready(f.port());
+    CHECK(ready == 503);
+    redis.server.restart();
+    nlohmann::json sent;
+    for (int i = 0; i < 50; ++i) {
+        sent = server_fixture::say(*alice, c, "are you there?", "m2");
+        if (sent["type"] == "ok") break;
+        std::this_thread::sleep_for(100ms);
+    }
+    REQUIRE(sent["type"] == "ok");
+    CHECK(sent["seq"] == 2);
+    CHECK(ada->wait_for([](const nlohmann::json& j) { return j["type"] == "message" && j["seq"] == 2; })["text"] ==
+          "are you there?");
+}
