@@ -79,6 +79,7 @@ void chat_server::stop() {
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();
+    gw_->clear();
     if (embedded_) embedded_->stop();
 }
 

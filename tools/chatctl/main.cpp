@@ -1,6 +1,7 @@
 // chatctl: operator commands for chatd.
 
 #include "calendar_deadline.hpp"
+#include "server_commands.hpp"
 
 #include <iostream>
 #include <string>
@@ -10,8 +11,13 @@ namespace {
 
 constexpr const char* usage =
     "usage:\n"
+    "  chatctl token --data-dir DIR --role customer|expert|monitor --sub ID --tenant ID\n"
+    "                [--tier enterprise|standard] [--region ID] [--name NAME] [--ttl SECONDS]\n"
+    "  chatctl queue [--data-dir DIR | --redis URL] [--tenant ID] [--format text|json]\n"
+    "  chatctl conversation show|export ID [--data-dir DIR | --redis URL] [--format json|text]\n"
     "  chatctl calendar deadline --calendar FILE.ics --tz ZONE [--weekend sat,sun]\n"
-    "                            --from INSTANT|- --business-days N\n";
+    "                            --from INSTANT|- --business-days N\n"
+    "  (every command also takes --config FILE, the chatd configuration)\n";
 
 } // namespace
 
@@ -20,6 +26,10 @@ int main(int argc, char** argv) {
     if (args.size() >= 2 && args[0] == "calendar" && args[1] == "deadline")
         return chat::tools::calendar_deadline({args.begin() + 2, args.end()}, std::cin, std::cout,
                                               std::cerr);
+    std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+    if (!args.empty() && args[0] == "token") return chat::tools::token_command(rest, std::cout, std::cerr);
+    if (!args.empty() && args[0] == "queue") return chat::tools::queue_command(rest, std::cout, std::cerr);
+    if (!args.empty() && args[0] == "conversation") return chat::tools::conversation_command(rest, std::cout, std::cerr);
     if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
         std::cout << usage;
         return 0;

@@ -26,6 +26,14 @@ void gateway::drain_sessions() {
     for (const auto& s : all) s->drain();
 }
 
+void gateway::clear() {
+    std::unordered_map<const websocket_session*, std::shared_ptr<websocket_session>> all;
+    {
+        std::lock_guard lock(mutex_);
+        all.swap(sessions_);
+    }
+}
+
 std::size_t gateway::session_count() {
     std::lock_guard lock(mutex_);
     return sessions_.size();

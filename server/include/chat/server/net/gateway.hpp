@@ -29,6 +29,8 @@ struct gateway {
     // Tells every open session to reconnect and closes it.
     void drain_sessions();
     std::size_t session_count();
+    // Drops every session (after the I/O threads stopped): sessions and gateway refer to each other.
+    void clear();
 
 private:
     std::mutex mutex_;

@@ -1,0 +1,232 @@
+#include "server_commands.hpp"
+
+#include "chat/protocol/iso8601.hpp"
+#include "chat/server/auth/token.hpp"
+#include "chat/server/config.hpp"
+#include "chat/server/store/store.hpp"
+#include "chat/server/store/records_json.hpp"
+#include "cli_args.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <iostream>
+
+namespace chat::tools {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The configuration chatctl shares with chatd: --config, then --data-dir / --redis.
+server::config configuration(const cli_args& a) {
+    auto cfg = server::load_config(a.get("config").value_or(""));
+    if (auto d = a.get("data-dir")) cfg.data_dir = *d;
+    if (auto r = a.get("redis")) cfg.redis_url = *r;
+    return cfg;
+}
+
+// A short-lived connection to chatd's Redis, run to completion on this thread.
+class redis_session {
+public:
+    explicit redis_session(const server::config& cfg) {
+        server::redis::endpoint where;
+        if (cfg.redis_url.empty()) {
+            where.unix_path = (cfg.data_dir / "redis" / "redis.sock").string();
+        } else {
+            auto parsed = server::redis::parse_url(cfg.redis_url);
+            if (!parsed) throw usage_error("--redis must be redis://host:port/db or unix:///path");
+            where = *parsed;
+        }
+        client_ = std::make_shared<server::redis::client>(boost::asio::make_strand(io_), where);
+        client_->start();
+        run_until([&] { return client_->connected(); }, 3s);
+        if (!client_->connected())
+            throw std::runtime_error("cannot reach Redis at " + where.describe() +
+                                     " (is chatd running? or pass --redis URL)");
+        store_ = std::make_shared<server::store>(client_);
+    }
+    ~redis_session() {
+        client_->stop();
+        run_until([] { return false; }, 20ms);
+    }
+    server::store& store() { return *store_; }
+
+    template <class Done> void run_until(Done&& done, std::chrono::milliseconds limit = 30s) {
+        auto until = std::chrono::steady_clock::now() + limit;
+        while (!done() && std::chrono::steady_clock::now() < until) {
+            io_.run_for(10ms);
+            io_.restart();
+        }
+    }
+
+private:
+    boost::asio::io_context io_;
+    std::shared_ptr<server::redis::client> client_;
+    std::shared_ptr<server::store> store_;
+};
+
+long long seconds_between(queue::instant a, queue::instant b) {
+    return std::chrono::duration_cast<std::chrono::seconds>(b - a).count();
+}
+
+} // namespace
+
+int token_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        cli_args a(args, {"config", "data-dir", "redis", "role", "sub", "tenant", "tier", "region", "name", "ttl"});
+        auto cfg = configuration(a);
+        server::identity who;
+        auto r = protocol::parse_role(a.require("role"));
+        if (!r) throw usage_error("--role must be customer, expert or monitor");
+        who.role = *r;
+        who.subject = a.require("sub");
+        who.tenant = a.require("tenant");
+        if (!protocol::valid_id(who.subject) || !protocol::valid_id(who.tenant))
+            throw usage_error("--sub and --tenant must be 1-64 characters of A-Z a-z 0-9 . _ : @ -");
+        auto t = queue::parse_tier(a.get("tier").value_or("standard"));
+        if (!t) throw usage_error("--tier must be enterprise or standard");
+        who.tier = *t;
+        who.region = a.get("region").value_or("");
+        who.name = a.get("name").value_or(who.subject);
+        auto ttl = a.number("ttl", 8 * 3600);
+        if (ttl <= 0) throw usage_error("--ttl must be positive");
+        server::system_clock clock;
+        who.expires_at = clock.now() + std::chrono::seconds(static_cast<long long>(ttl));
+        out << server::mint_token(who, server::token_secret(cfg)) << '\n';
+        return 0;
+    } catch (const usage_error& e) {
+        err << "chatctl token: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        err << "chatctl token: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+int queue_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        cli_args a(args, {"config", "data-dir", "redis", "tenant", "format"});
+        auto cfg = configuration(a);
+        auto format = a.get("format").value_or("text");
+        redis_session redis(cfg);
+        std::optional<std::error_code> ec;
+        server::loaded_state state;
+        redis.store().load([&](std::error_code e, server::loaded_state s) {
+            ec = e;
+            state = std::move(s);
+        });
+        redis.run_until([&] { return ec.has_value(); });
+        if (!ec || *ec) throw std::runtime_error("cannot read the state from Redis");
+        // The order is the core's own: restore it from what is stored and ask.
+        auto extras = std::move(state.extras);
+        queue::core core(cfg.policy);
+        core.restore(std::move(state.core));
+        server::system_clock clock;
+        auto now = clock.now();
+        auto tenant = a.get("tenant");
+        nlohmann::json rows = nlohmann::json::array();
+        int position = 0;
+        for (const auto& id : core.queue_order(now)) {
+            const auto* c = core.find(id);
+            if (tenant && c->customer.tenant != *tenant) continue;
+            rows.push_back({{"position", ++position},
+                            {"conversation", id},
+                            {"tenant", c->customer.tenant},
+                            {"customer", c->customer.user},
+                            {"name", extras[id].customer_name},
+                            {"tier", queue::to_string(c->customer.tier)},
+                            {"severity", c->severity},
+                            {"topic", c->topic},
+                            {"waiting_s", seconds_between(c->first_queued_at, now)}});
+        }
+        if (format == "json") {
+            out << rows.dump(2) << '\n';
+            return 0;
+        }
+        if (rows.empty()) out << "nobody is waiting\n";
+        for (const auto& r : rows)
+            out << r["position"].get<int>() << ". " << r["conversation"].get<std::string>() << "  "
+                << r["tier"].get<std::string>() << " sev" << r["severity"].get<int>() << "  "
+                << r["tenant"].get<std::string>() << '/' << r["customer"].get<std::string>() << "  waiting "
+                << r["waiting_s"].get<long long>() << " s  \"" << r["topic"].get<std::string>() << "\"\n";
+        return 0;
+    } catch (const usage_error& e) {
+        err << "chatctl queue: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        err << "chatctl queue: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+int conversation_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        if (args.size() < 2 || (args[0] != "show" && args[0] != "export"))
+            throw usage_error("usage: chatctl conversation show|export ID [--format json|text] [--data-dir DIR]");
+        const auto& id = args[1];
+        if (!protocol::valid_id(id)) throw usage_error("'" + id + "' is not a conversation id");
+        cli_args a({args.begin() + 2, args.end()}, {"config", "data-dir", "redis", "format"});
+        auto format = a.get("format").value_or(args[0] == "show" ? "json" : "text");
+        if (format != "json" && format != "text") throw usage_error("--format must be json or text");
+        auto cfg = configuration(a);
+        redis_session redis(cfg);
+        bool done = false;
+        std::error_code failure;
+        std::optional<server::stored_conversation> conv;
+        std::vector<server::stored_message> transcript;
+        redis.store().conversation(id, [&](std::error_code ec, std::optional<server::stored_conversation> c) {
+            if (ec || !c) {
+                failure = ec;
+                done = true;
+                return;
+            }
+            conv = std::move(c);
+            redis.store().messages(id, 0, 1'000'000, [&](std::error_code ec2, std::vector<server::stored_message> m) {
+                failure = ec2;
+                transcript = std::move(m);
+                done = true;
+            });
+        });
+        redis.run_until([&] { return done; });
+        if (failure) throw std::runtime_error("Redis: " + failure.message());
+        if (!conv) {
+            err << "chatctl conversation: no conversation " << id << '\n';
+            return 1;
+        }
+        if (format == "json") {
+            nlohmann::json messages = nlohmann::json::array();
+            for (const auto& m : transcript)
+                messages.push_back({{"seq", m.seq},
+                                    {"from", queue::to_string(m.from)},
+                                    {"author", m.author},
+                                    {"name", m.name},
+                                    {"text", m.text},
+                                    {"at", protocol::format_instant(m.at)}});
+            nlohmann::json doc{{"conversation", server::to_stored(conv->record)},
+                               {"customer_name", conv->extras.customer_name},
+                               {"epoch", conv->extras.epoch},
+                               {"last_seq", conv->extras.last_seq},
+                               {"transcript", messages}};
+            if (conv->extras.ticket) doc["ticket"] = *conv->extras.ticket;
+            out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            return 0;
+        }
+        const auto& c = conv->record;
+        out << "Conversation " << c.id << " (" << queue::to_string(c.state) << ")\n"
+            << "Customer: " << conv->extras.customer_name << " <" << c.customer.tenant << '/' << c.customer.user
+            << ">, " << queue::to_string(c.customer.tier) << "\nTopic: " << c.topic << "\nOpened: "
+            << protocol::format_instant(c.opened_at) << "\n\n";
+        for (const auto& m : transcript)
+            out << '[' << protocol::format_instant(m.at) << "] " << m.name << " (" << queue::to_string(m.from)
+                << "): " << m.text << '\n';
+        return 0;
+    } catch (const usage_error& e) {
+        err << "chatctl conversation: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        err << "chatctl conversation: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+} // namespace chat::tools
