@@ -69,7 +69,7 @@ TEST_CASE("a silent conversation is saved, a reply in the window reopens it, and
     t.alice->wait_for("saved", t.c);
     t.f.advance(12 * 24h);
     CHECK(t.alice->wait_for("closed", t.c)["reason"] == "expired");
-    CHECK(server_fixture::say(*t.alice, t.c, "hello?", "m3")["code"] == "unknown_conversation");
+    CHECK(server_fixture::say(*t.alice, t.c, "hello?", "m3")["code"] == "expired");
 }
 
 TEST_CASE("a duplicate opening is closed at intake and an expert merges another one", "[integration][lifecycle]") {

@@ -241,7 +241,19 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
                   const std::string& text, const std::string& client_id) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; the message was not sent");
     const auto* c = core_.find(conversation);
-    if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    if (!c) {
+        // Closed and gone from memory: say why, if it is the caller's, from what Redis holds.
+        return store_->conversation(conversation, [self = shared_from_this(), p, id](std::error_code ec,
+                                                                                    std::optional<stored_conversation> s) {
+            if (ec) return self->refuse(p, id, ec);
+            if (!s || !may_read(*p, s->record))
+                return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+            auto why = s->record.closed_as == queue::close_reason::expired ? queue::errc::expired
+                                                                            : queue::errc::illegal_transition;
+            self->refuse(p, id, queue::make_error_code(why));
+        });
+    }
+    if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
     auto& extras = extras_[conversation];
     if (auto seq = extras.seq_of(client_id)) {
         // A retried send: stored once, answered again (after what is in flight).
