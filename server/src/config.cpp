@@ -1,12 +1,14 @@
 #include "chat/server/config.hpp"
 
 #include "chat/ical/holidays.hpp"
+#include "chat/protocol/fields.hpp"
 #include "chat/protocol/iso8601.hpp"
 #include "chat/server/auth/token.hpp"
 
 #include <toml++/toml.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -15,12 +17,14 @@ namespace {
 
 using namespace std::chrono;
 
-// Reads optional keys of one table, naming the full key in every error.
+// Reads optional keys of one table, naming the full key in every error; remembers the keys
+// it was asked for so that a misspelt one is refused rather than silently ignored.
 class section {
 public:
     section(const toml::table* t, std::string name) : t_(t), name_(std::move(name)) {}
 
     template <class T> void read(const char* key, T& out) const {
+        known_.insert(key);
         if (!t_) return;
         auto node = (*t_)[key];
         if (!node) return;
@@ -60,10 +64,20 @@ public:
         throw config_error("configuration: " + name_ + "." + key + " must be " + what);
     }
     const toml::table* table() const { return t_; }
+    // A key read by hand rather than through read().
+    void know(const char* key) const { known_.insert(key); }
+    // Call after every read: refuses any key this section does not know.
+    void refuse_unknown() const {
+        if (!t_) return;
+        for (const auto& [key, node] : *t_)
+            if (!known_.count(std::string(key.str())))
+                throw config_error("configuration: unknown key " + name_ + "." + std::string(key.str()));
+    }
 
 private:
     const toml::table* t_;
     std::string name_;
+    mutable std::set<std::string> known_;
 };
 
 const toml::table* sub(const toml::table& root, const char* name) { return root[name].as_table(); }
@@ -112,7 +126,7 @@ void read_policy(const toml::table& root, queue::policy& p) {
         std::int64_t max_wait = tp.max_wait ? duration_cast<seconds>(*tp.max_wait).count() : 0;
         ts.read("max_wait_s", max_wait);
         tp.max_wait = max_wait > 0 ? std::optional<queue::duration>(seconds(max_wait)) : std::nullopt;
-        std::vector<std::string> unused;
+        ts.know("first_response_s");
         if (ts.table()) {
             if (auto* arr = (*ts.table())["first_response_s"].as_array()) {
                 if (arr->size() != 4) ts.fail("first_response_s", "four numbers, one per severity 1-4");
@@ -124,45 +138,59 @@ void read_policy(const toml::table& root, queue::policy& p) {
             }
         }
         ts.read("sla_in_business_time", tp.sla_in_business_time);
+        ts.refuse_unknown();
     }
+    if (const auto* tiers = sub(root, "tiers"))
+        for (const auto& [key, node] : *tiers)
+            if (key.str() != "enterprise" && key.str() != "standard")
+                throw config_error("configuration: unknown tier tiers." + std::string(key.str()) +
+                                   " (enterprise or standard)");
 
     std::string default_zone = p.default_calendar.time_zone_name();
     s.read("default_timezone", default_zone);
+    s.refuse_unknown();
     try {
         p.default_calendar = queue::business_calendar(default_zone);
     } catch (const std::exception& e) {
         s.fail("default_timezone", "a known time zone such as \"Europe/Berlin\"");
     }
-    if (const auto* regions = sub(root, "regions")) {
-        for (const auto& [key, node] : *regions) {
-            std::string name(key.str());
-            section r(node.as_table(), "regions." + name);
-            if (!r.table()) throw config_error("configuration: regions." + name + " must be a table");
-            std::string zone = "UTC", weekend = "sat,sun", ics;
-            std::vector<std::string> holidays;
-            r.read("timezone", zone);
-            r.read("weekend", weekend);
-            r.read("holidays", holidays);
-            r.read("holidays_ics", ics);
-            std::set<sys_days> days;
-            for (const auto& h : holidays) {
-                auto t = protocol::parse_instant(h + "T00:00:00Z");
-                if (!t) r.fail("holidays", "dates such as \"2026-12-25\"");
-                days.insert(floor<std::chrono::days>(*t));
-            }
-            if (!ics.empty()) {
-                try {
-                    days.merge(ical::load_holidays(ics));
-                } catch (const std::exception& e) {
-                    throw config_error("configuration: regions." + name + ".holidays_ics: " + e.what());
-                }
-            }
+}
+
+// [regions.NAME]: kept as written (for --print-config) and turned into the policy's calendars.
+void read_regions(const toml::table& root, config& c) {
+    const auto* regions = sub(root, "regions");
+    if (!regions) return;
+    for (const auto& [key, node] : *regions) {
+        std::string name(key.str());
+        if (!protocol::valid_id(name)) throw config_error("configuration: regions." + name + " is not a valid region id");
+        section r(node.as_table(), "regions." + name);
+        if (!r.table()) throw config_error("configuration: regions." + name + " must be a table");
+        region_config rc;
+        r.read("timezone", rc.timezone);
+        r.read("weekend", rc.weekend);
+        r.read("holidays", rc.holidays);
+        r.read("holidays_ics", rc.holidays_ics);
+        r.refuse_unknown();
+        std::set<sys_days> days;
+        for (const auto& h : rc.holidays) {
+            auto t = protocol::parse_instant(h + "T00:00:00Z");
+            if (!t) r.fail("holidays", "dates such as \"2026-12-25\"");
+            days.insert(floor<std::chrono::days>(*t));
+        }
+        if (!rc.holidays_ics.empty()) {
             try {
-                p.regions.insert_or_assign(name, queue::business_calendar(zone, queue::parse_weekend(weekend), days));
+                days.merge(ical::load_holidays(rc.holidays_ics));
             } catch (const std::exception& e) {
-                throw config_error("configuration: regions." + name + ": " + e.what());
+                throw config_error("configuration: regions." + name + ".holidays_ics: " + e.what());
             }
         }
+        try {
+            c.policy.regions.insert_or_assign(
+                name, queue::business_calendar(rc.timezone, queue::parse_weekend(rc.weekend), days));
+        } catch (const std::exception& e) {
+            throw config_error("configuration: regions." + name + ": " + e.what());
+        }
+        c.regions.insert_or_assign(name, std::move(rc));
     }
 }
 
@@ -233,13 +261,22 @@ config load_config(const std::filesystem::path& path) {
     if (l.hard_frame_bytes < l.max_frame_bytes) limits.fail("hard_frame_bytes", "at least max_frame_bytes");
     if (l.max_json_depth < 2 || l.max_json_depth > 64) limits.fail("max_json_depth", "between 2 and 64");
 
+    server.refuse_unknown();
+    limits.refuse_unknown();
+
     section origins(sub(root, "origins"), "origins");
     for (const char* role : {"customer", "expert", "monitor"}) {
         std::vector<std::string> list;
         origins.read(role, list);
         if (!list.empty()) c.allowed_origins[role] = list;
     }
+    origins.refuse_unknown();
     read_policy(root, c.policy);
+    read_regions(root, c);
+    static const std::set<std::string> sections{"server", "limits", "origins", "policy", "tiers", "regions"};
+    for (const auto& [key, node] : root)
+        if (!sections.count(std::string(key.str())))
+            throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
     return c;
 }
 
@@ -302,10 +339,14 @@ std::string config::to_toml() const {
                                  {"first_response_s", targets},
                                  {"sla_in_business_time", tp.sla_in_business_time}});
     }
-    toml::table regions;
-    for (const auto& [name, cal] : p.regions) regions.insert(name, toml::table{{"timezone", cal.time_zone_name()}});
+    toml::table region_tables;
+    for (const auto& [name, r] : regions)
+        region_tables.insert(name, toml::table{{"timezone", r.timezone},
+                                         {"weekend", r.weekend},
+                                         {"holidays", strings(r.holidays)},
+                                         {"holidays_ics", r.holidays_ics}});
     toml::table root{{"server", server}, {"limits", lim}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
-                     {"regions", regions}};
+                     {"regions", region_tables}};
     std::ostringstream out;
     out << root << '\n';
     return out.str();

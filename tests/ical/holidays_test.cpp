@@ -9,7 +9,7 @@ using namespace std::chrono;
 
 namespace {
 
-std::string data(const std::string& name) { return std::string(std::getenv("CHAT_TEST_DATA")) + "/" + name; }
+std::string data(const std::string& name) { return std::string(CHAT_SOURCE_DIR) + "/tests/data/" + name; }
 
 std::string calendar(const std::string& events) {
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chatd//test//EN\r\n" + events + "END:VCALENDAR\r\n";

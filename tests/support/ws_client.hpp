@@ -31,6 +31,7 @@ public:
         namespace http = boost::beast::http;
         boost::asio::ip::tcp::resolver resolver(io_);
         boost::beast::get_lowest_layer(ws_).connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+        boost::beast::get_lowest_layer(ws_).socket().set_option(boost::asio::ip::tcp::no_delay(true));
         ws_.set_option(boost::beast::websocket::stream_base::decorator([opts](boost::beast::websocket::request_type& req) {
             if (!opts.subprotocol.empty()) req.set(http::field::sec_websocket_protocol, opts.subprotocol);
             if (opts.bearer) req.set(http::field::authorization, "Bearer " + *opts.bearer);
@@ -110,6 +111,10 @@ public:
     }
 
     bool is_open() const { return ws_.is_open() && !closed_; }
+    // The kernel's receive buffer (no autotuning): a small one plays a client that stops reading.
+    void set_receive_buffer(int bytes) {
+        boost::beast::get_lowest_layer(ws_).socket().set_option(boost::asio::socket_base::receive_buffer_size(bytes));
+    }
     std::deque<nlohmann::json>& backlog() { return backlog_; }
 
     void close() {

@@ -21,7 +21,7 @@ run_result run(std::vector<std::string> args, const std::string& input = "") {
     return {status, out.str(), err.str()};
 }
 
-std::string holidays() { return std::string(std::getenv("CHAT_TEST_DATA")) + "/de-holidays.ics"; }
+std::string holidays() { return std::string(CHAT_SOURCE_DIR) + "/tests/data/de-holidays.ics"; }
 
 } // namespace
 

@@ -203,7 +203,8 @@ void hub::send(const outgoing& o) {
 void hub::send_message(const session_ptr& p, const outgoing& o) {
     auto& cursor = cursors_[{p.get(), o.conversation}];
     if (cursor.replaying) {
-        cursor.held.emplace_back(o.seq, o.f);
+        // Beyond a page, what is held would be read from Redis by the next page anyway.
+        if (cursor.held.size() < limits_.history_page) cursor.held.emplace_back(o.seq, o.f);
         return;
     }
     if (o.seq <= cursor.sent) return;
@@ -214,13 +215,11 @@ void hub::send_message(const session_ptr& p, const outgoing& o) {
 void hub::arm_timer() {
     if (stopped_) return;
     auto due = core_.next_deadline();
-    if (!due) {
-        timer_.cancel();
-        return;
-    }
-    auto wait = std::max(queue::duration::zero(), *due - clock_.now());
-    // A manual clock never reaches the deadline by itself; time_moved() fires it.
-    timer_.expires_after(std::min<std::chrono::steady_clock::duration>(wait, std::chrono::hours(1)));
+    // At least hourly, for the sweep. A manual clock never reaches a deadline by itself;
+    // time_moved() fires it.
+    queue::duration wait = std::chrono::hours(1);
+    if (due) wait = std::clamp<queue::duration>(*due - clock_.now(), queue::duration::zero(), wait);
+    timer_.expires_after(wait);
     timer_.async_wait([weak = std::weak_ptr<hub>(shared_from_this())](boost::system::error_code ec) {
         if (auto self = weak.lock(); self && !ec) self->on_timer();
     });
@@ -241,9 +240,13 @@ void hub::on_timer() {
 }
 
 void hub::sweep(queue::instant now) {
-    // Closed conversations whose survey never came leave memory after survey_wait.
     if (now - last_sweep_ < std::chrono::hours(1)) return;
     last_sweep_ = now;
+    // Rate buckets of customers who are gone and back to a full burst.
+    std::erase_if(customer_rates_, [&](const auto& entry) {
+        return !customers_.count(entry.first) && entry.second.full();
+    });
+    // Closed conversations whose survey never came leave memory after survey_wait.
     std::vector<std::string> stale;
     for (const auto& [id, c] : core_.conversations())
         if (c.state == queue::conversation_state::closed && done_with(c, now)) stale.push_back(id);

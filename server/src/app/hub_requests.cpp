@@ -128,8 +128,10 @@ void hub::do_leave(const session_ptr& p) {
         group.erase(it);
         return true;
     };
-    for (auto it = cursors_.begin(); it != cursors_.end();)
-        it = it->first.first == p.get() ? cursors_.erase(it) : std::next(it);
+    auto first = cursors_.lower_bound({p.get(), std::string()});
+    auto last = first;
+    while (last != cursors_.end() && last->first.first == p.get()) ++last;
+    cursors_.erase(first, last);
     drop(monitors_, p->who().tenant);
     if (p->who().role == role::customer) {
         drop(customers_, p->key());
@@ -409,8 +411,8 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
                                    auto it = self->cursors_.find(key);
                                    if (it == self->cursors_.end()) return; // the session left
                                    auto& cur = it->second;
-                                   cur.replaying = false;
                                    if (ec) {
+                                       cur.replaying = false;
                                        cur.held.clear();
                                        return self->refuse(p, id, ec);
                                    }
@@ -421,14 +423,22 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
                                                                      m.name, m.text, m.at,
                                                                      m.client_id.empty() ? std::nullopt : std::optional(m.client_id)}));
                                    }
-                                   auto last = cur.sent;
-                                   for (auto& [seq, f] : cur.held)
-                                       if (seq > cur.sent) {
+                                   // A full page: more is stored than was sent, and the client asks for the
+                                   // next page; live messages wait for it (they are in Redis already).
+                                   const auto page = self->limits_.history_page;
+                                   cur.replaying = msgs.size() >= page || cur.held.size() >= page;
+                                   if (!cur.replaying) {
+                                       // What came live during the replay follows it, as long as nothing is
+                                       // missing in between.
+                                       for (auto& [seq, f] : cur.held) {
+                                           if (seq <= cur.sent) continue;
+                                           if (seq != cur.sent + 1) break;
                                            cur.sent = seq;
                                            p->deliver(f);
                                        }
+                                   }
                                    cur.held.clear();
-                                   p->deliver(framed(ev::ok{id, r.conversation, last}));
+                                   p->deliver(framed(ev::ok{id, r.conversation, cur.sent}));
                                });
     };
     if (const auto* c = core_.find(r.conversation)) {

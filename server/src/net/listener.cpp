@@ -36,6 +36,8 @@ void listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::soc
         if (gw_->connections.load() >= gw_->cfg.limits.max_connections) {
             socket.close(ec); // over the connection limit: refused at once
         } else {
+            // Chat frames are small and latency matters: no Nagle delay behind an unacknowledged one.
+            socket.set_option(boost::asio::ip::tcp::no_delay(true), ec);
             std::make_shared<http_session>(std::move(socket), gw_)->run();
         }
     }

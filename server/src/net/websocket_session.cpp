@@ -92,8 +92,10 @@ void websocket_session::on_read(beast::error_code ec, std::size_t) {
 
 void websocket_session::on_frame(std::string_view text) {
     const auto& limits = gw_->cfg.limits;
-    if (!rate_.allow()) return refuse(std::nullopt, protocol::code::rate_limited, "too many frames; slow down", false);
+    // Parsed before the rate check (bounded by the size and depth limits) so that the refusal
+    // names the request it refuses.
     auto parsed = protocol::parse_request(text, {limits.max_frame_bytes, limits.max_json_depth});
+    if (!rate_.allow()) return refuse(parsed.id, protocol::code::rate_limited, "too many frames; slow down", false);
     if (parsed.error) return refuse(parsed.id, parsed.error->code, parsed.error->message, true);
     auto& request = *parsed.request;
     if (!me_) {

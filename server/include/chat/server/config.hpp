@@ -33,6 +33,14 @@ struct connection_limits {
     bool permessage_deflate = false;
 };
 
+// A region as configured: its calendar is built from this into the policy.
+struct region_config {
+    std::string timezone = "UTC";
+    std::string weekend = "sat,sun";
+    std::vector<std::string> holidays; // "2026-12-25"
+    std::string holidays_ics;          // an iCalendar file of holidays
+};
+
 struct config {
     std::string bind = "127.0.0.1";
     unsigned short port = 8080;
@@ -47,6 +55,7 @@ struct config {
     hub_limits hub;
     std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
     queue::policy policy;
+    std::map<std::string, region_config> regions; // by region id, as written
 
     // The effective configuration as TOML, with the secret hidden.
     std::string to_toml() const;

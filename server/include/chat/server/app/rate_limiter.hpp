@@ -20,6 +20,12 @@ public:
         return true;
     }
 
+    // Back to a whole burst: forgetting this bucket would change nothing.
+    bool full(clock::time_point now = clock::now()) const {
+        std::chrono::duration<double> gap = now - last_;
+        return tokens_ + gap.count() * rate_ >= burst_;
+    }
+
 private:
     double rate_, burst_, tokens_;
     clock::time_point last_;

@@ -1,0 +1,178 @@
+#include "chat/protocol/iso8601.hpp"
+#include "chat/server/config.hpp"
+
+#include "redis_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace chat;
+using namespace std::chrono_literals;
+using server::config_error;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// A configuration file in its own temporary directory.
+struct config_file {
+    test::temp_dir dir;
+    std::filesystem::path path = dir.path() / "chatd.toml";
+    explicit config_file(const std::string& text) { std::ofstream(path) << text; }
+    server::config load() const { return server::load_config(path); }
+};
+
+server::command_line parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "chatd");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    return server::parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::chrono::sys_days day(const char* iso) {
+    return std::chrono::floor<std::chrono::days>(*protocol::parse_instant(std::string(iso) + "T12:00:00Z"));
+}
+
+} // namespace
+
+TEST_CASE("with no file the configuration is the documented defaults", "[server][config]") {
+    auto c = server::load_config({});
+    CHECK(c.port == 8080);
+    CHECK(c.bind == "127.0.0.1");
+    CHECK(c.redis_url.empty());
+    CHECK(c.limits.max_frame_bytes == 64 * 1024);
+    CHECK(c.limits.max_json_depth == 8);
+    CHECK_FALSE(c.limits.permessage_deflate);
+    CHECK(c.hub.max_queue == 10000);
+    CHECK(c.policy.offer_timeout == 30s);
+    CHECK(c.policy.reopen_business_days == 7);
+    CHECK_FALSE(c.dev_tokens);
+}
+
+TEST_CASE("a file overrides the defaults and flags override the file", "[server][config]") {
+    config_file f(R"(
+[server]
+port = 9000
+data_dir = "/var/lib/chatd"
+[limits]
+max_frame_bytes = 32768
+[policy]
+offer_timeout_s = 45
+[tiers.standard]
+hours = "09:00-18:00"
+first_response_s = [60, 120, 300, 600]
+)");
+    auto file_only = f.load();
+    CHECK(file_only.port == 9000);
+    CHECK(file_only.limits.max_frame_bytes == 32768);
+    CHECK(file_only.policy.offer_timeout == 45s);
+    const auto& standard = file_only.policy.of(queue::tier::standard);
+    CHECK(standard.hours.open == 9h);
+    CHECK(standard.hours.close == 18h);
+    CHECK(standard.first_response_target[1] == 120s);
+
+    auto c = server::effective_config(parse({"--config", f.path.string(), "--port", "9100", "--redis", "redis://db:6379/2"}));
+    CHECK(c.port == 9100);
+    CHECK(c.redis_url == "redis://db:6379/2");
+    CHECK(c.data_dir == "/var/lib/chatd");
+    CHECK(c.policy.offer_timeout == 45s);
+}
+
+TEST_CASE("a misspelt key or section is refused and named rather than ignored", "[server][config]") {
+    CHECK_THROWS_WITH(config_file("[policy]\noffer_timout_s = 10\n").load(), Contains("policy.offer_timout_s"));
+    CHECK_THROWS_WITH(config_file("[limit]\nmax_frame_bytes = 10\n").load(), Contains("[limit]"));
+    CHECK_THROWS_WITH(config_file("[tiers.gold]\nhours = \"always\"\n").load(), Contains("tiers.gold"));
+    CHECK_THROWS_WITH(config_file("[regions.de]\ntimezone = \"Europe/Berlin\"\nholiday = []\n").load(),
+                      Contains("regions.de.holiday"));
+}
+
+TEST_CASE("a value of the wrong type or out of range names its key", "[server][config]") {
+    CHECK_THROWS_WITH(config_file("[limits]\nmax_frame_bytes = \"big\"\n").load(), Contains("limits.max_frame_bytes"));
+    CHECK_THROWS_WITH(config_file("[limits]\nmax_json_depth = 1000\n").load(), Contains("limits.max_json_depth"));
+    CHECK_THROWS_WITH(config_file("[server]\nport = 70000\n").load(), Contains("server.port"));
+    CHECK_THROWS_WITH(config_file("[tiers.standard]\nhours = \"late\"\n").load(), Contains("tiers.standard.hours"));
+    CHECK_THROWS_WITH(config_file("[policy]\ndefault_timezone = \"Mars/Olympus\"\n").load(),
+                      Contains("policy.default_timezone"));
+    CHECK_THROWS_WITH(config_file("[server\nport = 1\n").load(), Contains("chatd.toml:1"));
+}
+
+TEST_CASE("a region's calendar comes from its time zone, weekend and holidays", "[server][config]") {
+    auto c = config_file(R"(
+[regions.de]
+timezone = "Europe/Berlin"
+holidays = ["2026-12-25", "2026-12-26"]
+[regions.ae]
+timezone = "Asia/Dubai"
+weekend = "sat,sun"
+[regions.il]
+timezone = "Asia/Jerusalem"
+weekend = "fri,sat"
+)")
+                 .load();
+    REQUIRE(c.policy.regions.size() == 3);
+    const auto& de = c.policy.regions.at("de");
+    CHECK(de.time_zone_name() == "Europe/Berlin");
+    CHECK_FALSE(de.is_business_day(day("2026-12-25")));
+    CHECK(de.is_business_day(day("2026-12-24")));
+    const auto& il = c.policy.regions.at("il");
+    CHECK_FALSE(il.is_business_day(day("2026-11-27"))); // a Friday
+    CHECK(il.is_business_day(day("2026-11-29")));       // a Sunday
+    CHECK_THROWS_WITH(config_file("[regions.x]\ntimezone = \"Nowhere/Land\"\n").load(), Contains("regions.x"));
+    CHECK_THROWS_WITH(config_file("[regions.x]\nholidays = [\"25.12.2026\"]\n").load(), Contains("regions.x.holidays"));
+}
+
+TEST_CASE("the printed configuration reads back as the same configuration", "[server][config]") {
+    config_file f(R"(
+[server]
+port = 9000
+[limits]
+frames_per_second = 12.5
+[origins]
+customer = ["https://app.example.com"]
+[policy]
+conduct_words = ["idiot"]
+[tiers.enterprise]
+max_wait_s = 0
+[regions.de]
+timezone = "Europe/Berlin"
+holidays = ["2026-12-25"]
+)");
+    auto printed = f.load().to_toml();
+    CHECK_THAT(printed, Contains("https://app.example.com"));
+    CHECK_THAT(printed, Contains("2026-12-25"));
+    config_file again(printed);
+    CHECK(again.load().to_toml() == printed);
+}
+
+TEST_CASE("a configured token secret is never printed", "[server][config]") {
+    auto printed = config_file("[server]\ntoken_secret = \"s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t\"\n").load().to_toml();
+    CHECK_THAT(printed, !Contains("s3cr3t"));
+}
+
+TEST_CASE("without a configured secret one is generated once into the data directory, for its owner only",
+          "[server][config]") {
+    test::temp_dir dir;
+    server::config c;
+    c.data_dir = dir.path() / "data";
+    auto first = server::token_secret(c);
+    CHECK(first.size() >= 32);
+    CHECK(server::token_secret(c) == first);
+    auto perms = std::filesystem::status(c.data_dir / "token-secret").permissions();
+    CHECK((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) ==
+          std::filesystem::perms::none);
+}
+
+TEST_CASE("unknown flags and bad ports are refused", "[server][config]") {
+    CHECK_THROWS_WITH(parse({"--prot", "80"}), Contains("unknown option --prot"));
+    CHECK_THROWS_AS(parse({"--port", "80x"}), config_error);
+    CHECK_THROWS_AS(parse({"--port"}), config_error);
+    CHECK(parse({"--print-config"}).print_config);
+}
+
+TEST_CASE("the example configuration in docs loads and shows every default", "[server][config]") {
+    auto path = std::filesystem::path(CHAT_SOURCE_DIR) / "docs" / "chatd.example.toml";
+    auto example = server::load_config(path);
+    CHECK(example.policy.regions.count("il") == 1);
+    example.regions.clear();
+    CHECK(example.to_toml() == server::load_config({}).to_toml());
+}
