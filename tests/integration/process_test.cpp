@@ -151,5 +151,14 @@ TEST_CASE("SIGTERM tells clients to reconnect and exits cleanly", "[integration]
     auto alice = connect(chatd.port(), token(dir.path(), role::customer, "alice"));
     std::thread stop([&] { CHECK(chatd.terminate() == 0); });
     CHECK(alice->wait_for("reconnect")["reason"] == "chatd is restarting");
+    auto asked = std::chrono::steady_clock::now();
+    while (alice->next(1s)) {} // reading on answers chatd's close frame
+    CHECK_FALSE(alice->is_open());
     stop.join();
+    // Nothing was left to wait for: chatd did not sit out its drain grace period.
+    CHECK(std::chrono::steady_clock::now() - asked < 5s);
+    // Its Redis was stopped, not killed.
+    std::ifstream log(dir.path() / "redis" / "redis.log");
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK_THAT(text, Catch::Matchers::Contains("ready to exit"));
 }

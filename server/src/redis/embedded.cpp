@@ -79,6 +79,10 @@ void embedded_server::launch() {
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent) ::_exit(1);
         ::setpgid(0, 0);
+        // chatd blocks SIGTERM for sigwait; a blocked mask survives exec, and Redis must hear it.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         int devnull = ::open("/dev/null", O_RDWR);
         if (devnull >= 0) {
             ::dup2(devnull, 0);
