@@ -104,7 +104,8 @@ private:
     void handle(const event& e) {
         switch (e.kind) {
         case event_kind::arrival: {
-            auto id = "c" + std::to_string(++opened_);
+            std::string id(1, 'c'); // appended, not "c" + ...: GCC 12 warns falsely on that (PR 105651)
+            id += std::to_string(++opened_);
             auto tier = static_cast<queue::tier>(e.tier);
             tiers_[id] = {e.tier, e.at};
             ++report_.tiers[e.tier].conversations;

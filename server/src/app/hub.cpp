@@ -30,10 +30,23 @@ void hub::start(std::function<void(std::error_code, start_report)> ready) {
         self->store_->redis().on_state_change([weak = std::weak_ptr<hub>(self)](bool up) {
             if (auto h = weak.lock(); h && up) h->recover();
         });
-        self->store_->load([self, began, ready = std::move(ready)](std::error_code ec, loaded_state state) mutable {
-            if (ec) return ready(ec, {});
-            self->on_loaded(std::move(state), began, std::move(ready));
-        });
+        self->load(began, std::move(ready));
+    });
+}
+
+void hub::load(std::chrono::steady_clock::time_point began, std::function<void(std::error_code, start_report)> ready) {
+    store_->load([self = shared_from_this(), began, ready = std::move(ready)](std::error_code ec, loaded_state state) mutable {
+        // A Redis that is still loading its AOF answers LOADING: ask again shortly.
+        if (ec == redis::errc::loading && !self->stopped_) {
+            self->timer_.expires_after(50ms);
+            self->timer_.async_wait([self, began, ready = std::move(ready)](boost::system::error_code e) mutable {
+                if (e) return ready(make_error_code(redis::errc::stopped), {});
+                self->load(began, std::move(ready));
+            });
+            return;
+        }
+        if (ec) return ready(ec, {});
+        self->on_loaded(std::move(state), began, std::move(ready));
     });
 }
 

@@ -17,6 +17,8 @@ public:
         case errc::unavailable: return "Redis is unavailable";
         case errc::timeout: return "Redis did not answer in time";
         case errc::stopped: return "the Redis client stopped";
+        case errc::loading: return "Redis is loading its dataset";
+        case errc::error_reply: return "Redis answered with an error";
         }
         return "Redis error";
     }
@@ -40,6 +42,10 @@ value convert(const redisReply* r) {
 }
 
 } // namespace
+
+std::error_code error_of(const value& v) {
+    return make_error_code(v.text.rfind("LOADING", 0) == 0 ? errc::loading : errc::error_reply);
+}
 
 const std::error_category& category() {
     static redis_category c;

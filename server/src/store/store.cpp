@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace chat::server {
 namespace {
@@ -16,6 +17,27 @@ std::string timer_member(const queue::timer& t) {
     return std::string(queue::to_string(t.kind)) + '|' + t.subject;
 }
 constexpr std::size_t load_chunk = 2000;
+
+// A decimal integer, or nothing (never an exception: this runs inside Redis callbacks).
+template <class Int> std::optional<Int> integer_of(std::string_view text) {
+    Int v{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
+std::optional<queue::instant> instant_of(std::string_view ms) {
+    auto v = integer_of<long long>(ms);
+    if (!v) return std::nullopt;
+    return queue::instant(queue::duration(*v));
+}
+
+// The first error among the replies, if any.
+std::error_code first_error(const redis::client::replies& r) {
+    for (const auto& v : r)
+        if (v.is_error()) return redis::error_of(v);
+    return {};
+}
 
 bool is_replayed_append(const redis::value& v) {
     // XADD with an id not above the last one: the same message, already stored.
@@ -123,7 +145,9 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
     stored_message m;
     auto dash = id.find('-');
     if (dash == std::string::npos) return std::nullopt;
-    m.seq = std::stoull(id.substr(dash + 1));
+    auto seq = integer_of<std::uint64_t>(std::string_view(id).substr(dash + 1));
+    if (!seq) return std::nullopt;
+    m.seq = *seq;
     const auto& f = entry.elements[1].elements;
     for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
         const auto& k = f[i].text;
@@ -133,7 +157,11 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
         else if (k == "name") m.name = v;
         else if (k == "text") m.text = v;
         else if (k == "client_id") m.client_id = v;
-        else if (k == "at") m.at = queue::instant(queue::duration(std::stoll(v)));
+        else if (k == "at") {
+            auto at = instant_of(v);
+            if (!at) return std::nullopt;
+            m.at = *at;
+        }
     }
     return m;
 }
@@ -141,7 +169,9 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
 void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
     if (batch.empty()) {
         // A PING keeps the order: `done` runs after every write sent before it.
-        redis_->exec({{"PING"}}, [done = std::move(done)](std::error_code ec, auto) { done(ec); });
+        redis_->exec({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+            done(ec ? ec : first_error(r));
+        });
         return;
     }
     auto commands = batch.take();
@@ -167,6 +197,7 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
          {"HGETALL", keys::restrictions},
          {"HGET", keys::meta, "average_handle_ms"}},
         [this, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+            if (!ec) ec = first_error(r);
             if (ec) return done(ec, {});
             auto state = std::make_shared<loaded_state>();
             const auto& timers = r[2].elements;
@@ -174,18 +205,27 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
                 const auto& member = timers[i].text;
                 auto bar = member.find('|');
                 auto kind = queue::parse_timer_kind(member.substr(0, bar));
-                if (!kind || bar == std::string::npos) continue;
-                state->core.timers.push_back({*kind, member.substr(bar + 1),
-                                              queue::instant(queue::duration(std::stoll(timers[i + 1].text)))});
+                // Scores come back as doubles' text; ours are whole milliseconds.
+                auto due = instant_of(timers[i + 1].text);
+                if (!kind || bar == std::string::npos || !due) {
+                    ++state->skipped;
+                    continue;
+                }
+                state->core.timers.push_back({*kind, member.substr(bar + 1), *due});
             }
             const auto& restrictions = r[3].elements;
             for (std::size_t i = 0; i + 1 < restrictions.size(); i += 2) {
                 const auto& who = restrictions[i].text;
                 auto slash = who.find('/');
-                state->core.restrictions.push_back({who.substr(0, slash), who.substr(slash + 1),
-                                                    queue::instant(queue::duration(std::stoll(restrictions[i + 1].text)))});
+                auto until = instant_of(restrictions[i + 1].text);
+                if (slash == std::string::npos || !until) {
+                    ++state->skipped;
+                    continue;
+                }
+                state->core.restrictions.push_back({who.substr(0, slash), who.substr(slash + 1), *until});
             }
-            if (!r[4].is_nil()) state->core.average_handle = queue::duration(std::stoll(r[4].text));
+            if (!r[4].is_nil())
+                if (auto ms = integer_of<long long>(r[4].text)) state->core.average_handle = queue::duration(*ms);
 
             std::vector<redis::command> reads;
             std::size_t conversation_reads = 0;
@@ -200,6 +240,7 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
             conversation_reads = reads.size();
             chunked(r[1].elements, keys::expert);
             redis_->exec(std::move(reads), [state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
+                if (!ec2) ec2 = first_error(docs);
                 if (ec2) return done(ec2, {});
                 for (std::size_t i = 0; i < docs.size(); ++i) {
                     for (const auto& d : docs[i].elements) {
@@ -232,6 +273,7 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
     redis_->exec({{"XRANGE", keys::messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
                    std::to_string(limit)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+                     if (!ec) ec = first_error(r);
                      if (ec) return done(ec, {});
                      std::vector<stored_message> out;
                      for (const auto& e : r[0].elements)
@@ -243,6 +285,7 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
 void store::conversation(const std::string& id,
                          std::function<void(std::error_code, std::optional<stored_conversation>)> done) {
     redis_->exec({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (!ec) ec = first_error(r);
         if (ec) return done(ec, std::nullopt);
         if (r[0].is_nil()) return done({}, std::nullopt);
         done({}, parse_conversation_doc(r[0].text));
@@ -253,6 +296,7 @@ void store::customer_conversations(const std::string& tenant, const std::string&
                                    std::function<void(std::error_code, std::vector<std::string>)> done) {
     redis_->exec({{"SMEMBERS", keys::customer(tenant, user)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+                     if (!ec) ec = first_error(r);
                      if (ec) return done(ec, {});
                      std::vector<std::string> ids;
                      for (const auto& v : r[0].elements) ids.push_back(v.text);

@@ -103,6 +103,7 @@ private:
     using session_ptr = std::shared_ptr<participant>;
 
     // hub.cpp: lifecycle, storing and delivering
+    void load(std::chrono::steady_clock::time_point began, std::function<void(std::error_code, start_report)> ready);
     void on_loaded(loaded_state state, std::chrono::steady_clock::time_point began,
                    std::function<void(std::error_code, start_report)> ready);
     void finish(step s);

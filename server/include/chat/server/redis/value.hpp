@@ -18,10 +18,13 @@ struct value {
     bool is_nil() const { return type == kind::nil; }
 };
 
+// An error reply as an error code: `loading` while Redis loads its dataset, else `error_reply`.
+std::error_code error_of(const value& v);
+
 using command = std::vector<std::string>;
 
-// Why a request got no reply.
-enum class errc { unavailable = 1, timeout, stopped };
+// Why a request got no usable reply.
+enum class errc { unavailable = 1, timeout, stopped, loading, error_reply };
 const std::error_category& category();
 inline std::error_code make_error_code(errc e) { return {static_cast<int>(e), category()}; }
 
