@@ -1,5 +1,6 @@
 #include "chat/server/redis/client.hpp"
 
+#include "redis_driver.hpp"
 #include "redis_fixture.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -11,42 +12,11 @@
 #include <signal.h>
 
 using namespace chat::server::redis;
+using chat::test::connect;
+using chat::test::driver;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Runs the io_context until `done` holds a value or the time is up.
-struct driver {
-    boost::asio::io_context io;
-    boost::asio::strand<boost::asio::io_context::executor_type> strand{io.get_executor()};
-
-    template <class Pred> bool run_until(Pred&& done, std::chrono::milliseconds limit = 10s) {
-        auto until = std::chrono::steady_clock::now() + limit;
-        while (!done() && std::chrono::steady_clock::now() < until) {
-            io.run_for(10ms);
-            io.restart();
-        }
-        return done();
-    }
-
-    struct result {
-        std::error_code ec;
-        std::vector<value> replies;
-    };
-    std::optional<result> exec(client& c, std::vector<command> cmds) {
-        std::optional<result> r;
-        c.exec(std::move(cmds), [&](std::error_code ec, std::vector<value> v) { r = result{ec, std::move(v)}; });
-        run_until([&] { return r.has_value(); });
-        return r;
-    }
-};
-
-std::shared_ptr<client> connect(driver& d, const endpoint& where, client::options opts = {}) {
-    auto c = std::make_shared<client>(d.strand, where, opts);
-    c->start();
-    REQUIRE(d.run_until([&] { return c->connected(); }));
-    return c;
-}
 
 endpoint local(const chat::test::redis_fixture& r) {
     endpoint e;

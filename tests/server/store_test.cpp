@@ -1,0 +1,64 @@
+#include "chat/server/store/store.hpp"
+
+#include "redis_driver.hpp"
+#include "redis_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chat;
+using namespace chat::test;
+
+namespace {
+
+// A store on a real, empty Redis, and a way to load from it.
+struct stored {
+    redis_fixture redis;
+    driver d;
+    std::shared_ptr<server::redis::client> c = connect(d, endpoint());
+    server::store store{c};
+
+    server::redis::endpoint endpoint() const {
+        server::redis::endpoint e;
+        e.unix_path = redis.server.socket_path().string();
+        return e;
+    }
+    void put(std::vector<server::redis::command> cmds) { REQUIRE_FALSE(d.exec(*c, std::move(cmds))->ec); }
+    std::pair<std::error_code, server::loaded_state> load() {
+        std::optional<std::pair<std::error_code, server::loaded_state>> r;
+        store.load([&](std::error_code ec, server::loaded_state s) { r.emplace(ec, std::move(s)); });
+        REQUIRE(d.run_until([&] { return r.has_value(); }));
+        return std::move(*r);
+    }
+};
+
+} // namespace
+
+TEST_CASE("an error reply is an error, and LOADING says Redis is still loading", "[server][store]") {
+    server::redis::value loading{server::redis::value::kind::error, 0, "LOADING Redis is loading the dataset in memory", {}};
+    CHECK(server::redis::error_of(loading) == server::redis::errc::loading);
+    server::redis::value wrong{server::redis::value::kind::error, 0, "WRONGTYPE Operation against a key", {}};
+    CHECK(server::redis::error_of(wrong) == server::redis::errc::error_reply);
+}
+
+TEST_CASE("a load over keys Redis refuses to read fails cleanly instead of parsing the error", "[server][store]") {
+    stored s;
+    s.put({{"SET", server::keys::timers, "not a sorted set"}});
+    auto [ec, state] = s.load();
+    CHECK(ec == server::redis::errc::error_reply);
+}
+
+TEST_CASE("stored entries that cannot be read are skipped and counted, the rest loads", "[server][store]") {
+    stored s;
+    s.put({{"ZADD", server::keys::timers, "1767607200000", "offer_timeout|c1"},
+           {"ZADD", server::keys::timers, "1767607200000", "no_such_kind|c2"},
+           {"HSET", server::keys::restrictions, "acme/bob", "tomorrow"},
+           {"HSET", server::keys::restrictions, "acme/eve", "1767693600000"},
+           {"SADD", server::keys::live, "c3"},
+           {"SET", server::keys::conversation("c3"), "{not json"}});
+    auto [ec, state] = s.load();
+    REQUIRE_FALSE(ec);
+    CHECK(state.core.timers.size() == 1);
+    CHECK(state.core.restrictions.size() == 1);
+    CHECK(state.core.conversations.empty());
+    CHECK(state.skipped == 3);
+}
