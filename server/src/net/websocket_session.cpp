@@ -153,10 +153,13 @@ void websocket_session::queue_frame(frame f) {
     if (closing_ && !queue_.empty()) return;
     const auto& limits = gw_->cfg.limits;
     if (queue_.size() >= limits.outbound_frames || queued_bytes_ + f->size() > limits.outbound_bytes) {
-        // The client stopped reading: it may not grow the server's memory.
+        // The client stopped reading: it may not grow the server's memory. A reset (linger 0)
+        // also drops what the kernel still holds for it, instead of trickling it out for minutes.
         closing_ = true;
         beast::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().close(ignored);
+        auto& socket = beast::get_lowest_layer(ws_).socket();
+        socket.set_option(boost::asio::socket_base::linger(true, 0), ignored);
+        socket.close(ignored);
         return;
     }
     queued_bytes_ += f->size();
