@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what chatd needs to build, run and test, from Debian's packages only.
-# Idempotent: when every package is present it installs nothing and says so.
+# Installs what chatd needs to build, run and test: Debian's packages, then the web clients'
+# packages from the npm registry (web/package-lock.json). Idempotent: when everything is
+# present it installs nothing and says so.
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,8 @@ packages=(
   libical-dev
   libhowardhinnant-date-dev
   tzdata
+  chromium                   # the browser tests (driven by playwright-core from npm)
+  fonts-dejavu-core          # so that screenshots show text, not boxes
 )
 
 missing=()
@@ -22,18 +25,30 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# Node.js builds the web clients; any installed node and npm will do (Debian's are 18 and 9).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: must run as root to install packages" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: packages installed"
 fi
 
-echo "setup: installing ${missing[*]}"
-if [[ $(id -u) -ne 0 ]]; then
-  echo "setup: must run as root to install packages" >&2
-  exit 1
+# The web clients' packages, exactly as locked; again only when the lock file changed.
+web=$(dirname "$0")/../web
+if [[ ! -f "$web/node_modules/.package-lock.json" || "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]]; then
+  echo "setup: installing the web clients' npm packages"
+  npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+else
+  echo "setup: web packages present"
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"

@@ -20,6 +20,7 @@ chat_server::~chat_server() { stop(); }
 hub::start_report chat_server::start() {
     auto& cfg = gw_->cfg;
     gw_->secret = token_secret(cfg);
+    if (!cfg.web_root.empty()) gw_->site = static_site(cfg.web_root);
     redis::endpoint where;
     if (cfg.redis_url.empty()) {
         embedded_ = std::make_unique<redis::embedded_server>(cfg.data_dir / "redis");

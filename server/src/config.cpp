@@ -5,6 +5,7 @@
 #include "chat/protocol/iso8601.hpp"
 #include "chat/server/auth/token.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
 #include <fstream>
@@ -365,6 +366,8 @@ command_line parse_command_line(int argc, char** argv) {
         else if (a == "--data-dir") cl.data_dir = value();
         else if (a == "--redis") cl.redis_url = value();
         else if (a == "--bind") cl.bind = value();
+        else if (a == "--web-root") cl.web_root = value();
+        else if (a == "--dev-tokens") cl.dev_tokens = true;
         else if (a == "--port") {
             auto v = value();
             int port = -1;
@@ -379,7 +382,7 @@ command_line parse_command_line(int argc, char** argv) {
         } else {
             throw config_error("unknown option " + a +
                                "\nusage: chatd [--config FILE] [--port N] [--bind ADDR] [--data-dir DIR] [--redis URL] "
-                               "[--print-config]");
+                               "[--web-root DIR] [--dev-tokens] [--print-config]");
         }
     }
     return cl;
@@ -391,6 +394,15 @@ config effective_config(const command_line& cl) {
     if (cl.data_dir) c.data_dir = *cl.data_dir;
     if (cl.redis_url) c.redis_url = *cl.redis_url;
     if (cl.bind) c.bind = *cl.bind;
+    if (cl.web_root) c.web_root = *cl.web_root;
+    if (cl.dev_tokens) c.dev_tokens = true;
+    // Development tokens let anyone who can reach /dev/token be anyone: never off this machine.
+    boost::system::error_code ec;
+    auto bind = boost::asio::ip::make_address(c.bind, ec);
+    if (ec) throw config_error("configuration: server.bind must be an IP address, not '" + c.bind + "'");
+    if (c.dev_tokens && !bind.is_loopback())
+        throw config_error("configuration: server.dev_tokens needs a loopback bind (127.0.0.1 or ::1), not " + c.bind +
+                           ": it mints tokens for anyone who asks");
     return c;
 }
 

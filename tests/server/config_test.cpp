@@ -176,3 +176,11 @@ TEST_CASE("the example configuration in docs loads and shows every default", "[s
     example.regions.clear();
     CHECK(example.to_toml() == server::load_config({}).to_toml());
 }
+
+TEST_CASE("development tokens are refused on any bind but loopback", "[server][config][security]") {
+    CHECK_NOTHROW(server::effective_config(parse({"--dev-tokens"})));
+    CHECK(server::effective_config(parse({"--dev-tokens", "--web-root", "build/web"})).web_root == "build/web");
+    CHECK_NOTHROW(server::effective_config(parse({"--dev-tokens", "--bind", "::1"})));
+    CHECK_THROWS_WITH(server::effective_config(parse({"--dev-tokens", "--bind", "0.0.0.0"})), Contains("loopback"));
+    CHECK_THROWS_WITH(server::effective_config(parse({"--bind", "localhost"})), Contains("IP address"));
+}

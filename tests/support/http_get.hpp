@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -15,9 +17,16 @@ struct http_result {
     int status = 0;
     std::string body;
     std::string content_type;
+    std::map<std::string, std::string> headers; // lower-case names
+
+    std::string header(const std::string& name) const {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
 };
 
-inline http_result http_get(unsigned short port, const std::string& target, std::optional<std::string> bearer = {}) {
+inline http_result http_get(unsigned short port, const std::string& target, std::optional<std::string> bearer = {},
+                            const std::map<std::string, std::string>& request_headers = {}) {
     namespace http = boost::beast::http;
     boost::asio::io_context io;
     boost::beast::tcp_stream stream(io);
@@ -26,13 +35,20 @@ inline http_result http_get(unsigned short port, const std::string& target, std:
     http::request<http::empty_body> req(http::verb::get, target, 11);
     req.set(http::field::host, "127.0.0.1");
     if (bearer) req.set(http::field::authorization, "Bearer " + *bearer);
+    for (const auto& [name, value] : request_headers) req.set(name, value);
     http::write(stream, req);
     boost::beast::flat_buffer buffer;
     http::response<http::string_body> res;
     http::read(stream, buffer, res);
     boost::beast::error_code ec;
     stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type])};
+    http_result out{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type]), {}};
+    for (const auto& f : res) {
+        std::string name(f.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        out.headers[name] = std::string(f.value());
+    }
+    return out;
 }
 
 } // namespace chat::test

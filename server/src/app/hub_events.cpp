@@ -41,6 +41,9 @@ protocol::event::conversation hub::snapshot(const queue::conversation& c) const 
     e.severity = c.severity;
     e.tier = std::string(queue::to_string(c.customer.tier));
     e.region = c.customer.region;
+    e.timezone = core_.policy().calendar_of(c.customer.region).time_zone_name();
+    e.customer = c.customer.user;
+    if (c.expert) e.expert = c.expert->substr(c.customer.tenant.size() + 1); // keys are "tenant/user"
     auto extras = extras_.find(c.id);
     if (extras != extras_.end()) {
         e.customer_name = extras->second.customer_name;

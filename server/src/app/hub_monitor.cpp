@@ -13,6 +13,20 @@ using nlohmann::json;
 
 long long seconds(queue::duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
 
+json or_null(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+json minute_json(const team_stats::minute& m) {
+    using queue::tier;
+    auto per_tier = [](auto f) {
+        return json{{"enterprise", f(tier::enterprise)}, {"standard", f(tier::standard)}};
+    };
+    return {{"at", protocol::format_instant(m.at)},
+            {"arrivals", per_tier([&](tier t) { return m.arrivals[static_cast<std::size_t>(t)]; })},
+            {"wait_s", per_tier([&](tier t) { return or_null(m.average_wait_s(t)); })},
+            {"first_response_s", or_null(m.average_first_response_s())},
+            {"utilization", or_null(m.utilization)}};
+}
+
 } // namespace
 
 json hub::queue_entry(const queue::conversation& c, queue::instant now) const {
@@ -69,9 +83,47 @@ json hub::tiers_of(const std::string& tenant, queue::instant now) const {
     return tiers;
 }
 
+std::set<std::string> hub::collect_stats(const queue::outcome& out, queue::instant now) {
+    namespace fx = queue::effect;
+    std::set<std::string> touched;
+    for (const auto& effect : out.effects) {
+        const queue::conversation* c = nullptr;
+        if (const auto* o = std::get_if<fx::opened>(&effect); o && (c = core_.find(o->conversation)))
+            stats_[c->customer.tenant].arrival(c->customer.tier, now);
+        else if (const auto* a = std::get_if<fx::assigned>(&effect); a && (c = core_.find(a->conversation)))
+            stats_[c->customer.tenant].assigned(c->customer.tier, now - c->first_queued_at, now);
+        else if (const auto* r = std::get_if<fx::first_response>(&effect); r && (c = core_.find(r->conversation)))
+            stats_[c->customer.tenant].first_response(r->elapsed, now);
+        if (c) touched.insert(c->customer.tenant);
+    }
+    std::set<std::string> tenants;
+    for (const auto& id : out.changed_experts)
+        if (const auto* x = core_.find_expert(id)) tenants.insert(x->tenant);
+    for (const auto& tenant : tenants) {
+        int load = 0, capacity = 0;
+        for (const auto& [id, x] : core_.experts())
+            if (x.tenant == tenant && x.connected && x.presence == queue::presence::available) {
+                load += x.load;
+                capacity += x.capacity;
+            }
+        stats_[tenant].utilization(capacity > 0 ? static_cast<double>(load) / capacity : 0.0, now);
+        touched.insert(tenant);
+    }
+    return touched;
+}
+
+json hub::stats_of(const std::string& tenant, queue::instant now) {
+    json minutes = json::array();
+    for (const auto& m : stats_[tenant].last_hour(now)) minutes.push_back(minute_json(m));
+    return minutes;
+}
+
 void hub::monitor_delta(step& s, const queue::outcome& out) {
+    auto stats_changed = collect_stats(out, s.now);
     if (monitors_.empty()) return;
     std::map<std::string, protocol::event::queue_delta> deltas;
+    for (const auto& tenant : stats_changed)
+        if (monitors_.count(tenant)) deltas[tenant];
     for (const auto& id : out.changed_conversations) {
         const auto* c = core_.find(id);
         if (!c || !monitors_.count(c->customer.tenant)) continue;
@@ -86,6 +138,7 @@ void hub::monitor_delta(step& s, const queue::outcome& out) {
     }
     for (auto& [tenant, d] : deltas) {
         d.tiers = tiers_of(tenant, s.now);
+        d.minute = minute_json(stats_[tenant].current(s.now));
         for (const auto& id : core_.queue_order(s.now))
             if (const auto* c = core_.find(id); c && c->customer.tenant == tenant) d.order.push_back(id);
         to_monitors(s, tenant, std::make_shared<const std::string>(protocol::to_text(d)));

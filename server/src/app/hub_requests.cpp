@@ -389,7 +389,7 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::sub
     const auto& tenant = p->who().tenant;
     monitors_[tenant].insert(p);
     auto now = clock_.now();
-    p->deliver(framed(ev::queue_snapshot{queue_of(tenant, now), board_of(tenant), tiers_of(tenant, now)}));
+    p->deliver(framed(ev::queue_snapshot{queue_of(tenant, now), board_of(tenant), tiers_of(tenant, now), stats_of(tenant, now)}));
     p->deliver(framed(ev::ok{id, std::nullopt, std::nullopt}));
 }
 

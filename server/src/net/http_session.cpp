@@ -1,5 +1,6 @@
 #include "chat/server/net/http_session.hpp"
 
+#include "chat/server/net/dev_tokens.hpp"
 #include "chat/server/net/websocket_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -14,6 +15,11 @@ namespace http = beast::http;
 
 constexpr std::size_t header_limit = 8 * 1024;
 constexpr std::size_t body_limit = 64 * 1024;
+
+// The console, the monitor and the demo page load only their own files and talk only to chatd.
+constexpr std::string_view page_policy =
+    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 } // namespace
 
@@ -78,7 +84,41 @@ void http_session::route(request req) {
         if (!v.who) return reply_json(401, {{"code", "bad_token"}, {"message", describe(v.problem)}});
         return api(req, *v.who);
     }
-    reply(http::status::not_found, "not found\n", "text/plain");
+    if (path == "/dev/token") return dev_token(target.size() > path.size() ? target.substr(path.size() + 1) : "");
+    serve_file(req, path);
+}
+
+void http_session::serve_file(const request& req, std::string_view path) {
+    if (path == "/" && gw_->site.size() > 0) path = "/index.html";
+    auto found = gw_->site.find(path);
+    if (found.redirect) {
+        out_ = std::make_shared<response>(http::status::moved_permanently, version_);
+        out_->set(http::field::location, *found.redirect);
+        return reply_prepared(std::string("see ") + *found.redirect + "\n", "text/plain");
+    }
+    if (!found.found) return reply(http::status::not_found, "not found\n", "text/plain");
+    const auto& f = *found.found;
+    bool fresh = req[http::field::if_none_match] == f.etag;
+    out_ = std::make_shared<response>(fresh ? http::status::not_modified : http::status::ok, version_);
+    out_->set(http::field::etag, f.etag);
+    out_->set("X-Content-Type-Options", "nosniff");
+    if (f.page) {
+        out_->set("Content-Security-Policy", page_policy);
+        out_->set("Referrer-Policy", "no-referrer");
+    }
+    // Revalidated on every load (cheap: 304 by ETag), so a new build is seen at once.
+    reply_prepared(fresh || req.method() == http::verb::head ? std::string() : f.body, f.content_type, "no-cache");
+}
+
+void http_session::dev_token(std::string_view query) {
+    if (!gw_->cfg.dev_tokens)
+        return reply_json(404, {{"code", "not_found"}, {"message", "development tokens are off (server.dev_tokens)"}});
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (ec || !peer.address().is_loopback())
+        return reply_json(403, {{"code", "not_allowed"}, {"message", "development tokens are for this machine only"}});
+    auto answer = mint_dev_token(parse_query(query), gw_->secret, gw_->clock.now());
+    reply_json(answer.status, answer.body);
 }
 
 void http_session::api(const request& req, const identity& who) {
@@ -111,9 +151,13 @@ void http_session::reply_json(int status, const nlohmann::json& body) {
 
 void http_session::reply(http::status status, std::string body, std::string_view type) {
     out_ = std::make_shared<response>(status, version_);
+    reply_prepared(std::move(body), type);
+}
+
+void http_session::reply_prepared(std::string body, std::string_view type, std::string_view cache) {
     out_->set(http::field::server, "chatd");
     out_->set(http::field::content_type, type);
-    out_->set(http::field::cache_control, "no-store");
+    out_->set(http::field::cache_control, cache);
     out_->keep_alive(keep_alive_);
     out_->body() = std::move(body);
     out_->prepare_payload();

@@ -67,7 +67,10 @@ struct conversation {
     int severity = 0;
     std::string tier;
     std::string region;
+    std::string timezone; // the customer's: their region's business calendar zone
+    std::string customer; // the customer's user id (the token's sub)
     std::string customer_name;
+    std::optional<std::string> expert; // the assigned expert's user id
     std::optional<std::string> expert_name;
     queue::instant opened_at{};
     std::optional<int> position;
@@ -90,7 +93,10 @@ struct conversation {
         v("severity", severity);
         v("tier", tier);
         v("region", region);
+        v("timezone", timezone);
+        v("customer", customer);
         v("customer_name", customer_name);
+        v("expert", expert);
         v("expert_name", expert_name);
         v("opened_at", opened_at);
         v("position", position);
@@ -391,10 +397,12 @@ struct queue_snapshot {
     nlohmann::json queue = nlohmann::json::array();
     nlohmann::json experts = nlohmann::json::array();
     nlohmann::json tiers = nlohmann::json::object();
+    nlohmann::json stats = nlohmann::json::array(); // the last hour, one entry per minute
     template <class V> void visit(V& v) {
         v("queue", queue);
         v("experts", experts);
         v("tiers", tiers);
+        v("stats", stats);
     }
 };
 
@@ -406,12 +414,14 @@ struct queue_delta {
     nlohmann::json remove = nlohmann::json::array();
     nlohmann::json experts = nlohmann::json::array();
     nlohmann::json tiers = nlohmann::json::object();
+    nlohmann::json minute = nlohmann::json::object(); // the current minute's figures
     template <class V> void visit(V& v) {
         v("order", order);
         v("upsert", upsert);
         v("remove", remove);
         v("experts", experts);
         v("tiers", tiers);
+        v("minute", minute);
     }
 };
 

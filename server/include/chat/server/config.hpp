@@ -71,6 +71,8 @@ struct command_line {
     std::optional<std::filesystem::path> data_dir;
     std::optional<std::string> redis_url;
     std::optional<std::string> bind;
+    std::optional<std::filesystem::path> web_root;
+    bool dev_tokens = false;
 };
 command_line parse_command_line(int argc, char** argv);
 // Loads the file and applies the flags.

@@ -9,6 +9,7 @@
 #include "chat/server/app/clock.hpp"
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
+#include "chat/server/app/team_stats.hpp"
 #include "chat/server/store/store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -173,6 +174,9 @@ private:
     nlohmann::json board_of(const std::string& tenant) const;
     nlohmann::json tiers_of(const std::string& tenant, queue::instant now) const;
     void monitor_delta(step& s, const queue::outcome& out);
+    // Feeds the per-tenant minute figures; returns the tenants whose figures changed.
+    std::set<std::string> collect_stats(const queue::outcome& out, queue::instant now);
+    nlohmann::json stats_of(const std::string& tenant, queue::instant now);
 
     boost::asio::any_io_executor strand_;
     std::shared_ptr<server::store> store_;
@@ -180,6 +184,7 @@ private:
     hub_limits limits_;
     queue::core core_;
     std::unordered_map<std::string, conversation_extras> extras_;
+    std::unordered_map<std::string, team_stats> stats_; // tenant
 
     std::unordered_map<std::string, std::set<session_ptr>> customers_; // tenant/user
     std::unordered_map<std::string, std::set<session_ptr>> experts_;   // expert id

@@ -1,9 +1,10 @@
 #pragma once
 // What every connection shares: the configuration, the token secret, the hub, and the
-// registry of open WebSocket sessions (for draining).
+// web clients, and the registry of open WebSocket sessions (for draining).
 
 #include "chat/server/app/hub.hpp"
 #include "chat/server/config.hpp"
+#include "chat/server/net/static_site.hpp"
 
 #include <atomic>
 #include <memory>
@@ -20,6 +21,7 @@ struct gateway {
     config cfg;
     std::string secret;
     std::shared_ptr<server::hub> hub;
+    static_site site; // the web clients; empty when web_root is not set
     const server::clock& clock;
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> draining{false};

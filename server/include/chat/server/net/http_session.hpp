@@ -1,6 +1,6 @@
 #pragma once
-// One HTTP connection: health, readiness, metrics and the read API, or an upgrade to
-// WebSocket at /ws.
+// One HTTP connection: health, readiness, metrics, the read API, the web clients and the
+// development token endpoint, or an upgrade to WebSocket at /ws.
 
 #include "chat/server/net/gateway.hpp"
 
@@ -25,7 +25,11 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void route(request req);
     void api(const request& req, const identity& who);
+    void serve_file(const request& req, std::string_view path);
+    void dev_token(std::string_view query);
     void reply(boost::beast::http::status status, std::string body, std::string_view type);
+    // Sends out_, whose status and extra headers the caller has set.
+    void reply_prepared(std::string body, std::string_view type, std::string_view cache = "no-store");
     void reply_json(int status, const nlohmann::json& body);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
 

@@ -1,0 +1,524 @@
+// The expert console: presence and capacity, offers with a countdown, the conversations an
+// expert holds with unread counts and clocks, and a pane to work one conversation.
+
+import { ChatConnection, webSocketUrl } from '../shared/connection.js';
+import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
+import { forgetToken, signIn } from '../shared/sign_in.js';
+import { beep } from '../shared/notify.js';
+import '../shared/staff.css';
+import './console.css';
+
+const TYPING_EVERY_MS = 3000;
+const TYPING_SHOWN_MS = 4000;
+const app = document.getElementById('app');
+
+const SHORTCUTS = [
+  ['Alt+A', 'accept the oldest offer'],
+  ['Alt+D', 'decline the oldest offer'],
+  ['Alt+J / Alt+K', 'next / previous conversation'],
+  ['Alt+R', 'write a reply'],
+  ['Alt+H', 'hold or resume'],
+  ['Alt+O', 'hand off'],
+  ['Alt+C', 'close the conversation'],
+  ['Escape', 'close a dialog'],
+];
+
+class Console {
+  constructor(token) {
+    this.offers = new Map(); // id -> offered event
+    this.conversations = new Map(); // id -> {snapshot, messages, unread, notices, typingUntil, breached, stayRequested}
+    this.selectedId = null;
+    this.presence = 'offline';
+    this.capacity = 3;
+    this.queueDepth = null;
+    this.lastTypingSent = 0;
+    this.layout();
+    this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token,
+      storageKey: 'chatd.console.outbox' });
+    this.wire();
+    this.conn.start();
+    setInterval(() => this.tick(), 1000);
+    document.addEventListener('keydown', (e) => this.shortcut(e));
+    document.addEventListener('visibilitychange', () => this.renderTitle());
+  }
+
+  layout() {
+    this.statusEl = h('span', { class: 'connection', role: 'status' });
+    this.presenceEl = h('select', { id: 'presence', 'aria-label': 'Presence', onchange: () => this.setPresence(this.presenceEl.value) },
+      ['available', 'away', 'offline'].map((p) => h('option', { value: p }, p[0].toUpperCase() + p.slice(1))));
+    this.capacityEl = h('input', { id: 'capacity', type: 'number', min: 0, max: 100, value: 3, 'aria-label': 'Capacity',
+      onchange: () => this.setCapacity(Number(this.capacityEl.value)) });
+    this.queueEl = h('span', { class: 'queue-depth' });
+    this.meEl = h('span', { class: 'me' });
+    this.offersEl = h('ul', { class: 'offers', 'aria-label': 'Offers' });
+    this.listEl = h('ul', { class: 'conversation-list', 'aria-label': 'Your conversations' });
+    this.paneEl = h('section', { class: 'pane', 'aria-label': 'Conversation' }, h('p', { class: 'empty' }, 'No conversation selected.'));
+    this.toastEl = h('p', { class: 'toast', role: 'alert' });
+    app.replaceChildren(
+      h('header', { class: 'topbar' },
+        h('strong', {}, 'chatd · Expert console'), this.meEl,
+        h('label', { for: 'presence' }, 'Presence'), this.presenceEl,
+        h('label', { for: 'capacity' }, 'Capacity'), this.capacityEl,
+        this.queueEl, this.statusEl,
+        h('button', { class: 'ghost', onclick: () => this.help() }, 'Shortcuts'),
+        h('button', { class: 'ghost', onclick: () => { forgetToken(); location.reload(); } }, 'Sign out')),
+      h('div', { class: 'columns' },
+        h('aside', { class: 'sidebar' }, h('h2', {}, 'Offers'), this.offersEl, h('h2', {}, 'Conversations'), this.listEl),
+        this.paneEl),
+      this.toastEl);
+  }
+
+  wire() {
+    const on = (type, f) => this.conn.addEventListener(type, (e) => f(e.detail));
+    on('status', ({ status, reason }) => {
+      this.statusEl.textContent = status === 'online' ? 'Online' : status === 'connecting' ? 'Connecting…' : `Offline — ${reason || 'reconnecting'}`;
+      this.statusEl.dataset.status = status;
+    });
+    on('auth_error', (e) => {
+      this.toast(`Sign-in refused: ${e.message}`);
+      forgetToken();
+    });
+    on('welcome', (w) => {
+      this.me = w;
+      this.meEl.textContent = w.name;
+      this.conn.request({ type: 'subscribe' }).catch(() => {});
+    });
+    on('presence', (e) => {
+      if (this.presence !== e.presence && this.presence !== 'offline' && e.presence === 'away')
+        this.toast('You were set away (a missed offer or a lost connection).');
+      this.presence = e.presence;
+      this.presenceEl.value = e.presence;
+    });
+    on('conversation', (s) => {
+      const c = this.conv(s.conversation);
+      const wasMine = c.snapshot && this.holds(c.snapshot);
+      c.snapshot = s;
+      if (this.holds(s)) this.conn.resume(s.conversation, s.epoch);
+      else if (wasMine && s.state !== 'closed') c.leftUs = true;
+      if (!this.selectedId && this.holds(s)) this.selectedId = s.conversation;
+      this.render();
+    });
+    on('offered', (e) => {
+      this.offers.set(e.conversation, e);
+      this.alert(`New offer: ${e.topic}`);
+      this.renderOffers();
+    });
+    on('offer_withdrawn', (e) => {
+      this.offers.delete(e.conversation);
+      if (e.missed) this.toast('An offer timed out.');
+      this.renderOffers();
+    });
+    on('assigned', (e) => {
+      this.offers.delete(e.conversation);
+      this.selectedId = e.conversation;
+      this.conn.resume(e.conversation);
+      this.render();
+    });
+    on('message', (m) => {
+      const c = this.conv(m.conversation);
+      c.messages.set(m.seq, m);
+      if (m.from === 'customer') {
+        c.typingUntil = 0;
+        if (m.conversation !== this.selectedId || document.hidden) {
+          c.unread++;
+          this.alert(`${m.name}: ${m.text.slice(0, 60)}`);
+        }
+      }
+      this.render();
+    });
+    on('typing', (e) => {
+      this.conv(e.conversation).typingUntil = Date.now() + TYPING_SHOWN_MS;
+      this.renderTyping();
+    });
+    on('stay_requested', (e) => {
+      this.conv(e.conversation).stayRequested = true;
+      this.note(e.conversation, 'The customer would like to continue with you later: propose a time.');
+      this.render();
+    });
+    on('sla_breached', (e) => {
+      if (!this.conversations.has(e.conversation)) return; // a queue-wide notice for subscribers
+      this.conv(e.conversation).breached = true;
+      this.render();
+    });
+    on('held', (e) => this.note(e.conversation, e.by === 'customer' ? 'The customer put it on hold.' : 'On hold.'));
+    on('resumed', (e) => this.note(e.conversation, 'Resumed.'));
+    on('handed_off', (e) => this.note(e.conversation, `Handed off${e.note ? `: ${e.note}` : '.'}`));
+    on('scheduled', (e) => this.note(e.conversation, `Agreed: you continue ${when(e.at)}.`));
+    on('saved', (e) => this.note(e.conversation, `Saved: the customer may reopen it until ${when(e.reopen_until)}.`));
+    on('reopened', (e) => this.note(e.conversation, 'The customer reopened it.'));
+    on('warned', (e) => this.note(e.conversation, `The customer was warned (offence ${e.offences}).`));
+    on('duplicate', (e) => this.note(e.conversation, `Duplicate of ${e.kept}.`));
+    on('escalated', (e) => this.note(e.conversation, `Escalated as ${e.ticket}.`));
+    on('closed', (e) => this.note(e.conversation, `Closed (${e.reason}).`));
+    on('queue_snapshot', (q) => this.board(q));
+    on('queue_delta', (q) => this.board(q));
+    on('settled', ({ item, error }) => {
+      if (error) this.toast(`Not sent: ${error.message}`);
+      if (item.conversation === this.selectedId) this.renderTranscript();
+    });
+  }
+
+  holds(s) {
+    return s.expert === this.me?.user && !['closed', 'queued', 'offered'].includes(s.state);
+  }
+
+  conv(id) {
+    if (!this.conversations.has(id))
+      this.conversations.set(id, { id, snapshot: null, messages: new Map(), unread: 0, notices: [], typingUntil: 0,
+        breached: false, stayRequested: false, leftUs: false });
+    return this.conversations.get(id);
+  }
+
+  note(id, text) {
+    const c = this.conv(id);
+    c.notices.push({ text, after: Math.max(0, ...c.messages.keys()) });
+    if (id === this.selectedId) this.renderTranscript();
+  }
+
+  board(q) {
+    if (q.tiers) {
+      const t = q.tiers;
+      this.queueEl.textContent = `Queue: ${t.enterprise.depth} Enterprise · ${t.standard.depth} Standard`;
+    }
+    const mine = (q.experts || []).find((x) => x.expert === this.me?.user);
+    if (mine && document.activeElement !== this.capacityEl) {
+      this.capacity = mine.capacity;
+      this.capacityEl.value = mine.capacity;
+    }
+  }
+
+  setPresence(p) {
+    this.conn.request({ type: 'presence', presence: p }).catch((e) => this.toast(e.message));
+  }
+
+  setCapacity(n) {
+    this.conn.request({ type: 'capacity', capacity: n }).catch((e) => this.toast(e.message));
+  }
+
+  act(type, id, extra = {}) {
+    return this.conn.request({ type, conversation: id, ...extra }).catch((e) => {
+      this.toast(`${type.replace('_', ' ')}: ${e.message}`);
+      throw e;
+    });
+  }
+
+  accept(id) {
+    this.act('accept', id).then(() => {
+      this.offers.delete(id);
+      this.selectedId = id;
+      this.render();
+    }).catch(() => {});
+  }
+
+  decline(id) {
+    this.act('decline', id).then(() => {
+      this.offers.delete(id);
+      this.renderOffers();
+    }).catch(() => {});
+  }
+
+  select(id) {
+    this.selectedId = id;
+    this.conv(id).unread = 0;
+    this.render();
+    this.paneEl.querySelector('#reply')?.focus();
+  }
+
+  // ---- rendering -------------------------------------------------------------------------
+
+  mine() {
+    return [...this.conversations.values()].filter((c) => c.snapshot && (this.holds(c.snapshot) || c.id === this.selectedId))
+      .sort((a, b) => a.snapshot.opened_at.localeCompare(b.snapshot.opened_at));
+  }
+
+  render() {
+    this.renderOffers();
+    this.renderList();
+    this.renderPane();
+    this.renderTitle();
+  }
+
+  renderTitle() {
+    const unread = [...this.conversations.values()].reduce((n, c) => n + c.unread, 0);
+    const waiting = this.offers.size + unread;
+    document.title = `${waiting ? `(${waiting}) ` : ''}${this.offers.size ? 'New offer — ' : ''}chatd console`;
+  }
+
+  renderOffers() {
+    const items = [...this.offers.values()].map((o) => {
+      const left = Math.max(0, (new Date(o.expires_at) - Date.now()) / 1000);
+      return h('li', { class: `offer tier-${o.tier}`, 'data-conversation': o.conversation },
+        h('p', { class: 'offer-title' }, h('span', { class: `tier ${o.tier}` }, o.tier), ` ${o.topic}`),
+        h('p', { class: 'meta' }, `${o.customer_name} · severity ${o.severity}${o.region ? ` · ${o.region}` : ''}`),
+        h('progress', { max: 30, value: Math.min(30, left), 'aria-label': 'time left to accept' }),
+        h('p', { class: 'countdown' }, `${Math.ceil(left)} s left`),
+        h('div', { class: 'buttons' },
+          h('button', { class: 'primary', onclick: () => this.accept(o.conversation) }, 'Accept'),
+          h('button', { class: 'ghost', onclick: () => this.decline(o.conversation) }, 'Decline')));
+    });
+    this.offersEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'No offers.')]));
+    this.renderTitle();
+  }
+
+  renderList() {
+    const items = this.mine().map((c) => {
+      const s = c.snapshot;
+      return h('li', {}, h('button', {
+        class: `conversation-item${c.id === this.selectedId ? ' selected' : ''}${c.breached ? ' breached' : ''}`,
+        'aria-current': c.id === this.selectedId ? 'true' : null, 'data-conversation': c.id,
+        onclick: () => this.select(c.id) },
+        h('span', { class: 'who' }, s.customer_name, h('span', { class: `tier ${s.tier}` }, s.tier)),
+        h('span', { class: 'topic' }, s.topic),
+        h('span', { class: 'state' }, s.state.replace('_', ' ')),
+        h('span', { class: 'clock', 'data-clock': c.id }, this.clockText(c)),
+        c.unread ? h('span', { class: 'unread', 'aria-label': `${c.unread} unread` }, String(c.unread)) : null));
+    });
+    this.listEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'None yet.')]));
+  }
+
+  // How long the customer has waited for this expert: since their last unanswered message.
+  clockText(c) {
+    const msgs = [...c.messages.values()].sort((a, b) => a.seq - b.seq);
+    const last = msgs[msgs.length - 1];
+    const open = `open ${clock(secondsSince(c.snapshot.opened_at))}`;
+    if (c.breached && !msgs.some((m) => m.from === 'expert')) return `SLA breached · ${open}`;
+    if (last && last.from === 'customer') return `waiting ${clock(secondsSince(last.at))}`;
+    return open;
+  }
+
+  renderPane() {
+    const c = this.selectedId && this.conversations.get(this.selectedId);
+    if (!c || !c.snapshot) {
+      this.paneEl.dataset.view = '';
+      this.paneEl.replaceChildren(h('p', { class: 'empty' }, 'No conversation selected.'));
+      return;
+    }
+    if (this.paneEl.dataset.view !== c.id) {
+      this.paneEl.dataset.view = c.id;
+      this.headEl = h('div', { class: 'pane-head' });
+      this.logEl = h('ol', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Transcript' });
+      this.typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
+      this.actionsEl = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' });
+      this.composerEl = this.composer(c);
+      this.paneEl.replaceChildren(this.headEl, this.logEl, this.typingEl, this.composerEl, this.actionsEl);
+    }
+    const s = c.snapshot;
+    this.headEl.replaceChildren(...[
+      h('h2', {}, s.customer_name, h('span', { class: `tier ${s.tier}` }, s.tier)),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Topic'), h('dd', {}, s.topic),
+        h('dt', {}, 'Severity'), h('dd', {}, String(s.severity)),
+        h('dt', {}, 'Region'), h('dd', {}, s.region || '—'),
+        h('dt', {}, 'Local time'), h('dd', { class: 'local-time' }, this.localTime(s)),
+        h('dt', {}, 'State'), h('dd', { class: 'state' }, s.state.replace('_', ' ')),
+        h('dt', {}, 'Opened'), h('dd', {}, when(s.opened_at))),
+      c.stayRequested && s.state !== 'scheduled' ? h('p', { class: 'banner' }, 'The customer asked to continue with you later.') : null,
+      c.leftUs ? h('p', { class: 'banner' }, 'This conversation is no longer yours.') : null].filter(Boolean));
+    this.renderActions(c);
+    this.renderTranscript();
+    this.renderTyping();
+    this.composerEl.hidden = !this.holds(s);
+  }
+
+  localTime(s) {
+    try {
+      return `${clockTime(new Date().toISOString(), s.timezone || 'UTC')} (${s.timezone || 'UTC'})`;
+    } catch {
+      return '—';
+    }
+  }
+
+  renderActions(c) {
+    const s = c.snapshot;
+    if (!this.holds(s)) return this.actionsEl.replaceChildren();
+    const button = (label, key, f, cls = 'secondary') => h('button', { class: cls, title: key ? `Shortcut: ${key}` : null, onclick: f }, label);
+    const id = c.id;
+    this.actionsEl.replaceChildren(
+      s.state === 'on_hold' ? button('Resume', 'Alt+H', () => this.act('resume', id).catch(() => {}))
+        : button('Hold', 'Alt+H', () => this.act('hold', id).catch(() => {})),
+      button('Hand off…', 'Alt+O', () => this.handOff(id)),
+      button('Propose a time…', null, () => this.proposeTime(id)),
+      button('Mark duplicate…', null, () => this.markDuplicate(id)),
+      button('Escalate…', null, () => this.escalate(id)),
+      button('Report conduct…', null, () => this.reportConduct(id), 'danger'),
+      button('Close', 'Alt+C', () => this.act('close', id).catch(() => {}), 'primary'));
+  }
+
+  renderTranscript() {
+    const c = this.selectedId && this.conversations.get(this.selectedId);
+    if (!c || !this.logEl || this.paneEl.dataset.view !== c.id) return;
+    const items = [];
+    const notices = [...c.notices];
+    const msgs = [...c.messages.values()].sort((a, b) => a.seq - b.seq);
+    for (const m of msgs) {
+      while (notices.length && notices[0].after < m.seq) items.push(h('li', { class: 'notice' }, notices.shift().text));
+      items.push(h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
+        h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
+        h('p', { class: 'text' }, m.text)));
+    }
+    items.push(...notices.map((n) => h('li', { class: 'notice' }, n.text)));
+    const shown = new Set(msgs.map((m) => m.client_id));
+    for (const o of this.conn.outbox)
+      if (o.conversation === c.id && !shown.has(o.client_id))
+        items.push(h('li', { class: 'message mine pending' }, h('p', { class: 'author' }, 'Sending…'), h('p', { class: 'text' }, o.text)));
+    const stick = this.logEl.scrollHeight - this.logEl.scrollTop - this.logEl.clientHeight < 40;
+    this.logEl.replaceChildren(...items);
+    if (stick) this.logEl.scrollTop = this.logEl.scrollHeight;
+  }
+
+  renderTyping() {
+    const c = this.selectedId && this.conversations.get(this.selectedId);
+    if (!c || !this.typingEl) return;
+    this.typingEl.textContent = c.typingUntil > Date.now() ? `${c.snapshot.customer_name} is typing…` : '';
+  }
+
+  composer(c) {
+    const input = h('textarea', { id: 'reply', rows: 3, maxlength: 4000, 'aria-label': 'Reply',
+      placeholder: 'Reply — Enter sends, Shift+Enter for a new line' });
+    const send = () => {
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = '';
+      this.conn.enqueue({ type: 'send', conversation: c.id, text });
+      this.renderTranscript();
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+        e.preventDefault();
+        send();
+      }
+    });
+    input.addEventListener('input', () => {
+      if (Date.now() - this.lastTypingSent < TYPING_EVERY_MS) return;
+      this.lastTypingSent = Date.now();
+      this.conn.notify({ type: 'typing', conversation: c.id });
+    });
+    return h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } }, input,
+      h('button', { type: 'submit', class: 'primary' }, 'Send'));
+  }
+
+  tick() {
+    for (const o of this.offers.values())
+      if (new Date(o.expires_at) < Date.now() - 5000) this.offers.delete(o.conversation); // chatd withdraws it
+    this.renderOffers();
+    for (const el of this.listEl.querySelectorAll('[data-clock]')) {
+      const c = this.conversations.get(el.dataset.clock);
+      if (c) el.textContent = this.clockText(c);
+    }
+    const local = this.paneEl.querySelector('.local-time');
+    const c = this.selectedId && this.conversations.get(this.selectedId);
+    if (local && c?.snapshot) local.textContent = this.localTime(c.snapshot);
+    this.renderTyping();
+  }
+
+  // ---- dialogs ---------------------------------------------------------------------------
+
+  dialog(title, fields, submitLabel, onSubmit) {
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { method: 'dialog' }, h('h2', {}, title), ...fields, error,
+      h('div', { class: 'buttons' },
+        h('button', { type: 'button', class: 'ghost', onclick: () => dlg.close() }, 'Cancel'),
+        h('button', { type: 'submit', class: 'primary' }, submitLabel)));
+    const dlg = h('dialog', { class: 'dialog' }, form);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await onSubmit(new FormData(form));
+        dlg.close();
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+    dlg.addEventListener('close', () => dlg.remove());
+    document.body.append(dlg);
+    dlg.showModal();
+    return dlg;
+  }
+
+  handOff(id) {
+    this.dialog('Hand off to another expert', [
+      h('label', { for: 'hand-off-note' }, 'Note for the next expert (optional)'),
+      h('textarea', { id: 'hand-off-note', name: 'note', rows: 3, maxlength: 2000 })], 'Hand off',
+    (data) => {
+      const note = data.get('note').trim();
+      return this.conn.request({ type: 'hand_off', conversation: id, ...(note ? { note } : {}) });
+    });
+  }
+
+  proposeTime(id) {
+    const soon = new Date(Date.now() + 3600000);
+    soon.setMinutes(0, 0, 0);
+    const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    this.dialog('Propose a time to continue', [
+      h('label', { for: 'stay-at' }, 'Continue with this customer at (your local time)'),
+      h('input', { id: 'stay-at', name: 'at', type: 'datetime-local', value: local, required: true })], 'Propose',
+    (data) => this.conn.request({ type: 'stay_propose', conversation: id, at: new Date(data.get('at')).toISOString() }));
+  }
+
+  markDuplicate(id) {
+    const s = this.conv(id).snapshot;
+    const others = [...this.conversations.values()].filter((c) => c.id !== id && c.snapshot &&
+      c.snapshot.customer === s.customer && c.snapshot.state !== 'closed');
+    this.dialog('Mark as a duplicate', [
+      h('label', { for: 'duplicate-of' }, `The other conversation of ${s.customer_name} that this one repeats`),
+      h('input', { id: 'duplicate-of', name: 'of', list: 'duplicate-candidates', required: true, autocomplete: 'off',
+        value: others[0]?.id || '' }),
+      h('datalist', { id: 'duplicate-candidates' }, others.map((c) => h('option', { value: c.id }, c.snapshot.topic)))],
+    'Close as duplicate', (data) => this.conn.request({ type: 'mark_duplicate', conversation: id, of: data.get('of').trim() }));
+  }
+
+  escalate(id) {
+    this.dialog('Escalate to a ticket', [
+      h('label', { for: 'escalate-summary' }, 'Summary for the ticket'),
+      h('textarea', { id: 'escalate-summary', name: 'summary', rows: 4, maxlength: 2000, required: true })], 'Escalate',
+    (data) => this.conn.request({ type: 'escalate', conversation: id, summary: data.get('summary').trim() }));
+  }
+
+  reportConduct(id) {
+    this.dialog('Report conduct', [
+      h('p', {}, 'This closes the conversation and restricts the customer from opening new ones for a while.')],
+    'Report and close', () => this.conn.request({ type: 'report_conduct', conversation: id }));
+  }
+
+  help() {
+    this.dialog('Keyboard shortcuts', [h('dl', { class: 'shortcuts' }, SHORTCUTS.flatMap(([k, what]) => [h('dt', {}, k), h('dd', {}, what)]))],
+      'OK', async () => {});
+  }
+
+  shortcut(e) {
+    if (!e.altKey || e.ctrlKey || e.metaKey) return;
+    const oldest = [...this.offers.values()].sort((a, b) => a.expires_at.localeCompare(b.expires_at))[0];
+    const list = this.mine();
+    const at = list.findIndex((c) => c.id === this.selectedId);
+    const selected = this.selectedId && this.conversations.get(this.selectedId);
+    const key = e.key.toLowerCase();
+    const actions = {
+      a: () => oldest && this.accept(oldest.conversation),
+      d: () => oldest && this.decline(oldest.conversation),
+      j: () => list.length && this.select(list[(at + 1) % list.length].id),
+      k: () => list.length && this.select(list[(at - 1 + list.length) % list.length].id),
+      r: () => this.paneEl.querySelector('#reply')?.focus(),
+      h: () => selected && this.act(selected.snapshot.state === 'on_hold' ? 'resume' : 'hold', selected.id).catch(() => {}),
+      o: () => selected && this.handOff(selected.id),
+      c: () => selected && this.act('close', selected.id).catch(() => {}),
+    };
+    if (actions[key]) {
+      e.preventDefault();
+      actions[key]();
+    }
+  }
+
+  alert(text) {
+    this.renderTitle();
+    if (document.hidden || !document.hasFocus()) beep();
+    this.statusEl.title = text;
+  }
+
+  toast(text) {
+    this.toastEl.textContent = text;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toastEl.textContent = ''), 6000);
+  }
+}
+
+signIn(app, { role: 'expert', title: 'Expert console' }).then((token) => new Console(token));
