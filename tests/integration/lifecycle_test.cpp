@@ -128,3 +128,28 @@ TEST_CASE("closing asks for a survey and the answer is kept", "[integration][lif
     CHECK(doc["conversation"]["survey"]["comment"] == "quick!");
     CHECK(doc["transcript"][0]["text"] == "my invoice total is wrong");
 }
+
+TEST_CASE("an expert sees the customer's earlier conversations, newest first, and only of that customer",
+          "[integration][lifecycle]") {
+    chatting t;
+    REQUIRE(t.ada->request({{"type", "close"}, {"conversation", t.c}})["type"] == "ok");
+    auto later = server_fixture::open(*t.alice, "exports", "the csv export has no header row");
+    server_fixture::accept(*t.ada, later);
+    auto carol = t.f.customer("carol");
+    server_fixture::open(*carol, "billing", "my invoice total is wrong");
+
+    auto answer = t.ada->request({{"type", "earlier"}, {"conversation", later}});
+    REQUIRE(answer["type"] == "earlier");
+    REQUIRE(answer["conversations"].size() == 1);
+    const auto& first = answer["conversations"][0];
+    CHECK(first["conversation"] == t.c);
+    CHECK(first["topic"] == "billing");
+    CHECK(first["state"] == "closed");
+    CHECK(first["closed_reason"] == "resolved");
+    CHECK(first["expert_name"] == "ada (name)");
+
+    // Only someone who may see the conversation may ask; customers may not ask at all.
+    auto bob = t.f.expert("bob");
+    CHECK(bob->request({{"type", "earlier"}, {"conversation", later}})["code"] == "unknown_conversation");
+    CHECK(t.alice->request({{"type", "earlier"}, {"conversation", later}})["code"] == "wrong_role");
+}

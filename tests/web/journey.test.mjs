@@ -44,6 +44,7 @@ test('a customer is queued, offered, accepted, chats, holds, is handed off to a 
   const facts = await ada.page.locator('.pane-head').textContent();
   assert.match(facts, /enterprise/);
   assert.match(facts, /Europe\/Berlin/);
+  await ada.page.locator('.earlier', { hasText: 'No earlier conversations.' }).waitFor();
 
   // Typing shows on the other side; messages go both ways with timestamps.
   await ada.page.locator('#reply').pressSequentially('Let me look', { delay: 10 });
@@ -65,7 +66,7 @@ test('a customer is queued, offered, accepted, chats, holds, is handed off to a 
   await w.locator('.banner[data-state=active]').waitFor();
 
   // The customer asks to stay with Ada; Ada proposes a time; the customer sees the choice.
-  await w.getByRole('button', { name: 'Ask to continue with Ada L. later' }).click();
+  await w.getByRole('button', { name: 'Continue later with Ada L.' }).click();
   await ada.page.locator('.banner', { hasText: 'The customer asked to continue with you later.' }).waitFor();
   await ada.page.getByRole('button', { name: 'Propose a time…' }).click();
   await ada.page.getByRole('button', { name: 'Propose', exact: true }).click();
@@ -106,4 +107,16 @@ test('a customer is queued, offered, accepted, chats, holds, is handed off to a 
   assert.equal(stored.conversation.survey.comment, 'Quick and clear');
   assert.deepEqual(stored.transcript.map((m) => m.text),
     ['My invoice total is wrong', 'Let me look', 'It is invoice INV-2291', 'Fixed: the total is corrected']);
+
+  // Her next conversation shows the expert the one before (Ada steps away so that Bob gets it).
+  await ada.page.selectOption('#presence', 'away');
+  await w.getByRole('button', { name: 'Start a new conversation' }).click();
+  await openConversation(w, 'Exports', 'The PDF export cuts off the last page');
+  await bob.page.locator('.offer', { hasText: 'Exports' }).getByRole('button', { name: 'Accept' }).click();
+  await bob.page.locator('.pane-head h2', { hasText: 'Alice A.' }).waitFor();
+  const earlier = bob.page.locator('details.earlier');
+  await earlier.locator('summary', { hasText: 'Earlier conversations (1)' }).click();
+  await earlier.locator('li', { hasText: 'Billing' }).waitFor();
+  assert.match(await earlier.locator('li').textContent(), /resolved · Bob K\./);
+  await shot(bob.page, 'console-3-earlier-conversations');
 });

@@ -456,3 +456,42 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
 }
 
 } // namespace chat::server
+
+namespace chat::server {
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::earlier& r) {
+    const auto* c = core_.find(r.conversation);
+    if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    auto customer = c->customer;
+    store_->customer_conversations(customer.tenant, customer.user, [self = shared_from_this(), p, id, r, customer](
+                                                                          std::error_code ec, std::vector<std::string> ids) {
+        if (ec) return self->refuse(p, id, ec);
+        std::erase(ids, r.conversation);
+        self->store_->conversations(ids, [self, p, id, r, customer](std::error_code ec2, std::vector<stored_conversation> found) {
+            if (ec2) return self->refuse(p, id, ec2);
+            std::erase_if(found, [&](const stored_conversation& s) {
+                return s.record.customer.tenant != customer.tenant || s.record.customer.user != customer.user;
+            });
+            std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.record.opened_at > b.record.opened_at; });
+            if (found.size() > earlier_shown) found.resize(earlier_shown);
+            ev::earlier answer{id, r.conversation, nlohmann::json::array()};
+            for (const auto& s : found) {
+                // The live record when the core holds it: Redis may be a step behind the strand.
+                const auto* live = self->core_.find(s.record.id);
+                const auto& record = live ? *live : s.record;
+                auto snap = self->snapshot(record);
+                nlohmann::json e{{"conversation", record.id},
+                                 {"topic", record.topic},
+                                 {"state", snap.state},
+                                 {"opened_at", protocol::format_instant(record.opened_at)}};
+                if (snap.expert_name && !snap.expert_name->empty()) e["expert_name"] = *snap.expert_name;
+                if (snap.closed_reason) e["closed_reason"] = *snap.closed_reason;
+                if (s.extras.ticket) e["ticket"] = *s.extras.ticket;
+                answer.conversations.push_back(std::move(e));
+            }
+            p->deliver(framed(answer));
+        });
+    });
+}
+
+} // namespace chat::server

@@ -292,6 +292,22 @@ void store::conversation(const std::string& id,
     });
 }
 
+void store::conversations(const std::vector<std::string>& ids,
+                          std::function<void(std::error_code, std::vector<stored_conversation>)> done) {
+    if (ids.empty()) return done({}, {});
+    std::vector<std::string> command{"MGET"};
+    for (const auto& id : ids) command.push_back(keys::conversation(id));
+    redis_->exec({command}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (!ec) ec = first_error(r);
+        if (ec) return done(ec, {});
+        std::vector<stored_conversation> out;
+        for (const auto& v : r[0].elements)
+            if (!v.is_nil())
+                if (auto c = parse_conversation_doc(v.text)) out.push_back(std::move(*c));
+        done({}, std::move(out));
+    });
+}
+
 void store::customer_conversations(const std::string& tenant, const std::string& user,
                                    std::function<void(std::error_code, std::vector<std::string>)> done) {
     redis_->exec({{"SMEMBERS", keys::customer(tenant, user)}},

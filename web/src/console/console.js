@@ -93,13 +93,16 @@ class Console {
       const c = this.conv(s.conversation);
       const wasMine = c.snapshot && this.holds(c.snapshot);
       c.snapshot = s;
-      if (this.holds(s)) this.conn.resume(s.conversation, s.epoch);
+      if (this.holds(s)) {
+        this.conn.resume(s.conversation, s.epoch);
+        if (!c.earlier) this.loadEarlier(c);
+      }
       else if (wasMine && s.state !== 'closed') c.leftUs = true;
       if (!this.selectedId && this.holds(s)) this.selectedId = s.conversation;
       this.render();
     });
     on('offered', (e) => {
-      this.offers.set(e.conversation, e);
+      this.offers.set(e.conversation, { ...e, total_s: Math.max(1, (new Date(e.expires_at) - Date.now()) / 1000) });
       this.alert(`New offer: ${e.topic}`);
       this.renderOffers();
     });
@@ -165,8 +168,30 @@ class Console {
   conv(id) {
     if (!this.conversations.has(id))
       this.conversations.set(id, { id, snapshot: null, messages: new Map(), unread: 0, notices: [], typingUntil: 0,
-        breached: false, stayRequested: false, leftUs: false });
+        breached: false, stayRequested: false, leftUs: false, earlier: null });
     return this.conversations.get(id);
+  }
+
+  loadEarlier(c) {
+    c.earlier = 'loading';
+    this.conn.request({ type: 'earlier', conversation: c.id })
+      .then((answer) => {
+        c.earlier = answer.conversations;
+        if (c.id === this.selectedId) this.renderPane();
+      })
+      .catch(() => {
+        c.earlier = null; // asked again with the next snapshot
+      });
+  }
+
+  earlierList(c) {
+    if (!Array.isArray(c.earlier)) return h('p', { class: 'earlier empty' }, 'Looking up earlier conversations…');
+    if (!c.earlier.length) return h('p', { class: 'earlier empty' }, 'No earlier conversations.');
+    return h('details', { class: 'earlier' },
+      h('summary', {}, `Earlier conversations (${c.earlier.length})`),
+      h('ul', {}, c.earlier.map((e) => h('li', { 'data-conversation': e.conversation },
+        h('strong', {}, e.topic), ` · ${when(e.opened_at)} · ${e.closed_reason || e.state.replace('_', ' ')}`,
+        e.expert_name ? ` · ${e.expert_name}` : '', e.ticket ? ` · ${e.ticket}` : ''))));
   }
 
   note(id, text) {
@@ -250,7 +275,7 @@ class Console {
       return h('li', { class: `offer tier-${o.tier}`, 'data-conversation': o.conversation },
         h('p', { class: 'offer-title' }, h('span', { class: `tier ${o.tier}` }, o.tier), ` ${o.topic}`),
         h('p', { class: 'meta' }, `${o.customer_name} · severity ${o.severity}${o.region ? ` · ${o.region}` : ''}`),
-        h('progress', { max: 30, value: Math.min(30, left), 'aria-label': 'time left to accept' }),
+        h('progress', { max: Math.round(o.total_s), value: Math.min(o.total_s, left), 'aria-label': 'time left to accept' }),
         h('p', { class: 'countdown' }, `${Math.ceil(left)} s left`),
         h('div', { class: 'buttons' },
           h('button', { class: 'primary', onclick: () => this.accept(o.conversation) }, 'Accept'),
@@ -296,7 +321,10 @@ class Console {
     if (this.paneEl.dataset.view !== c.id) {
       this.paneEl.dataset.view = c.id;
       this.headEl = h('div', { class: 'pane-head' });
-      this.logEl = h('ol', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Transcript' });
+      this.logEl = h('ol', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Transcript', tabindex: '0' });
+      this.logEl.addEventListener('scroll', () => {
+        this.logEl.dataset.pinned = String(this.logEl.scrollHeight - this.logEl.scrollTop - this.logEl.clientHeight < 40);
+      });
       this.typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actionsEl = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' });
       this.composerEl = this.composer(c);
@@ -313,6 +341,7 @@ class Console {
         h('dt', {}, 'State'), h('dd', { class: 'state' }, s.state.replace('_', ' ')),
         h('dt', {}, 'Opened'), h('dd', {}, when(s.opened_at))),
       c.stayRequested && s.state !== 'scheduled' ? h('p', { class: 'banner' }, 'The customer asked to continue with you later.') : null,
+      this.earlierList(c),
       c.leftUs ? h('p', { class: 'banner' }, 'This conversation is no longer yours.') : null].filter(Boolean));
     this.renderActions(c);
     this.renderTranscript();
@@ -361,9 +390,8 @@ class Console {
     for (const o of this.conn.outbox)
       if (o.conversation === c.id && !shown.has(o.client_id))
         items.push(h('li', { class: 'message mine pending' }, h('p', { class: 'author' }, 'Sending…'), h('p', { class: 'text' }, o.text)));
-    const stick = this.logEl.scrollHeight - this.logEl.scrollTop - this.logEl.clientHeight < 40;
     this.logEl.replaceChildren(...items);
-    if (stick) this.logEl.scrollTop = this.logEl.scrollHeight;
+    if (this.logEl.dataset.pinned !== 'false') this.logEl.scrollTop = this.logEl.scrollHeight;
   }
 
   renderTyping() {

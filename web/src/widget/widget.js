@@ -280,7 +280,11 @@ class ChatWidget {
     if (this.body.dataset.view !== `conversation:${c.id}`) {
       this.body.dataset.view = `conversation:${c.id}`;
       this.banner = h('div', { class: 'banner', role: 'status' });
-      this.log = h('ol', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' });
+      this.log = h('ol', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages', tabindex: '0' });
+      // Follow new messages unless the reader scrolled up to read older ones.
+      this.log.addEventListener('scroll', () => {
+        this.log.dataset.pinned = String(this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40);
+      });
       this.typing = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actions = h('div', { class: 'actions' });
       this.composer = this.makeComposer(c);
@@ -327,31 +331,31 @@ class ChatWidget {
   renderActions(c) {
     const s = c.snapshot;
     const items = [];
-    const act = (label, type, extra = {}) => h('button', { class: 'secondary', onclick: (e) => {
+    const act = (label, type, extra = {}, cls = 'secondary') => h('button', { class: cls, onclick: (e) => {
       e.currentTarget.disabled = true;
       this.conn.request({ type, conversation: c.id, ...extra }).catch((err) => this.notice(c.id, this.explain(err), 'warning'));
     } }, label);
     if (c.stayAt && s && s.state !== 'closed' && s.state !== 'scheduled') {
       items.push(h('div', { class: 'choice', role: 'group', 'aria-label': 'Stay with your expert' },
         h('p', {}, `${s.expert_name || 'Your expert'} can continue with you ${when(c.stayAt)}.`),
-        act(`Stay with ${s.expert_name || 'this expert'}`, 'stay_accept', { at: c.stayAt }),
+        act(`Stay with ${s.expert_name || 'this expert'}`, 'stay_accept', { at: c.stayAt }, 'primary'),
         h('button', { class: 'ghost', onclick: () => { c.stayAt = null; this.render(); } }, 'Next available expert')));
     }
     if (s?.state === 'active') {
       items.push(act('Hold', 'hold'));
-      items.push(act(`Ask to continue with ${s.expert_name} later`, 'stay_request'));
+      items.push(act(`Continue later with ${s.expert_name}`, 'stay_request'));
     }
     if (s?.state === 'on_hold') items.push(act('Resume', 'resume'));
     if (s && s.state !== 'closed') items.push(act(s.state === 'queued' || s.state === 'offered' ? 'Leave the queue' : 'End chat', 'close'));
     if (s?.state === 'closed' && this.surveyPending(c)) items.push(this.makeSurvey(c));
     if (s?.state === 'closed' && c.surveyDone) items.push(h('p', { class: 'thanks' }, 'Thank you for your feedback!'));
-    if (s?.state === 'closed') items.push(h('button', { class: 'primary', onclick: () => this.startNew() }, 'Start a new conversation'));
+    if (s?.state === 'closed') items.push(h('button', { class: 'secondary', onclick: () => this.startNew() }, 'Start a new conversation'));
     this.actions.replaceChildren(...items);
   }
 
   makeSurvey(c) {
     const stars = [1, 2, 3, 4, 5].map((n) => h('label', { class: 'star' },
-      h('input', { type: 'radio', name: 'rating', value: String(n), required: true }), h('span', {}, `${n}`)));
+      h('input', { type: 'radio', name: 'rating', value: String(n), required: true }), h('span', { 'aria-hidden': 'true' }, '★'), h('span', {}, `${n}`)));
     const comment = h('textarea', { id: 'survey-comment', rows: 2, maxlength: 2000, placeholder: 'Anything we should know? (optional)' });
     const form = h('form', { class: 'survey', onsubmit: (e) => {
       e.preventDefault();
@@ -410,9 +414,8 @@ class ChatWidget {
       if (item.type === 'send' && item.conversation === c.id && !shown.has(item.client_id))
         items.push(h('li', { class: 'message mine pending', 'data-client-id': item.client_id },
           h('p', { class: 'text' }, item.text), h('p', { class: 'meta' }, this.conn.status === 'online' ? 'Sending…' : 'Waiting for connection…')));
-    const stick = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40;
     this.log.replaceChildren(...items);
-    if (stick) this.log.scrollTop = this.log.scrollHeight;
+    if (this.log.dataset.pinned !== 'false') this.log.scrollTop = this.log.scrollHeight;
   }
 
   messageItem(m) {

@@ -391,6 +391,19 @@ struct resync {
     }
 };
 
+// The answer to `earlier`: the customer's other conversations, newest first.
+struct earlier {
+    static constexpr std::string_view type = "earlier";
+    std::optional<std::string> id;
+    std::string conversation;
+    nlohmann::json conversations = nlohmann::json::array(); // {conversation, topic, state, opened_at, ...}
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("conversation", conversation);
+        v("conversations", conversations);
+    }
+};
+
 // The live queue and expert board of the tenant.
 struct queue_snapshot {
     static constexpr std::string_view type = "queue_snapshot";

@@ -70,7 +70,7 @@ template <const char* Name, role_set Roles> struct on_conversation {
 inline constexpr char typing_name[] = "typing", hold_name[] = "hold", resume_name[] = "resume",
                       stay_request_name[] = "stay_request", close_name[] = "close",
                       accept_name[] = "accept", decline_name[] = "decline",
-                      report_conduct_name[] = "report_conduct";
+                      report_conduct_name[] = "report_conduct", earlier_name[] = "earlier";
 constexpr role_set both = role::customer | role::expert;
 constexpr role_set expert_only = static_cast<role_set>(role::expert);
 constexpr role_set customer_only = static_cast<role_set>(role::customer);
@@ -82,6 +82,8 @@ using stay_request = on_conversation<stay_request_name, customer_only>;
 using accept = on_conversation<accept_name, expert_only>;
 using decline = on_conversation<decline_name, expert_only>;
 using report_conduct = on_conversation<report_conduct_name, expert_only>;
+// The customer's other conversations, newest first (the console's "earlier conversations").
+using earlier = on_conversation<earlier_name, expert_only>;
 
 struct stay_accept {
     static constexpr std::string_view type = "stay_accept";
@@ -188,6 +190,6 @@ using any_request =
                  request::survey, request::history, request::presence, request::capacity,
                  request::accept, request::decline, request::hand_off, request::stay_propose,
                  request::mark_duplicate, request::escalate, request::report_conduct,
-                 request::subscribe, request::ping>;
+                 request::subscribe, request::ping, request::earlier>;
 
 } // namespace chat::protocol

@@ -145,6 +145,7 @@ private:
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::report_conduct&);
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::subscribe&);
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::ping&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::earlier&);
     // Runs a core call for the session, stores its outcome, then acks (or refuses).
     template <class Call>
     void decide(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation, Call&& call);
@@ -177,6 +178,7 @@ private:
     // Feeds the per-tenant minute figures; returns the tenants whose figures changed.
     std::set<std::string> collect_stats(const queue::outcome& out, queue::instant now);
     nlohmann::json stats_of(const std::string& tenant, queue::instant now);
+    static constexpr std::size_t earlier_shown = 20;
 
     boost::asio::any_io_executor strand_;
     std::shared_ptr<server::store> store_;

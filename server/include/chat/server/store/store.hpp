@@ -100,6 +100,9 @@ public:
                   std::function<void(std::error_code, std::vector<stored_message>)> done);
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<stored_conversation>)> done);
+    // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
+    void conversations(const std::vector<std::string>& ids,
+                       std::function<void(std::error_code, std::vector<stored_conversation>)> done);
     void customer_conversations(const std::string& tenant, const std::string& user,
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
 
