@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
                   << "chatd: Redis: " << server.redis_description() << "\n"
                   << "chatd: listening on http://" << cfg.bind << ':' << server.port() << "  (WebSocket: ws://"
                   << cfg.bind << ':' << server.port() << "/ws, protocol chat.v1)\n"
+                  << (cfg.web_root.empty() ? std::string()
+                                           : "chatd: clients: http://" + cfg.bind + ':' + std::to_string(server.port()) +
+                                                 "/widget/demo.html  /console/  /monitor/\n")
+                  << (cfg.dev_tokens ? "chatd: development tokens are on (/dev/token): for this machine only\n" : "")
                   << "chatd: data in " << std::filesystem::absolute(cfg.data_dir).string()
                   << "; mint a token with: chatctl token --data-dir " << cfg.data_dir.string()
                   << " --role customer --sub alice --tenant acme\n"

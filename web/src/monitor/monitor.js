@@ -194,10 +194,10 @@ class Monitor {
       const plot = new uPlot({
         width: 400, height: 180,
         // Always the last hour, however few minutes have data.
-        scales: { x: { time: true, range: () => [Date.now() / 1000 - 3600, Date.now() / 1000 + 30] }, y: spec.key === 'utilization' ? { range: [0, 100] } : { range: (u, min, max) => [0, Math.max(1, max)] } },
+        scales: { x: { time: true, range: () => [Date.now() / 1000 - 3600, Date.now() / 1000 + 60] }, y: spec.key === 'utilization' ? { range: [0, 100] } : { range: (u, min, max) => [0, Math.max(1, max)] } },
         series: [{}, ...spec.series],
         axes: [{}, { size: 50 }],
-        legend: { show: true },
+        legend: { show: true, live: false },
       }, this.chartData(spec.key), box);
       return { spec, plot, box };
     });
