@@ -72,3 +72,31 @@ TEST_CASE("a declined offer goes to another expert", "[integration][routing]") {
     REQUIRE(ada->request({{"type", "decline"}, {"conversation", c}})["type"] == "ok");
     server_fixture::accept(*bob, c);
 }
+
+TEST_CASE("on the real clock a timer set by a request fires when due, not at the next hourly wake-up",
+          "[integration][routing][timers]") {
+    temp_dir dir;
+    chat::server::config cfg;
+    cfg.port = 0;
+    cfg.data_dir = dir.path();
+    cfg.policy.offer_timeout = 1s;
+    chat::server::system_clock clock;
+    chat::server::chat_server server(cfg, clock);
+    server.start();
+    auto token = [&](role r, const std::string& sub) {
+        chat::server::identity who{r, sub, "acme", tier::enterprise, "", sub, clock.now() + 1h};
+        return chat::server::mint_token(who, chat::server::token_secret(cfg));
+    };
+    ws_client ada(server.port());
+    ada.send({{"type", "hello"}, {"token", token(role::expert, "ada")}});
+    ada.wait_for("welcome");
+    REQUIRE(ada.request({{"type", "presence"}, {"presence", "available"}})["type"] == "ok");
+    ws_client alice(server.port());
+    alice.send({{"type", "hello"}, {"token", token(role::customer, "alice")}});
+    alice.wait_for("welcome");
+    auto c = server_fixture::open(alice, "billing", "my invoice total is wrong");
+
+    ada.wait_for("offered", c);
+    auto withdrawn = ada.wait_for("offer_withdrawn", c, 10s); // one second, with room for a slow machine
+    CHECK(withdrawn["missed"] == true);
+}

@@ -67,7 +67,7 @@ test('opening the same issue again takes the customer to their existing conversa
   const first = await w.evaluate(() => window.ChatdWidget.instance.currentId);
   await w.getByRole('button', { name: 'New' }).click();
   await openConversation(w, 'Exports', 'The CSV export still fails with an error');
-  await w.locator('.notice', { hasText: 'You already asked about this here' }).waitFor();
+  await w.locator('.notice', { hasText: 'You already have a conversation about this' }).waitFor();
   assert.equal(await w.evaluate(() => window.ChatdWidget.instance.currentId), first);
   assert.deepEqual(await transcript(w), ['The CSV export fails with an error', 'The CSV export still fails with an error']);
   await shot(w, 'widget-8-duplicate');

@@ -122,6 +122,8 @@ write_batch hub::build(const pending_write& w) {
 }
 
 void hub::finish(step s) {
+    // A timer this step set may fall due before the one the clock waits for.
+    if (!s.writes.timers.empty()) arm_timer();
     if (degraded()) {
         // Keep the order: nothing is told before everything before it is stored.
         dirty_.merge(pending_write(s.writes));

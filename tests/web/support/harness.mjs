@@ -25,10 +25,11 @@ hours = "always"
 timezone = "Europe/Berlin"
 `;
 
-export async function startChatd() {
+// `config`: TOML that replaces the test default (Standard hours "always").
+export async function startChatd(config = TEST_CONFIG) {
   if (!CHATD || !WEB_ROOT) throw new Error('CHATD_PATH and CHAT_WEB_ROOT must be set (ctest sets them)');
   const dir = mkdtempSync(join(tmpdir(), 'chatd-web-'));
-  writeFileSync(join(dir, 'chatd.toml'), TEST_CONFIG);
+  writeFileSync(join(dir, 'chatd.toml'), config);
   const child = spawn(CHATD, ['--config', join(dir, 'chatd.toml'), '--port', '0', '--data-dir', join(dir, 'data'),
     '--web-root', WEB_ROOT, '--dev-tokens'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

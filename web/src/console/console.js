@@ -114,7 +114,7 @@ class Console {
     on('assigned', (e) => {
       this.offers.delete(e.conversation);
       this.selectedId = e.conversation;
-      this.conn.resume(e.conversation);
+      this.conn.refresh(e.conversation);
       this.render();
     });
     on('message', (m) => {

@@ -218,6 +218,13 @@ export class ChatConnection extends EventTarget {
       });
   }
 
+  // Replays again what this page may have missed while it could not see the conversation
+  // (an expert who gets it back after a hand-off or a reopening).
+  refresh(id) {
+    this.track(id).live = false;
+    if (this.status === 'online') this.resume(id);
+  }
+
   // Sends a request and resolves with its answer (ok, pong, …) or rejects with RequestError.
   request(msg) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN || this.status !== 'online')

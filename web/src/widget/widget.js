@@ -108,7 +108,7 @@ class ChatWidget {
       if (s.opens_at) this.conv(s.conversation).opensAt = s.opens_at;
       this.render();
     });
-    on('queued', (e) => Object.assign(this.conv(e.conversation), { position: e.position, eta: e.estimated_wait_s ?? null, opensAt: null }) && this.render());
+    on('queued', (e) => Object.assign(this.conv(e.conversation), { position: e.position, eta: e.estimated_wait_s ?? null }) && this.render());
     on('deferred', (e) => (this.conv(e.conversation).opensAt = e.opens_at) && this.render());
     on('message', (m) => this.onMessage(m));
     on('typing', (e) => {
@@ -133,7 +133,7 @@ class ChatWidget {
     on('duplicate', (e) => {
       this.currentId = e.kept;
       this.composing = false;
-      this.notice(e.kept, 'You already asked about this here, so we added your message to this conversation.');
+      this.notice(e.kept, 'You already have a conversation about this, so it continues here.');
     });
     on('escalated', (e) => this.notice(e.conversation, `We opened ticket ${e.ticket} for this and will follow up.`));
     on('warned', (e) => this.notice(e.conversation,
@@ -308,7 +308,7 @@ class ChatWidget {
     let kind = 'info';
     if (!s) text = 'Loading…';
     else if (s.state === 'queued' || s.state === 'offered') {
-      if (c.opensAt) {
+      if (c.opensAt && new Date(c.opensAt) > Date.now()) {
         text = `We're outside business hours — we're back ${when(c.opensAt)}. You keep your place in line.`;
       } else {
         text = s.state === 'offered' ? 'An expert is about to join…' : c.position ? `You're number ${c.position} in line.` : 'You are in line.';

@@ -1,0 +1,101 @@
+// The rest of a conversation's life through the clients: outside business hours, saved and
+// reopened by a reply, the expert's duplicate, escalation and conduct actions, and the
+// console's keyboard. chatd runs here with short inactivity and a conduct word list.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { customerWidget, expertConsole, launchBrowser, openConversation, shot, startChatd, transcript } from './support/harness.mjs';
+
+// Standard hours that exclude this very hour, so that a Standard customer is deferred.
+const hour = new Date().getUTCHours();
+const closed = hour + 3 < 24 ? [hour + 2, hour + 3] : [1, 2];
+const pad = (h) => String(h).padStart(2, '0');
+const CONFIG = `
+[policy]
+inactivity_active_s = 3
+conduct_words = ["idiot"]
+[tiers.standard]
+hours = "${pad(closed[0])}:00-${pad(closed[1])}:00"
+`;
+
+let chatd;
+let browser;
+before(async () => {
+  chatd = await startChatd(CONFIG);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await chatd?.stop();
+});
+
+const accept = async (expert, topic) => {
+  await expert.page.locator('.offer', { hasText: topic }).waitFor();
+  await expert.page.keyboard.press('Alt+a'); // the oldest offer
+  await expert.page.locator('.pane-head .facts', { hasText: topic }).waitFor();
+};
+
+test('a Standard customer outside business hours is told when the team is back', async () => {
+  const sam = await customerWidget(browser, chatd.url, 'sam', 'Sam S.', 'standard');
+  await openConversation(sam.page, 'Billing', 'Where is my refund?');
+  await sam.page.locator('.banner', { hasText: "We're outside business hours — we're back" }).waitFor();
+  await shot(sam.page, 'widget-10-outside-hours');
+});
+
+test('a silent conversation is saved, and the customer reopens it by replying', async () => {
+  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.');
+  const gil = await customerWidget(browser, chatd.url, 'gil', 'Gil G.', 'enterprise');
+  await openConversation(gil.page, 'Dashboards', 'My dashboard does not load');
+  await accept(ada, 'Dashboards');
+  await ada.page.locator('#reply').fill('Could you try again now?');
+  await ada.page.locator('#reply').press('Enter');
+  await gil.page.locator('.banner[data-state=saved]', { hasText: 'Reply before' }).waitFor({ timeout: 15000 });
+  await shot(gil.page, 'widget-11-saved');
+  await gil.page.locator('#reply').fill('Yes, it loads now, thanks');
+  await gil.page.locator('#reply').press('Enter');
+  await gil.page.locator('.notice', { hasText: 'the conversation is open again' }).waitFor();
+  await accept(ada, 'Dashboards'); // offered to her again first
+  await ada.page.locator('.message.theirs', { hasText: 'Yes, it loads now, thanks' }).waitFor();
+  await ada.page.keyboard.press('Alt+c');
+  await gil.page.locator('.banner[data-state=closed]').waitFor();
+});
+
+test('the expert marks a duplicate, escalates, and reports conduct; the customer sees each', async () => {
+  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.');
+  const hal = await customerWidget(browser, chatd.url, 'hal', 'Hal H.', 'enterprise');
+  const w = hal.page;
+  await openConversation(w, 'Permissions', 'A viewer can edit dashboards');
+  await accept(ada, 'Permissions');
+  const first = await w.evaluate(() => window.ChatdWidget.instance.currentId);
+  await w.getByRole('button', { name: 'New' }).click();
+  await openConversation(w, 'Roles', 'Role editor shows an empty list');
+  await accept(ada, 'Roles');
+
+  // Ada closes the second as a duplicate of the first (the same customer's, picked for her).
+  await ada.page.getByRole('button', { name: 'Mark duplicate…' }).click();
+  assert.equal(await ada.page.inputValue('#duplicate-of'), first);
+  await ada.page.getByRole('button', { name: 'Close as duplicate' }).click();
+  await w.locator('.notice', { hasText: 'You already have a conversation about this' }).waitFor();
+  assert.equal(await w.evaluate(() => window.ChatdWidget.instance.currentId), first);
+
+  // Escalation of the first: the customer learns the ticket.
+  await ada.page.locator(`.conversation-item[data-conversation="${first}"]`).click();
+  await ada.page.getByRole('button', { name: 'Escalate…' }).click();
+  await ada.page.fill('#escalate-summary', 'Viewer role grants edit rights');
+  await ada.page.getByRole('button', { name: 'Escalate', exact: true }).click();
+  await w.locator('.banner[data-state=closed]', { hasText: 'Ticket: T-' }).waitFor();
+  await w.locator('.notice', { hasText: 'We opened ticket T-' }).waitFor();
+
+  // A rude message is warned; the expert reports conduct and the conversation closes.
+  await w.getByRole('button', { name: 'Start a new conversation' }).click();
+  await openConversation(w, 'Alerts', 'Alerts fire twice');
+  await accept(ada, 'Alerts');
+  await w.locator('#reply').fill('you idiot');
+  await w.locator('#reply').press('Enter');
+  await w.locator('.notice.warning', { hasText: 'Please keep the conversation respectful' }).waitFor();
+  await shot(w, 'widget-12-conduct-warning');
+  await ada.page.getByRole('button', { name: 'Report conduct…' }).click();
+  await ada.page.getByRole('button', { name: 'Report and close' }).click();
+  await w.locator('.banner[data-state=closed]', { hasText: 'conduct rules' }).waitFor();
+  assert.deepEqual(await transcript(w), ['Alerts fire twice', 'you idiot']);
+});
