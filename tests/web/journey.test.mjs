@@ -2,24 +2,15 @@
 // two experts in their consoles, chatd and Redis real.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { customerWidget, devToken, expertConsole, launchBrowser, openConversation, shot, startChatd, transcript } from './support/harness.mjs';
+import { test } from 'node:test';
+import { chatdAndBrowser, customerWidget, devToken, expertConsole, openConversation, shot, transcript } from './support/harness.mjs';
 
-let chatd;
-let browser;
-before(async () => {
-  chatd = await startChatd();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await chatd?.stop();
-});
+const env = chatdAndBrowser();
 
 test('a customer is queued, offered, accepted, chats, holds, is handed off to a second expert, and rates the chat', async () => {
-  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.', 'away');
-  const bob = await expertConsole(browser, chatd.url, 'bob', 'Bob K.', 'away');
-  const alice = await customerWidget(browser, chatd.url, 'alice', 'Alice A.', 'enterprise', { query: { region: 'de' } });
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.', 'away');
+  const bob = await expertConsole(env.browser, env.chatd.url, 'bob', 'Bob K.', 'away');
+  const alice = await customerWidget(env.browser, env.chatd.url, 'alice', 'Alice A.', 'enterprise', { query: { region: 'de' } });
   const w = alice.page;
   await shot(w, 'widget-1-start');
 
@@ -101,8 +92,8 @@ test('a customer is queued, offered, accepted, chats, holds, is handed off to a 
   await w.locator('.thanks').waitFor();
 
   const id = await w.locator('#chatd-widget').evaluate(() => window.ChatdWidget.instance.currentId);
-  const lead = await devToken(chatd.url, { role: 'monitor', sub: 'lead', tenant: 'acme' });
-  const stored = await (await fetch(`${chatd.url}/api/v1/conversations/${id}`, { headers: { Authorization: `Bearer ${lead}` } })).json();
+  const lead = await devToken(env.chatd.url, { role: 'monitor', sub: 'lead', tenant: 'acme' });
+  const stored = await (await fetch(`${env.chatd.url}/api/v1/conversations/${id}`, { headers: { Authorization: `Bearer ${lead}` } })).json();
   assert.equal(stored.conversation.survey.rating, 5);
   assert.equal(stored.conversation.survey.comment, 'Quick and clear');
   assert.deepEqual(stored.transcript.map((m) => m.text),

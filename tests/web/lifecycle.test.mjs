@@ -3,8 +3,8 @@
 // console's keyboard. chatd runs here with short inactivity and a conduct word list.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { customerWidget, expertConsole, launchBrowser, openConversation, shot, startChatd, transcript } from './support/harness.mjs';
+import { test } from 'node:test';
+import { chatdAndBrowser, customerWidget, expertConsole, openConversation, shot, transcript } from './support/harness.mjs';
 
 // Standard hours that exclude this very hour, so that a Standard customer is deferred.
 const hour = new Date().getUTCHours();
@@ -18,16 +18,7 @@ conduct_words = ["idiot"]
 hours = "${pad(closed[0])}:00-${pad(closed[1])}:00"
 `;
 
-let chatd;
-let browser;
-before(async () => {
-  chatd = await startChatd(CONFIG);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await chatd?.stop();
-});
+const env = chatdAndBrowser(CONFIG);
 
 const accept = async (expert, topic) => {
   await expert.page.locator('.offer', { hasText: topic }).waitFor();
@@ -36,15 +27,15 @@ const accept = async (expert, topic) => {
 };
 
 test('a Standard customer outside business hours is told when the team is back', async () => {
-  const sam = await customerWidget(browser, chatd.url, 'sam', 'Sam S.', 'standard');
+  const sam = await customerWidget(env.browser, env.chatd.url, 'sam', 'Sam S.', 'standard');
   await openConversation(sam.page, 'Billing', 'Where is my refund?');
   await sam.page.locator('.banner', { hasText: "We're outside business hours — we're back" }).waitFor();
   await shot(sam.page, 'widget-10-outside-hours');
 });
 
 test('a silent conversation is saved, and the customer reopens it by replying', async () => {
-  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.');
-  const gil = await customerWidget(browser, chatd.url, 'gil', 'Gil G.', 'enterprise');
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const gil = await customerWidget(env.browser, env.chatd.url, 'gil', 'Gil G.', 'enterprise');
   await openConversation(gil.page, 'Dashboards', 'My dashboard does not load');
   await accept(ada, 'Dashboards');
   await ada.page.locator('#reply').fill('Could you try again now?');
@@ -61,8 +52,8 @@ test('a silent conversation is saved, and the customer reopens it by replying', 
 });
 
 test('the expert marks a duplicate, escalates, and reports conduct; the customer sees each', async () => {
-  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.');
-  const hal = await customerWidget(browser, chatd.url, 'hal', 'Hal H.', 'enterprise');
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const hal = await customerWidget(env.browser, env.chatd.url, 'hal', 'Hal H.', 'enterprise');
   const w = hal.page;
   await openConversation(w, 'Permissions', 'A viewer can edit dashboards');
   await accept(ada, 'Permissions');

@@ -1,31 +1,22 @@
 // The queue monitor in Chromium: live from the subscription, Enterprise ahead of Standard.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { customerWidget, expertConsole, launchBrowser, openConversation, person, shot, startChatd } from './support/harness.mjs';
+import { test } from 'node:test';
+import { chatdAndBrowser, customerWidget, expertConsole, openConversation, person, shot } from './support/harness.mjs';
 
-let chatd;
-let browser;
-before(async () => {
-  chatd = await startChatd();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await chatd?.stop();
-});
+const env = chatdAndBrowser();
 
 test('the monitor shows an Enterprise customer ahead of an earlier Standard one, with both counts, live', async () => {
-  const lead = await person(browser, { viewport: { width: 1400, height: 1000 } });
-  await lead.page.goto(`${chatd.url}/monitor/?user=lead&name=Team%20lead`);
+  const lead = await person(env.browser, { viewport: { width: 1400, height: 1000 } });
+  await lead.page.goto(`${env.chatd.url}/monitor/?user=lead&name=Team%20lead`);
   await lead.page.locator('.connection[data-status=online]').waitFor();
   await lead.page.locator('td.empty', { hasText: 'Nobody is waiting.' }).waitFor();
-  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.', 'away');
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.', 'away');
 
-  const sam = await customerWidget(browser, chatd.url, 'sam', 'Sam S.', 'standard');
+  const sam = await customerWidget(env.browser, env.chatd.url, 'sam', 'Sam S.', 'standard');
   await openConversation(sam.page, 'Exports', 'The CSV export is slow');
   await lead.page.locator('.tile.standard [data-depth=standard]', { hasText: '1' }).waitFor();
-  const erin = await customerWidget(browser, chatd.url, 'erin', 'Erin E.', 'enterprise');
+  const erin = await customerWidget(env.browser, env.chatd.url, 'erin', 'Erin E.', 'enterprise');
   await openConversation(erin.page, 'SSO', 'Our SAML login is broken', 1);
   await lead.page.locator('.tile.enterprise [data-depth=enterprise]', { hasText: '1' }).waitFor();
 

@@ -2,23 +2,14 @@
 // a phone screen.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { customerWidget, expertConsole, launchBrowser, openConversation, shot, startChatd, transcript } from './support/harness.mjs';
+import { test } from 'node:test';
+import { chatdAndBrowser, customerWidget, expertConsole, openConversation, shot, transcript } from './support/harness.mjs';
 
-let chatd;
-let browser;
-before(async () => {
-  chatd = await startChatd();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await chatd?.stop();
-});
+const env = chatdAndBrowser();
 
 test('a network cut and a reload in the middle of a conversation lose and repeat nothing', async () => {
-  const ada = await expertConsole(browser, chatd.url, 'ada', 'Ada L.');
-  const cara = await customerWidget(browser, chatd.url, 'cara', 'Cara C.', 'enterprise');
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const cara = await customerWidget(env.browser, env.chatd.url, 'cara', 'Cara C.', 'enterprise');
   const w = cara.page;
   await openConversation(w, 'Reports', 'The weekly report is empty');
   await ada.page.locator('.offer', { hasText: 'Reports' }).getByRole('button', { name: 'Accept' }).click();
@@ -61,7 +52,7 @@ test('a network cut and a reload in the middle of a conversation lose and repeat
 });
 
 test('opening the same issue again takes the customer to their existing conversation', async () => {
-  const dan = await customerWidget(browser, chatd.url, 'dan', 'Dan D.', 'standard');
+  const dan = await customerWidget(env.browser, env.chatd.url, 'dan', 'Dan D.', 'standard');
   const w = dan.page;
   await openConversation(w, 'Exports', 'The CSV export fails with an error');
   const first = await w.evaluate(() => window.ChatdWidget.instance.currentId);
@@ -74,7 +65,7 @@ test('opening the same issue again takes the customer to their existing conversa
 });
 
 test('on a phone the panel takes the screen and the keyboard reaches every control', async () => {
-  const eve = await customerWidget(browser, chatd.url, 'eve', 'Eve P.', 'standard',
+  const eve = await customerWidget(env.browser, env.chatd.url, 'eve', 'Eve P.', 'standard',
     { context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } });
   const w = eve.page;
   const box = await w.locator('#chatd-panel').boundingBox();

@@ -3,6 +3,7 @@
 // screenshots into the build folder. Everything started here is stopped in `after`.
 
 import { spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,20 @@ export async function startChatd(config = TEST_CONFIG) {
   return { port, url: `http://127.0.0.1:${port}`, stop, output: () => output };
 }
 
+// One chatd and one browser for a test file: started before its tests, stopped after them.
+export function chatdAndBrowser(config) {
+  const env = { chatd: null, browser: null };
+  before(async () => {
+    env.chatd = await startChatd(config);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.chatd?.stop();
+  });
+  return env;
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -74,6 +89,7 @@ export async function person(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && console.error(`browser console: ${m.text()}`));
   return { context, page };
 }
 

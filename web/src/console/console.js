@@ -1,6 +1,7 @@
 // The expert console: presence and capacity, offers with a countdown, the conversations an
 // expert holds with unread counts and clocks, and a pane to work one conversation.
 
+import { composer } from '../shared/composer.js';
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
@@ -8,7 +9,6 @@ import { beep } from '../shared/notify.js';
 import '../shared/staff.css';
 import './console.css';
 
-const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 4000;
 const app = document.getElementById('app');
 
@@ -31,7 +31,6 @@ class Console {
     this.presence = 'offline';
     this.capacity = 3;
     this.queueDepth = null;
-    this.lastTypingSent = 0;
     this.layout();
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token,
       storageKey: 'chatd.console.outbox' });
@@ -269,19 +268,28 @@ class Console {
     document.title = `${waiting ? `(${waiting}) ` : ''}${this.offers.size ? 'New offer — ' : ''}chatd console`;
   }
 
+  // Rebuilt only when the offers change, so that a focused Accept button keeps its focus;
+  // the countdowns tick in place.
   renderOffers() {
-    const items = [...this.offers.values()].map((o) => {
-      const left = Math.max(0, (new Date(o.expires_at) - Date.now()) / 1000);
-      return h('li', { class: `offer tier-${o.tier}`, 'data-conversation': o.conversation },
+    const ids = [...this.offers.keys()].join(' ');
+    if (this.offersEl.dataset.ids !== ids) {
+      this.offersEl.dataset.ids = ids;
+      const items = [...this.offers.values()].map((o) => h('li', { class: `offer tier-${o.tier}`, 'data-conversation': o.conversation },
         h('p', { class: 'offer-title' }, h('span', { class: `tier ${o.tier}` }, o.tier), ` ${o.topic}`),
         h('p', { class: 'meta' }, `${o.customer_name} · severity ${o.severity}${o.region ? ` · ${o.region}` : ''}`),
-        h('progress', { max: Math.round(o.total_s), value: Math.min(o.total_s, left), 'aria-label': 'time left to accept' }),
-        h('p', { class: 'countdown' }, `${Math.ceil(left)} s left`),
+        h('progress', { max: Math.round(o.total_s), 'aria-label': 'time left to accept' }),
+        h('p', { class: 'countdown' }),
         h('div', { class: 'buttons' },
           h('button', { class: 'primary', onclick: () => this.accept(o.conversation) }, 'Accept'),
-          h('button', { class: 'ghost', onclick: () => this.decline(o.conversation) }, 'Decline')));
-    });
-    this.offersEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'No offers.')]));
+          h('button', { class: 'ghost', onclick: () => this.decline(o.conversation) }, 'Decline'))));
+      this.offersEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'No offers.')]));
+    }
+    for (const el of this.offersEl.querySelectorAll('.offer')) {
+      const o = this.offers.get(el.dataset.conversation);
+      const left = Math.max(0, (new Date(o.expires_at) - Date.now()) / 1000);
+      el.querySelector('progress').value = Math.min(o.total_s, left);
+      el.querySelector('.countdown').textContent = `${Math.ceil(left)} s left`;
+    }
     this.renderTitle();
   }
 
@@ -401,28 +409,8 @@ class Console {
   }
 
   composer(c) {
-    const input = h('textarea', { id: 'reply', rows: 3, maxlength: 4000, 'aria-label': 'Reply',
-      placeholder: 'Reply — Enter sends, Shift+Enter for a new line' });
-    const send = () => {
-      const text = input.value.trim();
-      if (!text) return;
-      input.value = '';
-      this.conn.enqueue({ type: 'send', conversation: c.id, text });
-      this.renderTranscript();
-    };
-    input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
-        e.preventDefault();
-        send();
-      }
-    });
-    input.addEventListener('input', () => {
-      if (Date.now() - this.lastTypingSent < TYPING_EVERY_MS) return;
-      this.lastTypingSent = Date.now();
-      this.conn.notify({ type: 'typing', conversation: c.id });
-    });
-    return h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } }, input,
-      h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    return composer({ conn: this.conn, rows: 3, label: 'Reply', placeholder: 'Reply — Enter sends, Shift+Enter for a new line',
+      conversation: () => ({ id: c.id, typing: this.holds(c.snapshot) }), onSent: () => this.renderTranscript() });
   }
 
   tick() {

@@ -252,10 +252,15 @@ export class ChatConnection extends EventTarget {
 
   flush() {
     if (this.status !== 'online') return;
+    const me = `${this.welcome.tenant}/${this.welcome.user}`;
     for (const item of this.outbox) {
+      // The outbox outlives a page; only its owner's items are theirs to send.
+      if (item.owner && item.owner !== me) continue;
       if (this.inFlight.has(item.client_id)) continue;
+      item.owner = me;
       this.inFlight.add(item.client_id);
-      this.request(item)
+      const { owner, ...frame } = item;
+      this.request(frame)
         .then((ok) => this.settle(item, ok, null))
         .catch((err) => {
           this.inFlight.delete(item.client_id);
@@ -266,6 +271,7 @@ export class ChatConnection extends EventTarget {
           this.settle(item, null, err);
         });
     }
+    this.saveOutbox();
   }
 
   settle(item, ok, err) {

@@ -3,10 +3,10 @@
 // --chat-* CSS variables) and speaks chat.v1 through ChatConnection.
 
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
+import { composer } from '../shared/composer.js';
 import { clockTime, h, roughly, when } from '../shared/format.js';
 import css from './widget.css';
 
-const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 4000;
 
 const CLOSED_REASONS = {
@@ -43,7 +43,6 @@ class ChatWidget {
     this.currentId = null;
     this.composing = false; // the start form is shown even though a conversation is open
     this.unread = 0;
-    this.lastTypingSent = 0;
     this.restrictedUntil = null;
     this.pendingOpen = null;
     this.mount();
@@ -373,29 +372,10 @@ class ChatWidget {
   }
 
   makeComposer(c) {
-    const input = h('textarea', { id: 'reply', rows: 2, maxlength: 4000, 'aria-label': 'Your message',
-      placeholder: 'Write a message — Enter sends, Shift+Enter for a new line' });
-    const send = () => {
-      const text = input.value.trim();
-      if (!text) return;
-      input.value = '';
-      this.conn.enqueue({ type: 'send', conversation: c.id, text });
-      this.renderTranscript();
-    };
-    input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey) {
-        e.preventDefault();
-        send();
-      }
-    });
-    input.addEventListener('input', () => {
-      const state = c.snapshot?.state;
-      if (Date.now() - this.lastTypingSent < TYPING_EVERY_MS || (state !== 'active' && state !== 'on_hold')) return;
-      this.lastTypingSent = Date.now();
-      this.conn.notify({ type: 'typing', conversation: c.id });
-    });
-    return h('form', { class: 'composer', onsubmit: (e) => { e.preventDefault(); send(); } }, input,
-      h('button', { type: 'submit', class: 'primary' }, 'Send'));
+    return composer({ conn: this.conn, rows: 2, label: 'Your message',
+      placeholder: 'Write a message — Enter sends, Shift+Enter for a new line',
+      conversation: () => ({ id: c.id, typing: ['active', 'on_hold'].includes(c.snapshot?.state) }),
+      onSent: () => this.renderTranscript() });
   }
 
   renderTranscript() {
