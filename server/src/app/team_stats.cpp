@@ -5,6 +5,14 @@ namespace {
 
 queue::instant minute_of(queue::instant t) { return std::chrono::floor<std::chrono::minutes>(t); }
 
+// An empty minute starting at `at`, with the utilisation carried over from the one before.
+team_stats::minute empty_minute(queue::instant at, std::optional<double> utilization = std::nullopt) {
+    team_stats::minute m;
+    m.at = at;
+    m.utilization = utilization;
+    return m;
+}
+
 double seconds(queue::duration d) { return std::chrono::duration<double>(d).count(); }
 
 } // namespace
@@ -23,19 +31,15 @@ std::optional<double> team_stats::minute::average_first_response_s() const {
 team_stats::minute& team_stats::at(queue::instant now) {
     auto m = minute_of(now);
     // Fill the quiet minutes since the last event, then drop what is older than the hour.
-    if (minutes_.empty()) minutes_.push_back({m});
+    if (minutes_.empty()) minutes_.push_back(empty_minute(m));
     if (minutes_.back().at + std::chrono::minutes(minutes_kept) <= m) {
         // Silent for over an hour: start the hour afresh rather than fill every minute since.
-        minute first{m - std::chrono::minutes(minutes_kept - 1)};
-        first.utilization = minutes_.back().utilization;
-        minutes_.assign(1, first);
+        minutes_.assign(1, empty_minute(m - std::chrono::minutes(minutes_kept - 1), minutes_.back().utilization));
     }
     if (m < minutes_.back().at) return minutes_.back(); // a clock step back: count it in the newest
-    while (minutes_.back().at < m) {
-        minute next{minutes_.back().at + std::chrono::minutes(1)};
-        next.utilization = minutes_.back().utilization; // unchanged until someone's load changes
-        minutes_.push_back(next);
-    }
+    // Utilisation stays what it was until someone's load changes.
+    while (minutes_.back().at < m)
+        minutes_.push_back(empty_minute(minutes_.back().at + std::chrono::minutes(1), minutes_.back().utilization));
     while (minutes_.size() > minutes_kept) minutes_.pop_front();
     return minutes_.back();
 }

@@ -405,7 +405,7 @@ class Console {
   renderTyping() {
     const c = this.selectedId && this.conversations.get(this.selectedId);
     if (!c || !this.typingEl) return;
-    this.typingEl.textContent = c.typingUntil > Date.now() ? `${c.snapshot.customer_name} is typing…` : '';
+    this.typingEl.textContent = c.typingUntil > Date.now() && this.conn.status === 'online' ? `${c.snapshot.customer_name} is typing…` : '';
   }
 
   composer(c) {

@@ -413,7 +413,7 @@ class ChatWidget {
   renderTyping() {
     const c = this.current();
     if (!c || !this.typing) return;
-    const typing = c.typingUntil > Date.now();
+    const typing = c.typingUntil > Date.now() && this.conn.status === 'online';
     this.typing.textContent = typing ? `${this.expertName(c.id)} is typing…` : '';
   }
 
