@@ -89,6 +89,10 @@ TEST_CASE("an enabled development endpoint mints tokens that chatd accepts", "[i
     auto welcome = alice.wait_for("welcome");
     CHECK(welcome.at("tier") == "enterprise");
 
+    auto elsewhere = http_get(f.port(), "/dev/token?role=customer&sub=alice&tenant=acme", {},
+                              {{"Origin", "https://evil.example"}});
+    CHECK(elsewhere.status == 403);
+
     auto bad = http_get(f.port(), "/dev/token?role=admin&sub=alice&tenant=acme");
     CHECK(bad.status == 400);
     CHECK_THAT(bad.body, Contains("role must be"));

@@ -455,10 +455,6 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
     });
 }
 
-} // namespace chat::server
-
-namespace chat::server {
-
 void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::earlier& r) {
     const auto* c = core_.find(r.conversation);
     if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));

@@ -84,7 +84,13 @@ void http_session::route(request req) {
         if (!v.who) return reply_json(401, {{"code", "bad_token"}, {"message", describe(v.problem)}});
         return api(req, *v.who);
     }
-    if (path == "/dev/token") return dev_token(target.size() > path.size() ? target.substr(path.size() + 1) : "");
+    if (path == "/dev/token") {
+        // A page of another origin is refused outright (it could not read the answer anyway).
+        auto origin = std::string_view(req[http::field::origin]);
+        if (!origin.empty() && origin != "http://" + std::string(req[http::field::host]))
+            return reply_json(403, {{"code", "origin_refused"}, {"message", "development tokens are for chatd's own pages"}});
+        return dev_token(target.size() > path.size() ? target.substr(path.size() + 1) : "");
+    }
     serve_file(req, path);
 }
 
