@@ -272,7 +272,11 @@ class ChatWidget {
       h('label', { for: 'severity' }, 'How urgent is it?'), severity,
       h('label', { for: 'first-message' }, 'Your message'), text,
       this.startError, this.startButton);
-    this.body.replaceChildren(form);
+    const back = this.current() && h('button', { type: 'button', class: 'ghost', onclick: () => {
+      this.composing = false;
+      this.render();
+    } }, '← Back to your conversation');
+    this.body.replaceChildren(...[back, form].filter(Boolean));
   }
 
   renderConversation(c) {
