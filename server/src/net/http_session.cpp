@@ -95,7 +95,6 @@ void http_session::route(request req) {
 }
 
 void http_session::serve_file(const request& req, std::string_view path) {
-    if (path == "/" && gw_->site.size() > 0) path = "/index.html";
     auto found = gw_->site.find(path);
     if (found.redirect) {
         out_ = std::make_shared<response>(http::status::moved_permanently, version_);

@@ -60,7 +60,7 @@ static_site::static_site(const std::filesystem::path& root) {
         if (files_.size() == max_files) throw std::runtime_error("web_root holds more than 2000 files");
         std::ifstream in(entry.path(), std::ios::binary);
         std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!in.good() && !in.eof()) throw std::runtime_error("cannot read " + entry.path().string());
+        if (in.bad()) throw std::runtime_error("cannot read " + entry.path().string());
         bytes += body.size();
         if (bytes > max_bytes) throw std::runtime_error("web_root holds more than 64 MiB");
         file f{std::move(body), std::string(content_type_of(entry.path())), {}, entry.path().extension() == ".html"};

@@ -169,9 +169,7 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
 void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
     if (batch.empty()) {
         // A PING keeps the order: `done` runs after every write sent before it.
-        redis_->exec({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-            done(ec ? ec : first_error(r));
-        });
+        read({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
         return;
     }
     auto commands = batch.take();
@@ -189,15 +187,21 @@ void store::commit(write_batch batch, std::function<void(std::error_code)> done)
     });
 }
 
+void store::read(std::vector<redis::command> commands,
+                 std::function<void(std::error_code, redis::client::replies)> done) {
+    redis_->exec(std::move(commands), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        done(ec ? ec : first_error(r), std::move(r));
+    });
+}
+
 void store::load(std::function<void(std::error_code, loaded_state)> done) {
-    redis_->exec(
+    read(
         {{"SMEMBERS", keys::live},
          {"SMEMBERS", keys::experts},
          {"ZRANGE", keys::timers, "0", "-1", "WITHSCORES"},
          {"HGETALL", keys::restrictions},
          {"HGET", keys::meta, "average_handle_ms"}},
         [this, done = std::move(done)](std::error_code ec, redis::client::replies r) {
-            if (!ec) ec = first_error(r);
             if (ec) return done(ec, {});
             auto state = std::make_shared<loaded_state>();
             const auto& timers = r[2].elements;
@@ -239,8 +243,7 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
             chunked(r[0].elements, keys::conversation);
             conversation_reads = reads.size();
             chunked(r[1].elements, keys::expert);
-            redis_->exec(std::move(reads), [state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
-                if (!ec2) ec2 = first_error(docs);
+            read(std::move(reads), [state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
                 if (ec2) return done(ec2, {});
                 for (std::size_t i = 0; i < docs.size(); ++i) {
                     for (const auto& d : docs[i].elements) {
@@ -270,10 +273,9 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
 
 void store::messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
                      std::function<void(std::error_code, std::vector<stored_message>)> done) {
-    redis_->exec({{"XRANGE", keys::messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
+    read({{"XRANGE", keys::messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
                    std::to_string(limit)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-                     if (!ec) ec = first_error(r);
                      if (ec) return done(ec, {});
                      std::vector<stored_message> out;
                      for (const auto& e : r[0].elements)
@@ -284,8 +286,7 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
 
 void store::conversation(const std::string& id,
                          std::function<void(std::error_code, std::optional<stored_conversation>)> done) {
-    redis_->exec({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-        if (!ec) ec = first_error(r);
+    read({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, std::nullopt);
         if (r[0].is_nil()) return done({}, std::nullopt);
         done({}, parse_conversation_doc(r[0].text));
@@ -297,8 +298,7 @@ void store::conversations(const std::vector<std::string>& ids,
     if (ids.empty()) return done({}, {});
     std::vector<std::string> command{"MGET"};
     for (const auto& id : ids) command.push_back(keys::conversation(id));
-    redis_->exec({command}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-        if (!ec) ec = first_error(r);
+    read({command}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, {});
         std::vector<stored_conversation> out;
         for (const auto& v : r[0].elements)
@@ -310,9 +310,8 @@ void store::conversations(const std::vector<std::string>& ids,
 
 void store::customer_conversations(const std::string& tenant, const std::string& user,
                                    std::function<void(std::error_code, std::vector<std::string>)> done) {
-    redis_->exec({{"SMEMBERS", keys::customer(tenant, user)}},
+    read({{"SMEMBERS", keys::customer(tenant, user)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-                     if (!ec) ec = first_error(r);
                      if (ec) return done(ec, {});
                      std::vector<std::string> ids;
                      for (const auto& v : r[0].elements) ids.push_back(v.text);

@@ -29,8 +29,6 @@ class Console {
     this.conversations = new Map(); // id -> {snapshot, messages, unread, notices, typingUntil, breached, stayRequested}
     this.selectedId = null;
     this.presence = 'offline';
-    this.capacity = 3;
-    this.queueDepth = null;
     this.layout();
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token,
       storageKey: 'chatd.console.outbox' });
@@ -102,7 +100,7 @@ class Console {
     });
     on('offered', (e) => {
       this.offers.set(e.conversation, { ...e, total_s: Math.max(1, (new Date(e.expires_at) - Date.now()) / 1000) });
-      this.alert(`New offer: ${e.topic}`);
+      this.alert();
       this.renderOffers();
     });
     on('offer_withdrawn', (e) => {
@@ -123,7 +121,7 @@ class Console {
         c.typingUntil = 0;
         if (m.conversation !== this.selectedId || document.hidden) {
           c.unread++;
-          this.alert(`${m.name}: ${m.text.slice(0, 60)}`);
+          this.alert();
         }
       }
       this.render();
@@ -206,7 +204,6 @@ class Console {
     }
     const mine = (q.experts || []).find((x) => x.expert === this.me?.user);
     if (mine && document.activeElement !== this.capacityEl) {
-      this.capacity = mine.capacity;
       this.capacityEl.value = mine.capacity;
     }
   }
@@ -524,10 +521,10 @@ class Console {
     }
   }
 
-  alert(text) {
+  // A new offer or message: the title counts it; a chime when the console is not in front.
+  alert() {
     this.renderTitle();
     if (document.hidden || !document.hasFocus()) beep();
-    this.statusEl.title = text;
   }
 
   toast(text) {

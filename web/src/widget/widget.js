@@ -50,7 +50,7 @@ class ChatWidget {
     this.wire();
     this.conn.start();
     if (open) this.toggle(true);
-    setInterval(() => this.tickTyping(), 1000);
+    setInterval(() => this.renderTyping(), 1000); // a typing notice fades by itself
   }
 
   mount() {
@@ -94,7 +94,6 @@ class ChatWidget {
     on('status', ({ status }) => this.renderStatus(status));
     on('auth_error', (e) => this.renderStatus('offline', `Sign-in failed: ${e.message}`));
     on('welcome', (w) => {
-      this.user = w;
       if (!this.currentId) {
         const open = w.conversations.filter((c) => c.state !== 'closed');
         if (open.length) this.currentId = open.sort((a, b) => b.opened_at.localeCompare(a.opened_at))[0].conversation;
@@ -419,10 +418,6 @@ class ChatWidget {
     if (!c || !this.typing) return;
     const typing = c.typingUntil > Date.now() && this.conn.status === 'online';
     this.typing.textContent = typing ? `${this.expertName(c.id)} is typing…` : '';
-  }
-
-  tickTyping() {
-    this.renderTyping();
   }
 
   announce(text) {

@@ -107,6 +107,9 @@ public:
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
 
 private:
+    // Sends reads; an error reply to any of them is the request's error.
+    void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
+
     std::shared_ptr<redis::client> redis_;
 };
 
