@@ -190,7 +190,8 @@ void store::commit(write_batch batch, std::function<void(std::error_code)> done)
 void store::read(std::vector<redis::command> commands,
                  std::function<void(std::error_code, redis::client::replies)> done) {
     redis_->exec(std::move(commands), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-        done(ec ? ec : first_error(r), std::move(r));
+        if (!ec) ec = first_error(r); // before r is moved into the call: argument order is unspecified
+        done(ec, std::move(r));
     });
 }
 
