@@ -1,16 +1,25 @@
-// chat-bench-recovery: how long chatd takes to come back over thousands of stored
-// conversations. Seeds them through real WebSocket clients into chatd with its embedded
-// Redis, stops chatd, starts it again on the same data directory (Redis reloads its AOF)
-// and times each step; then checks that customers find their conversations whole.
+// chat-bench-recovery: how long chatd takes to come back over many stored conversations.
+// Plays them through the real conversation core (opened, assigned, messages both ways; most
+// closed with their survey answered) and stores each as chatd does (the store's write
+// batches) in chatd's embedded Redis; then starts chatd on that data directory (Redis
+// reloads its AOF), times each step, and checks over WebSocket that customers find their
+// open conversations whole.
 
 #include "chat/server/auth/token.hpp"
 #include "chat/server/chat_server.hpp"
+#include "chat/server/redis/embedded.hpp"
+#include "chat/server/store/store.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "redis_fixture.hpp"
 #include "ws_client.hpp"
 
-#include <atomic>
 #include <cstdio>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -20,11 +29,10 @@ using namespace chat;
 using steady = std::chrono::steady_clock;
 
 struct options {
-    int conversations = 5000;
-    int experts = 20;
-    int capacity = 5;
+    int conversations = 100000; // stored in all
+    int open = 10000;           // of which still open; the others closed with their survey
+    int experts = 100;
     int messages = 3; // per conversation, the opening text included
-    int threads = 4;  // seeding clients at once
 };
 
 options parse(int argc, char** argv) {
@@ -33,13 +41,14 @@ options parse(int argc, char** argv) {
         std::string flag = argv[i];
         int value = std::stoi(argv[i + 1]);
         if (flag == "--conversations") o.conversations = value;
+        else if (flag == "--open") o.open = value;
         else if (flag == "--experts") o.experts = value;
-        else if (flag == "--capacity") o.capacity = value;
         else if (flag == "--messages") o.messages = value;
-        else if (flag == "--threads") o.threads = value;
         else throw std::invalid_argument("unknown option " + flag);
     }
     if (argc % 2 == 0) throw std::invalid_argument("every option takes a value");
+    if (o.open > o.conversations || o.experts < 1 || o.open > o.experts * 100 || o.messages < 1 || o.open < 100)
+        throw std::invalid_argument("need 100 <= --open <= --conversations, --open <= 100 x --experts, --messages >= 1");
     return o;
 }
 
@@ -58,28 +67,25 @@ public:
     explicit bench(options o) : o_(o) {
         cfg_.port = 0;
         cfg_.data_dir = dir_.path();
-        cfg_.hub.max_queue = static_cast<std::size_t>(o.conversations) + 1000;
+        // Every tier served around the clock: the bench is about volume, not business hours.
+        for (auto& t : cfg_.policy.tiers) t.hours.always = true;
     }
 
     void run() {
-        start_server();
-        auto experts = connect_experts();
         auto seeded = steady::now();
-        seed();
+        auto stored = seed();
         double seed_ms = ms_since(seeded);
-        int assigned = accept_offers(experts);
-        experts.clear();
 
-        server_.reset(); // what is stored stays stored; nothing is flushed at stop
         auto restarted = steady::now();
         auto report = start_server();
         double restart_ms = ms_since(restarted);
-        auto first = customer(0);
+        auto first = customer(o_.conversations - 1);
         double first_ms = ms_since(restarted);
         int whole = check_customers();
 
-        std::printf("conversations seeded       %8d  in %.0f ms over WebSocket (%d assigned to %d experts)\n",
-                    o_.conversations, seed_ms, assigned, o_.experts);
+        std::printf("conversations stored       %8d  (%d open, %d closed) in %.0f ms through the core and the store\n",
+                    o_.conversations, o_.open, o_.conversations - o_.open, seed_ms);
+        std::printf("Redis commands written     %8zu\n", stored);
         std::printf("restored                   %8zu conversations, %zu experts, %zu timers\n", report.conversations,
                     report.experts, report.timers);
         std::printf("restart to listening       %8.0f ms  (Redis start and AOF load, state read, core restored)\n",
@@ -88,11 +94,11 @@ public:
         std::printf("restart to first welcome   %8.0f ms\n", first_ms);
         std::printf("customers checked          %8d / 100 found their conversation with all %d messages\n", whole,
                     o_.messages);
-        std::printf("{\"conversations\":%d,\"restored\":%zu,\"restart_ms\":%.1f,\"load_ms\":%lld,\"first_welcome_ms\":%.1f,"
-                    "\"checked_whole\":%d}\n",
-                    o_.conversations, report.conversations, restart_ms, static_cast<long long>(report.took.count()),
-                    first_ms, whole);
-        if (report.conversations != static_cast<std::size_t>(o_.conversations) || whole != 100)
+        std::printf("{\"conversations\":%d,\"open\":%d,\"restored\":%zu,\"restart_ms\":%.1f,\"load_ms\":%lld,"
+                    "\"first_welcome_ms\":%.1f,\"checked_whole\":%d}\n",
+                    o_.conversations, o_.open, report.conversations, restart_ms,
+                    static_cast<long long>(report.took.count()), first_ms, whole);
+        if (report.conversations != static_cast<std::size_t>(o_.open) || whole != 100)
             throw std::runtime_error("recovery lost conversations");
     }
 
@@ -102,6 +108,107 @@ private:
         auto report = server_->start();
         port_ = server_->port();
         return report;
+    }
+
+    static std::string customer_name(int i) { return named("customer-", i); }
+    static queue::tier tier_of(int i) { return i % 5 == 0 ? queue::tier::enterprise : queue::tier::standard; }
+
+    // Plays every conversation through the core and stores what chatd would store, in
+    // chatd's own Redis (started alone, as chatd starts it). Returns the commands written.
+    std::size_t seed() {
+        server::redis::embedded_server redis_server(cfg_.data_dir / "redis");
+        boost::asio::io_context io;
+        auto strand = boost::asio::make_strand(io);
+        server::redis::endpoint where;
+        where.unix_path = redis_server.socket_path().string();
+        auto redis = std::make_shared<server::redis::client>(strand, where);
+        server::store store(redis);
+        auto work = boost::asio::make_work_guard(io);
+        std::thread runner([&io] { io.run(); });
+        redis->start();
+        for (int i = 0; i < 200 && !redis->connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (!redis->connected()) throw std::runtime_error("the embedded Redis did not come up");
+
+        std::size_t written = 0;
+        auto commit = [&](server::write_batch& batch) {
+            written += batch.size();
+            std::promise<std::error_code> done;
+            boost::asio::post(strand, [&] { store.commit(std::move(batch), [&](std::error_code ec) { done.set_value(ec); }); });
+            if (auto ec = done.get_future().get()) throw std::runtime_error("storing failed: " + ec.message());
+            batch = {};
+        };
+
+        queue::policy policy = cfg_.policy;
+        policy.track_positions = false; // nobody waits: every opening finds an expert
+        queue::core core(policy);
+        auto now = clock_.now() - std::chrono::hours(2);
+        for (int e = 0; e < o_.experts; ++e) {
+            auto id = "acme/" + named("expert-", e);
+            queue::expert_profile profile;
+            profile.id = id;
+            profile.tenant = "acme";
+            profile.name = named("Expert ", e);
+            profile.capacity = 100;
+            profile.auto_accept = true;
+            core.register_expert(profile, now);
+            core.set_presence(id, queue::presence::available, now);
+        }
+        server::write_batch batch;
+        for (int i = 0; i < o_.conversations; ++i) {
+            bool stays_open = i >= o_.conversations - o_.open;
+            queue::customer who{"acme", customer_name(i), tier_of(i), ""};
+            auto id = named("c", i);
+            now += std::chrono::milliseconds(1);
+            queue::opening opening;
+            opening.id = id;
+            opening.customer = who;
+            opening.topic = named("Topic ", i % 17);
+            opening.message = named("Question number ", i);
+            auto opened = core.open(opening, now);
+            const auto* c = core.find(id);
+            if (!opened || !c || !c->expert) throw std::runtime_error("the core did not assign conversation " + id);
+            auto expert = *c->expert;
+            server::conversation_extras extras;
+            extras.epoch = named("e", i);
+            extras.customer_name = customer_name(i);
+            for (int m = 1; m <= o_.messages; ++m) {
+                bool from_customer = m % 2 == 1;
+                auto out = from_customer && m > 1 ? core.customer_message(id, who, named("More detail ", m), now)
+                           : from_customer      ? queue::outcome{}
+                                                : core.expert_message(expert, id, now);
+                if (out.error) throw std::runtime_error("a message was refused: " + out.error.message());
+                server::stored_message sm{static_cast<std::uint64_t>(m), from_customer ? queue::party::customer : queue::party::expert,
+                                          from_customer ? who.user : expert, from_customer ? customer_name(i) : "Expert",
+                                          named("Message ", m), named("m", m), now};
+                extras.remember(sm.client_id, sm.seq);
+                extras.last_seq = sm.seq;
+                batch.append(id, sm);
+            }
+            if (!stays_open) {
+                core.expert_close(expert, id, now);
+                core.submit_survey(id, who, 5, "", now);
+            }
+            batch.put(*core.find(id), extras);
+            batch.link_customer(who, id);
+            if (!stays_open) {
+                batch.drop_live(id);
+                core.forget(id);
+            }
+            if (batch.size() >= 5000) commit(batch);
+        }
+        for (const auto& [id, x] : core.experts()) {
+            auto disconnected = core.expert_disconnected(id, now); // chatd stops: nobody stays connected
+            (void)disconnected;
+            batch.put(*core.find_expert(id));
+        }
+        for (const auto& t : core.pending_timers()) batch.timer_set(t);
+        commit(batch);
+
+        redis->stop();
+        work.reset();
+        runner.join();
+        redis_server.stop();
+        return written;
     }
 
     std::string token(protocol::role role, const std::string& sub, queue::tier tier) {
@@ -122,66 +229,15 @@ private:
         return {std::move(c), std::move(welcome)};
     }
 
-    session customer(int i) {
-        return connect(protocol::role::customer, named("customer-", i),
-                       i % 5 == 0 ? queue::tier::enterprise : queue::tier::standard);
-    }
+    session customer(int i) { return connect(protocol::role::customer, customer_name(i), tier_of(i)); }
 
-    std::vector<std::unique_ptr<test::ws_client>> connect_experts() {
-        std::vector<std::unique_ptr<test::ws_client>> experts;
-        for (int i = 0; i < o_.experts; ++i) {
-            auto x = connect(protocol::role::expert, named("expert-", i), queue::tier::standard).client;
-            x->request({{"type", "capacity"}, {"capacity", o_.capacity}});
-            x->request({{"type", "presence"}, {"presence", "available"}});
-            experts.push_back(std::move(x));
-        }
-        return experts;
-    }
-
-    // Each customer connects, opens one conversation, adds messages and goes away.
-    void seed() {
-        std::atomic<int> next{0}, failed{0};
-        std::vector<std::thread> workers;
-        for (int t = 0; t < o_.threads; ++t)
-            workers.emplace_back([&] {
-                for (int i = next++; i < o_.conversations; i = next++) {
-                    try {
-                        auto c = customer(i).client;
-                        auto ok = c->request({{"type", "open"},
-                                              {"topic", "Topic " + std::to_string(i % 17)},
-                                              {"text", named("Question number ", i)},
-                                              {"client_id", "o"}});
-                        std::string id = ok.at("conversation");
-                        for (int m = 2; m <= o_.messages; ++m)
-                            c->request({{"type", "send"},
-                                        {"conversation", id},
-                                        {"text", named("More detail ", m)},
-                                        {"client_id", named("m", m)}});
-                    } catch (const std::exception& e) {
-                        if (failed++ == 0) std::cerr << "seeding: " << e.what() << '\n';
-                    }
-                }
-            });
-        for (auto& w : workers) w.join();
-        if (failed) throw std::runtime_error(std::to_string(failed.load()) + " conversations could not be seeded");
-    }
-
-    int accept_offers(std::vector<std::unique_ptr<test::ws_client>>& experts) {
-        int assigned = 0;
-        for (auto& x : experts)
-            while (auto f = x->next(std::chrono::milliseconds(200)))
-                if (f->value("type", "") == "offered") {
-                    auto ok = x->request({{"type", "accept"}, {"conversation", (*f)["conversation"]}});
-                    assigned += ok.value("type", "") == "ok";
-                }
-        return assigned;
-    }
-
-    // A spread of customers reconnect: each sees its conversation with every message.
+    // A spread of the customers with open conversations reconnect: each sees its
+    // conversation with every message.
     int check_customers() {
         int whole = 0;
+        int first_open = o_.conversations - o_.open;
         for (int k = 0; k < 100; ++k) {
-            int i = static_cast<int>((static_cast<long long>(k) * o_.conversations) / 100);
+            int i = first_open + static_cast<int>((static_cast<long long>(k) * o_.open) / 100);
             auto welcome = customer(i).welcome;
             const auto& list = welcome["conversations"];
             if (list.size() == 1 && list[0].value("last_seq", 0) == o_.messages) ++whole;

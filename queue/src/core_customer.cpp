@@ -95,6 +95,11 @@ outcome core::open(const opening& o, instant now) {
 
 outcome core::customer_message(const conversation_id& id, const customer& who,
                                std::string_view text, instant now) {
+    return reporting_real_changes(id, [&] { return customer_message_event(id, who, text, now); });
+}
+
+outcome core::customer_message_event(const conversation_id& id, const customer& who,
+                                     std::string_view text, instant now) {
     outcome out;
     step s{now, out};
     auto* c = lookup(id, out);
@@ -116,7 +121,7 @@ outcome core::customer_message(const conversation_id& id, const customer& who,
     case conversation_state::saved: reopen(s, *c); break;
     case conversation_state::active:
         disarm(s, timer_kind::inactivity, c->id); // the customer answered
-        break;
+        return out; // nothing that routing depends on changed: the hot path of a chat stays O(1)
     default: break;
     }
     route(s);

@@ -47,6 +47,10 @@ outcome core::decline_offer(const expert_id& e, const conversation_id& id, insta
 }
 
 outcome core::expert_message(const expert_id& e, const conversation_id& id, instant now) {
+    return reporting_real_changes(id, [&] { return expert_message_event(e, id, now); });
+}
+
+outcome core::expert_message_event(const expert_id& e, const conversation_id& id, instant now) {
     outcome out;
     step s{now, out};
     auto* c = lookup(id, out);

@@ -16,4 +16,18 @@ struct core::step {
     void refuse(errc e) { out.error = make_error_code(e); }
 };
 
+// Runs `event` (returning an outcome) and reports conversation `id` as changed only if its
+// record differs afterwards: a chat message rarely changes it, and an unchanged record
+// need not be stored again.
+template <class Event>
+outcome core::reporting_real_changes(const conversation_id& id, Event&& event) {
+    auto it = conversations_.find(id);
+    if (it == conversations_.end()) return event();
+    conversation before = it->second;
+    auto out = event();
+    it = conversations_.find(id);
+    if (it != conversations_.end() && it->second == before) out.untouch(id);
+    return out;
+}
+
 } // namespace chat::queue

@@ -50,6 +50,33 @@ TEST_CASE("after a restart the conversation resumes from the last message seen: 
     CHECK(alice->wait_for("message", c)["seq"] == 6);
 }
 
+TEST_CASE("after a restart a send retried with an earlier message's id gets its number and is not stored again",
+          "[integration][recovery]") {
+    server_fixture f;
+    std::string c;
+    {
+        auto ada = f.expert("ada");
+        auto alice = f.customer("alice");
+        c = server_fixture::open(*alice, "billing", "one");
+        server_fixture::accept(*ada, c);
+        CHECK(server_fixture::say(*alice, c, "two", "m2")["seq"] == 2);
+        CHECK(server_fixture::say(*alice, c, "three", "m3")["seq"] == 3);
+        CHECK(server_fixture::say(*ada, c, "four", "a4")["seq"] == 4);
+    }
+    f.restart();
+
+    // Alice's widget never saw the answers to m2 and m3 and sends them again.
+    auto alice = f.customer("alice");
+    auto ada = f.connect(role::expert, "ada");
+    CHECK(server_fixture::say(*alice, c, "two", "m2")["seq"] == 2);
+    CHECK(server_fixture::say(*alice, c, "three", "m3")["seq"] == 3);
+    CHECK(server_fixture::say(*alice, c, "five", "m5")["seq"] == 5);
+    alice->next(300ms);
+    auto replay = alice->request({{"type", "history"}, {"conversation", c}, {"after", 0}});
+    CHECK(replay["seq"] == 5);
+    CHECK(seqs_of_messages(*alice, c) == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
+}
+
 TEST_CASE("the queue comes back in the same order after a restart", "[integration][recovery]") {
     server_fixture f;
     std::vector<std::string> order;

@@ -61,7 +61,9 @@ driver::driver(options o) : o_(std::move(o)), deadline_(io_), ticker_(io_), phas
         for (int i = 0; i < o_.experts; ++i) experts_[static_cast<std::size_t>(i)].index = i;
         connections_total_ = o_.customers + o_.experts;
     } else {
-        connections_total_ = 2 * o_.customers;
+        // A floor's "expert" is a second connection per customer, needed only to talk.
+        partners_ = o_.messages > 0;
+        connections_total_ = (partners_ ? 2 : 1) * o_.customers;
     }
     r_.connections_wanted = static_cast<std::uint64_t>(connections_total_);
 }
@@ -133,6 +135,8 @@ void driver::connect_next() {
         if (o_.target == target_kind::chatd) {
             if (n < o_.experts) connect_expert(n);
             else connect_customer(n - o_.experts);
+        } else if (!partners_) {
+            connect_customer(n);
         } else if (n % 2 == 0) {
             connect_customer(n / 2);
         } else {

@@ -89,7 +89,7 @@ private:
     std::uint64_t closes_sent_ = 0, close_errors_ = 0;
     steady::time_point began_, connect_began_, opens_began_, last_open_, last_offer_, first_send_{}, last_delivery_{},
         drain_until_;
-    bool connected_all_ = false, sending_ = true, finished_ = false;
+    bool connected_all_ = false, sending_ = true, finished_ = false, partners_ = false;
     boost::asio::steady_timer deadline_, ticker_, phase_, opener_;
     std::uint64_t last_progress_delivered_ = 0;
 };

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 namespace {
@@ -108,11 +109,23 @@ int main(int argc, char** argv) {
                             "handle-dist", "patience-minutes", "format"});
         auto format = cli.get("format").value_or("table");
         if (format != "json" && format != "table") throw usage_error("--format must be json or table");
-        auto report = chat::sim::simulate(parse(cli));
-        if (format == "json")
-            std::cout << to_json(report).dump() << '\n';
-        else
+        auto scenario = parse(cli);
+        auto cpu_began = std::clock();
+        auto report = chat::sim::simulate(scenario);
+        // The core's own speed: conversations routed per minute of this process's CPU time.
+        double cpu_s = static_cast<double>(std::clock() - cpu_began) / CLOCKS_PER_SEC;
+        std::uint64_t routed = report.tiers[0].assigned + report.tiers[1].assigned;
+        double per_minute = cpu_s > 0 ? static_cast<double>(routed) / cpu_s * 60 : 0;
+        if (format == "json") {
+            auto j = to_json(report);
+            j["speed"] = {{"routed", routed}, {"events", report.events}, {"cpu_seconds", cpu_s}, {"routed_per_minute", per_minute}};
+            std::cout << j.dump() << '\n';
+        } else {
             print_table(report);
+            std::printf("speed       %llu conversations routed (%llu events) in %.2f s of CPU: %.0f per minute\n",
+                        static_cast<unsigned long long>(routed), static_cast<unsigned long long>(report.events), cpu_s,
+                        per_minute);
+        }
         return 0;
     } catch (const usage_error& e) {
         std::cerr << "chat-sim: " << e.what() << '\n' << usage;

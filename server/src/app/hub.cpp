@@ -132,10 +132,23 @@ void hub::finish(step s) {
         recover();
         return;
     }
-    auto batch = build(s.writes);
+    gathering_.push_back(std::move(s));
+    if (!committing_) commit_gathered();
+}
+
+void hub::commit_gathered() {
+    if (gathering_.empty() || committing_) return;
+    // Group commit: the steps that came while the last write was in flight go as one batch.
+    auto steps = std::move(gathering_);
+    gathering_.clear();
+    pending_write all;
+    for (const auto& st : steps) all.merge(pending_write(st.writes));
+    auto batch = build(all);
     auto started = std::chrono::steady_clock::now();
+    committing_ = true;
     ++in_flight_;
-    store_->commit(std::move(batch), [self = shared_from_this(), s = std::move(s), started](std::error_code ec) mutable {
+    store_->commit(std::move(batch), [self = shared_from_this(), steps = std::move(steps), started](std::error_code ec) mutable {
+        self->committing_ = false;
         --self->in_flight_;
         auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         self->counters_.commit_micros_total += static_cast<std::uint64_t>(micros);
@@ -144,16 +157,23 @@ void hub::finish(step s) {
         while (bucket < 7 && micros > bounds[bucket]) ++bucket;
         ++self->counters_.commit_latency_buckets[bucket];
         ++self->counters_.commits;
+        self->counters_.committed_steps += steps.size();
         if (ec || !self->undelivered_.empty()) {
             if (ec) ++self->counters_.commit_failures;
-            // Its outcome in Redis is unknown: write its records again from the current state.
-            self->dirty_.merge(pending_write(s.writes));
-            self->undelivered_.push_back(std::move(s));
+            // Their outcome in Redis is unknown: write their records again from the current
+            // state, and keep the steps gathered meanwhile behind them.
+            for (auto* group : {&steps, &self->gathering_})
+                for (auto& st : *group) {
+                    self->dirty_.merge(pending_write(st.writes));
+                    self->undelivered_.push_back(std::move(st));
+                }
+            self->gathering_.clear();
             self->has_undelivered_ = true;
             self->recover();
             return;
         }
-        self->delivered(s);
+        for (auto& st : steps) self->delivered(st);
+        self->commit_gathered();
     });
 }
 

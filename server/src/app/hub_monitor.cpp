@@ -175,6 +175,8 @@ void hub::read_conversation(identity who, std::string id, std::function<void(int
             self->store_->messages(id, 0, 100000, [meta, done](std::error_code ec2, std::vector<stored_message> msgs) mutable {
                 if (ec2) return done(503, {{"code", "unavailable"}, {"message", ec2.message()}});
                 json transcript = json::array();
+                // The document's last_seq may be behind the stream (see loaded_state).
+                if (!msgs.empty() && msgs.back().seq > meta["last_seq"].get<std::uint64_t>()) meta["last_seq"] = msgs.back().seq;
                 for (const auto& m : msgs)
                     transcript.push_back({{"seq", m.seq},
                                           {"from", queue::to_string(m.from)},
@@ -205,6 +207,7 @@ void hub::read_metrics(std::function<void(std::string)> done) {
         counter("chatd_messages_total", "Chat messages stored and delivered.", k.messages);
         counter("chatd_requests_refused_total", "Requests answered with an error.", k.refused);
         counter("chatd_redis_commit_failures_total", "Redis writes that failed (retried).", k.commit_failures);
+        counter("chatd_redis_committed_steps_total", "Events stored; several share one commit under load.", k.committed_steps);
 
         std::array<long long, 2> depth{}, longest{};
         for (const auto& [id, c] : self->core_.conversations()) {
@@ -222,7 +225,7 @@ void hub::read_metrics(std::function<void(std::string)> done) {
             m << "chatd_queue_longest_wait_seconds{tier=\"" << queue::to_string(t) << "\"} "
               << longest[static_cast<std::size_t>(t)] << '\n';
 
-        m << "# HELP chatd_redis_commit_seconds Time to store one step in Redis (MULTI/EXEC).\n"
+        m << "# HELP chatd_redis_commit_seconds Time to store one batch of events in Redis (MULTI/EXEC).\n"
              "# TYPE chatd_redis_commit_seconds histogram\n";
         static constexpr const char* bounds[] = {"0.0005", "0.001", "0.002", "0.005", "0.01", "0.05", "0.25", "+Inf"};
         std::uint64_t cumulative = 0;

@@ -257,6 +257,17 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     }
     if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
     auto& extras = extras_[conversation];
+    if (!extras.recent_complete && !extras.seq_of(client_id)) {
+        // Restored after a start: the id may belong to a message stored before it.
+        return store_->tail(conversation, conversation_extras::recent_limit,
+                            [self = shared_from_this(), p, id, conversation, text, client_id](
+                                std::error_code ec, std::vector<stored_message> tail) {
+                                if (ec) return self->refuse(p, id, ec);
+                                if (auto it = self->extras_.find(conversation); it != self->extras_.end())
+                                    it->second.complete_recent(tail);
+                                self->message(p, id, conversation, text, client_id);
+                            });
+    }
     if (auto seq = extras.seq_of(client_id)) {
         // A retried send: stored once, answered again (after what is in flight).
         step s;
@@ -284,8 +295,8 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     stored_message m{++extras.last_seq, customer ? queue::party::customer : queue::party::expert, p->who().subject,
                      p->who().name, text, client_id, s.now};
     extras.remember(client_id, m.seq);
+    // Appended to the stream only: the document is rewritten when the record changes.
     s.writes.messages.emplace_back(conversation, m);
-    s.writes.conversations.insert(conversation);
     record(s, out);
     c = core_.find(conversation);
     auto f = framed(ev::message{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,

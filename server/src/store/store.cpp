@@ -58,6 +58,17 @@ void conversation_extras::remember(const std::string& client_id, std::uint64_t s
     while (recent.size() > recent_limit) recent.pop_front();
 }
 
+void conversation_extras::complete_recent(const std::vector<stored_message>& tail) {
+    // The tail is older than or equal to what was remembered since the start.
+    std::deque<std::pair<std::string, std::uint64_t>> merged;
+    for (const auto& m : tail)
+        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.emplace_front(m.client_id, m.seq);
+    for (auto& r : recent) merged.push_back(std::move(r));
+    while (merged.size() > recent_limit) merged.pop_front();
+    recent = std::move(merged);
+    recent_complete = true;
+}
+
 namespace keys {
 std::string conversation(const std::string& id) { return "chat:{c:" + id + "}:state"; }
 std::string messages(const std::string& id) { return "chat:{c:" + id + "}:messages"; }
@@ -244,7 +255,7 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
             chunked(r[0].elements, keys::conversation);
             conversation_reads = reads.size();
             chunked(r[1].elements, keys::expert);
-            read(std::move(reads), [state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
+            read(std::move(reads), [this, state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
                 if (ec2) return done(ec2, {});
                 for (std::size_t i = 0; i < docs.size(); ++i) {
                     for (const auto& d : docs[i].elements) {
@@ -267,9 +278,30 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
                         }
                     }
                 }
-                done({}, std::move(*state));
+                read_tails(state, std::move(done));
             });
         });
+}
+
+void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done) {
+    // Messages are appended without rewriting the document: the stream says what was stored last.
+    std::vector<redis::command> reads;
+    reads.reserve(state->core.conversations.size());
+    for (const auto& c : state->core.conversations)
+        reads.push_back({"XREVRANGE", keys::messages(c.id), "+", "-", "COUNT", "1"});
+    read(std::move(reads), [state, done = std::move(done)](std::error_code ec, redis::client::replies tails) {
+        if (ec) return done(ec, {});
+        for (std::size_t i = 0; i < tails.size(); ++i) {
+            auto& extras = state->extras[state->core.conversations[i].id];
+            extras.recent_complete = false;
+            if (tails[i].elements.empty()) continue;
+            auto last = parse_message_entry(tails[i].elements[0]);
+            if (!last || last->seq <= extras.last_seq) continue;
+            extras.last_seq = last->seq;
+            extras.remember(last->client_id, last->seq);
+        }
+        done({}, std::move(*state));
+    });
 }
 
 void store::messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
@@ -283,6 +315,18 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
                          if (auto m = parse_message_entry(e)) out.push_back(std::move(*m));
                      done({}, std::move(out));
                  });
+}
+
+void store::tail(const std::string& conversation, std::size_t limit,
+                 std::function<void(std::error_code, std::vector<stored_message>)> done) {
+    read({{"XREVRANGE", keys::messages(conversation), "+", "-", "COUNT", std::to_string(limit)}},
+         [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+             if (ec) return done(ec, {});
+             std::vector<stored_message> out;
+             for (const auto& e : r[0].elements)
+                 if (auto m = parse_message_entry(e)) out.push_back(std::move(*m));
+             done({}, std::move(out));
+         });
 }
 
 void store::conversation(const std::string& id,

@@ -123,6 +123,9 @@ private:
     struct step; // one event's working context: `now` and the outcome being built
 
     conversation* lookup(const conversation_id& c, outcome& out);
+    template <class Event> outcome reporting_real_changes(const conversation_id& id, Event&& event);
+    outcome customer_message_event(const conversation_id& id, const customer& who, std::string_view text, instant now);
+    outcome expert_message_event(const expert_id& e, const conversation_id& id, instant now);
     expert* lookup_expert(const expert_id& e, outcome& out);
     bool owned_by_customer(const conversation& c, const customer& who, outcome& out) const;
     bool held_by_expert(const conversation& c, const expert_id& e, outcome& out) const;

@@ -95,6 +95,7 @@ struct outcome {
     explicit operator bool() const { return !error; }
     void touch(const queue::conversation& c) { add_once(changed_conversations, c.id); }
     void touch(const queue::expert& x) { add_once(changed_experts, x.id); }
+    void untouch(const conversation_id& id) { std::erase(changed_conversations, id); }
 
     template <class E> std::vector<E> all() const {
         std::vector<E> found;

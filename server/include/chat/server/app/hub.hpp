@@ -34,7 +34,7 @@ struct hub_limits {
 // Counters for /metrics, read from any thread.
 struct hub_counters {
     std::atomic<std::uint64_t> connections{0}, opened{0}, offers{0}, assignments{0}, sla_breaches{0},
-        messages{0}, commits{0}, commit_failures{0}, refused{0};
+        messages{0}, commits{0}, committed_steps{0}, commit_failures{0}, refused{0};
     std::atomic<std::uint64_t> commit_micros_total{0};
     std::array<std::atomic<std::uint64_t>, 8> commit_latency_buckets{}; // <=0.5,1,2,5,10,50,250 ms, +Inf
 };
@@ -108,6 +108,7 @@ private:
     void on_loaded(loaded_state state, std::chrono::steady_clock::time_point began,
                    std::function<void(std::error_code, start_report)> ready);
     void finish(step s);
+    void commit_gathered();
     write_batch build(const pending_write& w);
     void delivered(step& s);
     void send(const outgoing& o);
@@ -202,6 +203,9 @@ private:
     };
     std::map<std::pair<participant*, std::string>, message_cursor> cursors_;
 
+    // Steps waiting for the commit in flight to finish; they are stored together after it.
+    std::vector<step> gathering_;
+    bool committing_ = false;
     // Steps stored but not yet delivered because an earlier one failed; delivered in order.
     std::vector<step> undelivered_;
     pending_write dirty_; // what failed to store: written again from the current state

@@ -13,19 +13,6 @@
 
 namespace chat::server {
 
-// What the server keeps about a live conversation beside the core's record.
-struct conversation_extras {
-    std::string epoch;          // changes when history cannot be replayed: clients resync
-    std::uint64_t last_seq = 0; // the last message's sequence number
-    std::deque<std::pair<std::string, std::uint64_t>> recent; // client message id -> seq
-    std::optional<std::string> ticket;
-    std::string customer_name; // from the customer's token when they opened it
-
-    static constexpr std::size_t recent_limit = 64;
-    std::optional<std::uint64_t> seq_of(const std::string& client_id) const;
-    void remember(const std::string& client_id, std::uint64_t seq);
-};
-
 // A chat message as stored in its conversation's stream (the stream id is 0-seq).
 struct stored_message {
     std::uint64_t seq = 0;
@@ -35,6 +22,24 @@ struct stored_message {
     std::string text;
     std::string client_id;
     queue::instant at{};
+};
+
+// What the server keeps about a live conversation beside the core's record.
+struct conversation_extras {
+    std::string epoch;          // changes when history cannot be replayed: clients resync
+    std::uint64_t last_seq = 0; // the last message's sequence number
+    std::deque<std::pair<std::string, std::uint64_t>> recent; // client message id -> seq
+    // After a start only the last stored message's id is known: a retried send with another
+    // id reads the stream's tail first (store::tail), so it is still stored once.
+    bool recent_complete = true;
+    std::optional<std::string> ticket;
+    std::string customer_name; // from the customer's token when they opened it
+
+    static constexpr std::size_t recent_limit = 64;
+    std::optional<std::uint64_t> seq_of(const std::string& client_id) const;
+    void remember(const std::string& client_id, std::uint64_t seq);
+    // Adds what the stream's tail holds (newest first) under what is remembered already.
+    void complete_recent(const std::vector<stored_message>& tail);
 };
 
 // Key names. A conversation's keys share the hash tag {c:ID}: one Redis Cluster slot.
@@ -73,7 +78,8 @@ private:
     std::vector<redis::command> commands_;
 };
 
-// Everything read back at start.
+// Everything read back at start. A conversation's last_seq is its stream's, which may be
+// ahead of its document: messages are appended without rewriting the document.
 struct loaded_state {
     queue::core_state core;
     std::unordered_map<std::string, conversation_extras> extras;
@@ -98,6 +104,9 @@ public:
     void load(std::function<void(std::error_code, loaded_state)> done);
     void messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
                   std::function<void(std::error_code, std::vector<stored_message>)> done);
+    // The last `limit` messages, newest first.
+    void tail(const std::string& conversation, std::size_t limit,
+              std::function<void(std::error_code, std::vector<stored_message>)> done);
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<stored_conversation>)> done);
     // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
@@ -109,6 +118,7 @@ public:
 private:
     // Sends reads; an error reply to any of them is the request's error.
     void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
+    void read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done);
 
     std::shared_ptr<redis::client> redis_;
 };

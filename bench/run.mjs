@@ -1,0 +1,374 @@
+// The performance benchmark (docs/performance.md): the machine's floors and chatd, measured by
+// the same load generator in one run, printed side by side with their ratios.
+// Run through bench/run.sh, which builds everything first. Options: --quick (short runs, for
+// trying the benchmark itself), --only a,b,c,d,e,sim (some scenarios).
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const build = path.resolve(root, process.env.CHAT_BENCH_BUILD || 'build/release');
+const bin = (p) => path.join(build, p);
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : null;
+const wanted = (s) => !only || only.has(s);
+
+// Sizes of the scenarios (issue 5); --quick shrinks times, not shapes.
+const size = {
+  conversations: 1000,
+  steadyRate: 2000,
+  steadySeconds: quick ? 5 : 20,
+  closedSeconds: quick ? 5 : 15,
+  idle: quick ? 2000 : 10000,
+  holdSeconds: 4,
+  burst: 2000,
+  burstExperts: 50,
+  stored: quick ? 20000 : 100000,
+  storedOpen: quick ? 2000 : 10000,
+};
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-'));
+const outDir = path.join(build, 'bench');
+fs.mkdirSync(outDir, { recursive: true });
+const children = new Set();
+
+function log(...a) {
+  console.error('bench:', ...a);
+}
+
+// Starts a program and resolves once a line of its output matches `ready` (with the match).
+function start(name, file, argv, ready, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${text}`)), 60000);
+    const onData = (d) => {
+      text += d;
+      const m = text.match(ready);
+      if (m && timer) {
+        clearTimeout(timer);
+        resolve({ child, match: m, output: () => text });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}) before it was ready:\n${text}`));
+    });
+  });
+}
+
+async function stop(proc) {
+  if (!proc || proc.child.exitCode !== null) return;
+  const exited = new Promise((r) => proc.child.once('exit', r));
+  proc.child.kill('SIGTERM');
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// Runs a program to its end; resolves with its output (rejects on failure unless allowed).
+function run(file, argv, { allowFailure = false, onLine } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      err += d;
+      if (onLine) for (const line of String(d).split('\n')) if (line) onLine(line, child);
+    });
+    child.on('exit', (code) => {
+      children.delete(child);
+      if (code !== 0 && !allowFailure) reject(new Error(`${path.basename(file)} failed (${code}):\n${out}${err}`));
+      else resolve({ code, out, err });
+    });
+  });
+}
+
+function rssKiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- Redis ------------------------------------------------------------------------------------
+
+const redisDir = path.join(work, 'redis');
+fs.mkdirSync(redisDir);
+const redisSock = path.join(redisDir, 'redis.sock');
+const redisUrl = `unix://${redisSock}`;
+
+async function startRedis() {
+  // As chatd's embedded Redis runs: AOF, fsync every second, no RDB snapshots.
+  return start('redis-server', 'redis-server', ['--port', '0', '--unixsocket', redisSock, '--unixsocketperm', '700',
+    '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
+  /Ready to accept connections/);
+}
+
+async function redisCli(...a) {
+  return (await run('redis-cli', ['-s', redisSock, ...a])).out;
+}
+
+async function commandStats() {
+  const stats = {};
+  for (const line of (await redisCli('INFO', 'commandstats')).split('\n')) {
+    const m = line.match(/^cmdstat_(\w+):calls=(\d+)/);
+    if (m) stats[m[1]] = Number(m[2]);
+  }
+  return stats;
+}
+
+// --- servers ----------------------------------------------------------------------------------
+
+const secret = 'bench-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+const secretFile = path.join(work, 'token-secret');
+fs.writeFileSync(secretFile, secret);
+
+function chatdConfig() {
+  const file = path.join(work, 'chatd.toml');
+  // Rate limits protect a live server from one client; the benchmark measures capacity, so
+  // they are lifted. Both tiers are served at all hours.
+  fs.writeFileSync(file, `[server]
+port = 0
+threads = 2
+data_dir = "${path.join(work, 'chatd-data')}"
+redis = "${redisUrl}"
+token_secret = "${secret}"
+
+[limits]
+frames_per_second = 1000000.0
+frame_burst = 1000000.0
+customer_messages_per_second = 1000000.0
+customer_message_burst = 1000000.0
+max_connections = 30000
+max_queue = 100000
+
+[tiers.standard]
+hours = "always"
+`);
+  return file;
+}
+
+async function startServer(kind) {
+  if (kind === 'echo') return start('chat-floor-echo', bin('bench/chat-floor-echo'), ['0', '2'], /listening on 127\.0\.0\.1:(\d+)/);
+  if (kind === 'relay')
+    return start('chat-floor-relay', bin('bench/chat-floor-relay'), ['0', redisUrl, '2'], /listening on 127\.0\.0\.1:(\d+)/);
+  await redisCli('FLUSHALL');
+  return start('chatd', bin('server/chatd'), ['--config', chatdConfig()], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+}
+
+async function loadgen(name, kind, port, extra) {
+  const json = path.join(outDir, `${name}-${kind}.json`);
+  const argv = ['--target', kind, '--port', String(port), '--json', json, '--progress', 'no', ...extra];
+  if (kind === 'chatd') argv.push('--secret-file', secretFile);
+  const r = await run(bin('tools/chat-loadgen'), argv, { allowFailure: true });
+  if (!fs.existsSync(json)) throw new Error(`chat-loadgen wrote no result:\n${r.out}${r.err}`);
+  const result = JSON.parse(fs.readFileSync(json, 'utf8'));
+  log(`${name} on ${kind}:\n${r.out.trimEnd()}`);
+  return result;
+}
+
+const pairs = (n) => ['--customers', String(n), '--experts', String(n)];
+
+// --- scenarios --------------------------------------------------------------------------------
+
+const results = { machine: { cores: os.cpus().length, model: os.cpus()[0]?.model }, quick, sizes: size };
+
+async function serverScenarios(kind) {
+  const r = {};
+  if (wanted('a')) {
+    const s = await startServer(kind);
+    const port = Number(s.match[1]);
+    r.steady = await loadgen('a-steady', kind, port, [...pairs(size.conversations), '--rate', String(size.steadyRate),
+      '--messages', '1000000', '--duration', String(size.steadySeconds), '--timeout', '300']);
+    await stop(s);
+  }
+  if (wanted('b')) {
+    const s = await startServer(kind);
+    const port = Number(s.match[1]);
+    const before = kind === 'chatd' ? await commandStats() : null;
+    r.closed = await loadgen('b-closed', kind, port, [...pairs(size.conversations), '--messages', '1000000',
+      '--duration', String(size.closedSeconds), '--timeout', '300']);
+    if (before) {
+      const after = await commandStats();
+      const delta = {};
+      for (const [k, v] of Object.entries(after)) if (k !== 'info' && v - (before[k] || 0) > 0) delta[k] = v - (before[k] || 0);
+      r.redis = delta;
+    }
+    await stop(s);
+  }
+  if (wanted('c')) {
+    const s = await startServer(kind);
+    const port = Number(s.match[1]);
+    await sleep(500);
+    const base = rssKiB(s.child.pid);
+    let held = null;
+    const extra = ['--customers', String(size.idle), '--experts', '0', '--open', 'no', '--messages', '0',
+      '--hold', String(size.holdSeconds), '--progress', 'yes', '--timeout', '300', '--connect-window', '500'];
+    const json = path.join(outDir, `c-idle-${kind}.json`);
+    const argv = ['--target', kind, '--port', String(port), '--json', json, ...extra];
+    if (kind === 'chatd') argv.push('--secret-file', secretFile);
+    await run(bin('tools/chat-loadgen'), argv, {
+      allowFailure: true,
+      onLine: (line) => {
+        // Connected and authenticated: chatd's memory now holds every connection.
+        if (line.startsWith('connected:')) setTimeout(() => (held = rssKiB(s.child.pid)), 1500);
+      },
+    });
+    const out = JSON.parse(fs.readFileSync(json, 'utf8'));
+    r.idle = { connections: out.connections.open, rss_base_kib: base, rss_held_kib: held,
+      kib_per_connection: held ? (held - base) / out.connections.open : null, errors: out.error_count };
+    log(`c-idle on ${kind}: ${JSON.stringify(r.idle)}`);
+    await stop(s);
+  }
+  return r;
+}
+
+async function burst() {
+  const s = await startServer('chatd');
+  const port = Number(s.match[1]);
+  const out = await loadgen('d-burst', 'chatd', port, ['--customers', String(size.burst), '--experts', String(size.burstExperts),
+    '--capacity', String(Math.ceil(size.burst / size.burstExperts)), '--open-rate', String(size.burst), '--messages', '0',
+    '--timeout', '120']);
+  await stop(s);
+  return out;
+}
+
+async function recovery() {
+  const r = await run(bin('bench/chat-bench-recovery'), ['--conversations', String(size.stored), '--open', String(size.storedOpen)]);
+  log(`e-recovery:\n${r.out.trimEnd()}`);
+  const line = r.out.split('\n').find((l) => l.startsWith('{'));
+  return JSON.parse(line);
+}
+
+async function simulation() {
+  // A day of a 2,000-expert team under 700,000 arrivals an hour: more than a million
+  // conversations routed.
+  const r = await run(bin('tools/chat-sim'), ['--experts', '2000', '--capacity', '3', '--hours', quick ? '0.2' : '2',
+    '--arrivals-per-hour', 'enterprise=200000,standard=500000', '--handle-minutes', '0.5', '--format', 'json']);
+  return JSON.parse(r.out);
+}
+
+// --- report -----------------------------------------------------------------------------------
+
+function fmt(v, digits = 1) {
+  if (v === null || v === undefined || Number.isNaN(v)) return '-';
+  return Number(v).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function report(res) {
+  const rows = [];
+  const row = (what, chatd, floor, floorName, ratio, target, ok) =>
+    rows.push({ what, chatd, floor, floorName, ratio, target, verdict: ok === undefined ? '' : ok ? 'met' : 'NOT MET' });
+  const { chatd = {}, relay = {}, echo = {} } = res;
+  if (chatd.closed) {
+    const c = chatd.closed.messages.per_second;
+    const f = relay.closed?.messages.per_second;
+    row('b closed loop: messages/s', fmt(c, 0), fmt(f, 0), 'relay', f ? c / f : null, '>= 0.60 x relay', f ? c / f >= 0.6 : undefined);
+    if (echo.closed) row('  (echo floor)', '', fmt(echo.closed.messages.per_second, 0), 'echo', c / echo.closed.messages.per_second, '', undefined);
+  }
+  if (chatd.steady) {
+    const d = chatd.steady.messages.delivery;
+    const f = relay.steady?.messages.delivery;
+    row('a 2,000 msg/s: p50 ms', fmt(d.p50_ms, 3), fmt(f?.p50_ms, 3), 'relay', f ? d.p50_ms / f.p50_ms : null, '< 1 ms', d.p50_ms < 1);
+    row('a 2,000 msg/s: p99 ms', fmt(d.p99_ms, 3), fmt(f?.p99_ms, 3), 'relay', f ? d.p99_ms / f.p99_ms : null, '<= 2 x relay',
+      f ? d.p99_ms <= 2 * f.p99_ms : undefined);
+    row('a 2,000 msg/s: p99.9 ms', fmt(d.p999_ms, 3), fmt(f?.p999_ms, 3), 'relay', f ? d.p999_ms / f.p999_ms : null, '', undefined);
+    row('a delivered / sent', `${chatd.steady.messages.delivered}/${chatd.steady.messages.sent}`, '', '', null, 'no loss', chatd.steady.error_count === 0);
+  }
+  if (chatd.redis && chatd.closed) {
+    const m = chatd.closed.messages.delivered;
+    const writes = ['xadd', 'set', 'sadd', 'srem', 'zadd', 'zrem', 'hset', 'multi', 'exec'];
+    let commands = 0;
+    let reads = 0;
+    for (const [k, v] of Object.entries(chatd.redis)) {
+      if (k === 'config' || k === 'info' || k === 'flushall') continue;
+      commands += v;
+      if (!writes.includes(k)) reads += v;
+    }
+    const trips = (chatd.redis.exec || 0) + reads;
+    row('b Redis commands / message', fmt(commands / m, 2), '1.00', 'relay', null, '', undefined);
+    row('b Redis round trips / message', fmt(trips / m, 3), '1.00', 'relay', trips / m, '<= 1', trips / m <= 1);
+  }
+  if (chatd.idle) {
+    const c = chatd.idle.kib_per_connection;
+    const e = echo.idle?.kib_per_connection;
+    row('c idle RSS KiB / connection', fmt(c, 1), fmt(e, 1), 'echo', e ? c / e : null, '<= 12 KiB', c <= 12);
+  }
+  if (res.burst) {
+    const b = res.burst.conversations;
+    row('d burst: all offered after last open, ms', fmt(b.last_open_to_all_offered_ms, 0), '', '', null, '<= 2000 ms',
+      b.last_open_to_all_offered_ms >= 0 && b.last_open_to_all_offered_ms <= 2000);
+  }
+  if (res.recovery) {
+    row('e restart to serving (first welcome), ms', fmt(res.recovery.first_welcome_ms, 0), '', '', null, '<= 2000 ms',
+      res.recovery.first_welcome_ms <= 2000);
+  }
+  if (res.simulation) {
+    const s = res.simulation.speed;
+    row('chat-sim: routed / minute (one core)', fmt(s.routed_per_minute, 0), '', '', null, '>= 1,000,000', s.routed_per_minute >= 1e6);
+  }
+  if (res.redis_floor) {
+    row('Redis floor: XADD round trip p50 us', '', fmt(res.redis_floor.xadd.p50_us, 1), 'redis', null, '', undefined);
+  }
+  const header = ['figure', 'chatd', 'floor', 'of', 'ratio', 'target', ''];
+  const table = [header, ...rows.map((r) => [r.what, r.chatd, r.floor, r.floorName, r.ratio == null ? '' : fmt(r.ratio, 2), r.target, r.verdict])];
+  const widths = header.map((_, i) => Math.max(...table.map((t) => String(t[i]).length)));
+  const lines = table.map((t) => t.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  return [lines[0], lines[0].replace(/./g, '-'), ...lines.slice(1)].join('\n');
+}
+
+// --- main -------------------------------------------------------------------------------------
+
+async function main() {
+  const redis = await startRedis();
+  try {
+    if (wanted('a') || wanted('b')) {
+      const r = await run(bin('bench/chat-floor-redis'), [redisUrl, quick ? '5000' : '20000']);
+      results.redis_floor = JSON.parse(r.out);
+      log(`Redis floor: ${r.out.trim()}`);
+    }
+    for (const kind of ['echo', 'relay', 'chatd']) {
+      if (kind === 'relay' && !(wanted('a') || wanted('b'))) continue;
+      if (!['a', 'b', 'c'].some(wanted)) break;
+      log(`--- ${kind}`);
+      results[kind] = await serverScenarios(kind);
+    }
+    if (wanted('d')) results.burst = await burst();
+  } finally {
+    await stop(redis);
+  }
+  if (wanted('e')) results.recovery = await recovery();
+  if (wanted('sim')) results.simulation = await simulation();
+  const file = path.join(outDir, 'results.json');
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nchatd benchmark — ${results.machine.cores} cores, ${results.machine.model}${quick ? ' (quick)' : ''}\n`);
+  console.log(report(results));
+  console.log(`\nAll figures: ${file}`);
+}
+
+function cleanup() {
+  for (const c of children) c.kill('SIGKILL');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+main()
+  .then(() => cleanup())
+  .catch((e) => {
+    console.error('bench:', e.message);
+    cleanup();
+    process.exit(1);
+  });
