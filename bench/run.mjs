@@ -86,7 +86,8 @@ function run(file, argv, { allowFailure = false, onLine } = {}) {
       err += d;
       if (onLine) for (const line of String(d).split('\n')) if (line) onLine(line, child);
     });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the output may still be arriving when the process has exited.
+    child.on('close', (code) => {
       children.delete(child);
       if (code !== 0 && !allowFailure) reject(new Error(`${path.basename(file)} failed (${code}):\n${out}${err}`));
       else resolve({ code, out, err });
@@ -112,7 +113,7 @@ async function startRedis() {
   // As chatd's embedded Redis runs: AOF, fsync every second, no RDB snapshots.
   return start('redis-server', 'redis-server', ['--port', '0', '--unixsocket', redisSock, '--unixsocketperm', '700',
     '--dir', redisDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
-  /Ready to accept connections/);
+  /ready to accept connections/i);
 }
 
 async function redisCli(...a) {
@@ -245,10 +246,15 @@ async function burst() {
 }
 
 async function recovery() {
-  const r = await run(bin('bench/chat-bench-recovery'), ['--conversations', String(size.stored), '--open', String(size.storedOpen)]);
-  log(`e-recovery:\n${r.out.trimEnd()}`);
-  const line = r.out.split('\n').find((l) => l.startsWith('{'));
-  return JSON.parse(line);
+  // As Redis keeps its AOF (rewritten whenever it doubles), and the worst case: every write replayed.
+  const result = {};
+  for (const [name, rewrite] of [['rewritten', '1'], ['replayed', '0']]) {
+    const r = await run(bin('bench/chat-bench-recovery'), ['--conversations', String(size.stored), '--open',
+      String(size.storedOpen), '--rewrite-aof', rewrite]);
+    log(`e-recovery (AOF ${name}):\n${r.out.trimEnd()}`);
+    result[name] = JSON.parse(r.out.split('\n').find((l) => l.startsWith('{')));
+  }
+  return result;
 }
 
 async function simulation() {
@@ -311,8 +317,11 @@ function report(res) {
       b.last_open_to_all_offered_ms >= 0 && b.last_open_to_all_offered_ms <= 2000);
   }
   if (res.recovery) {
-    row('e restart to serving (first welcome), ms', fmt(res.recovery.first_welcome_ms, 0), '', '', null, '<= 2000 ms',
-      res.recovery.first_welcome_ms <= 2000);
+    const { rewritten: w, replayed: p } = res.recovery;
+    row('e restart to serving (first welcome), ms', fmt(w.first_welcome_ms, 0), '', '', null, '<= 2000 ms', w.first_welcome_ms <= 2000);
+    row('  of which Redis loading its data, ms', fmt(w.redis_loading_ms, 0), '', '', null, '', undefined);
+    row('e same, AOF never rewritten (worst), ms', fmt(p.first_welcome_ms, 0), '', '', null, '', undefined);
+    row('  of which Redis replaying its AOF, ms', fmt(p.redis_loading_ms, 0), '', '', null, '', undefined);
   }
   if (res.simulation) {
     const s = res.simulation.speed;

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
         chat_server server(cfg, clock);
         auto report = server.start();
         std::cout << "chatd: restored " << report.conversations << " conversations, " << report.experts << " experts, "
-                  << report.timers << " timers in " << report.took.count() << " ms\n"
+                  << report.timers << " timers in " << report.took.count() << " ms (of which "
+                  << report.redis_loading.count() << " ms waiting for Redis to load its data)\n"
                   << "chatd: Redis: " << server.redis_description() << "\n"
                   << "chatd: listening on http://" << cfg.bind << ':' << server.port() << "  (WebSocket: ws://"
                   << cfg.bind << ':' << server.port() << "/ws, protocol chat.v1)\n"

@@ -38,6 +38,7 @@ void hub::load(std::chrono::steady_clock::time_point began, std::function<void(s
     store_->load([self = shared_from_this(), began, ready = std::move(ready)](std::error_code ec, loaded_state state) mutable {
         // A Redis that is still loading its AOF answers LOADING: ask again shortly.
         if (ec == redis::errc::loading && !self->stopped_) {
+            self->redis_loading_ = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
             self->timer_.expires_after(50ms);
             self->timer_.async_wait([self, began, ready = std::move(ready)](boost::system::error_code e) mutable {
                 if (e) return ready(make_error_code(redis::errc::stopped), {});
@@ -73,6 +74,7 @@ void hub::on_loaded(loaded_state state, std::chrono::steady_clock::time_point be
     ready_ = true;
     arm_timer();
     report.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    report.redis_loading = redis_loading_;
     ready({}, report);
 }
 

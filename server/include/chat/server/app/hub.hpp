@@ -48,6 +48,7 @@ public:
     struct start_report {
         std::size_t conversations = 0, experts = 0, timers = 0, skipped = 0;
         std::chrono::milliseconds took{};
+        std::chrono::milliseconds redis_loading{}; // of `took`: waiting for Redis to load its data
     };
     // Loads the state from Redis, restores the core and fires what fell due meanwhile.
     void start(std::function<void(std::error_code, start_report)> ready);
@@ -217,6 +218,7 @@ private:
     std::atomic<bool> has_undelivered_{false};
     bool stopped_ = false;
     queue::instant last_sweep_{};
+    std::chrono::milliseconds redis_loading_{};
     std::uint64_t ticket_counter_ = 0;
     hub_counters counters_;
 };
