@@ -23,6 +23,7 @@ const size = {
   steadyRate: 2000,
   steadySeconds: quick ? 5 : 20,
   closedSeconds: quick ? 5 : 15,
+  rounds: quick ? 1 : 3,
   idle: quick ? 2000 : 10000,
   holdSeconds: 4,
   burst: 2000,
@@ -185,65 +186,63 @@ const pairs = (n) => ['--customers', String(n), '--experts', String(n)];
 
 const results = { machine: { cores: os.cpus().length, model: os.cpus()[0]?.model }, quick, sizes: size };
 
-async function serverScenarios(kind) {
-  const r = {};
-  if (wanted('a')) {
-    const s = await startServer(kind);
-    const port = Number(s.match[1]);
-    r.steady = await loadgen('a-steady', kind, port, [...pairs(size.conversations), '--rate', String(size.steadyRate),
-      '--messages', '1000000', '--duration', String(size.steadySeconds), '--timeout', '300']);
+// One fresh server of `kind` for one measurement.
+async function withServer(kind, measure) {
+  const s = await startServer(kind);
+  try {
+    return await measure(Number(s.match[1]), s);
+  } finally {
     await stop(s);
   }
-  if (wanted('b')) {
-    const s = await startServer(kind);
-    const port = Number(s.match[1]);
-    const before = kind === 'chatd' ? await commandStats() : null;
-    r.closed = await loadgen('b-closed', kind, port, [...pairs(size.conversations), '--messages', '1000000',
-      '--duration', String(size.closedSeconds), '--timeout', '300']);
-    if (before) {
-      const after = await commandStats();
-      const delta = {};
-      for (const [k, v] of Object.entries(after)) if (k !== 'info' && v - (before[k] || 0) > 0) delta[k] = v - (before[k] || 0);
-      r.redis = delta;
-    }
-    await stop(s);
-  }
-  if (wanted('c')) {
-    const s = await startServer(kind);
-    const port = Number(s.match[1]);
-    await sleep(500);
-    const base = rssKiB(s.child.pid);
-    let held = null;
-    const extra = ['--customers', String(size.idle), '--experts', '0', '--open', 'no', '--messages', '0',
-      '--hold', String(size.holdSeconds), '--progress', 'yes', '--timeout', '300', '--connect-window', '500'];
-    const json = path.join(outDir, `c-idle-${kind}.json`);
-    const argv = ['--target', kind, '--port', String(port), '--json', json, ...extra];
-    if (kind === 'chatd') argv.push('--secret-file', secretFile);
-    await run(bin('tools/chat-loadgen'), argv, {
-      allowFailure: true,
-      onLine: (line) => {
-        // Connected and authenticated: chatd's memory now holds every connection.
-        if (line.startsWith('connected:')) setTimeout(() => (held = rssKiB(s.child.pid)), 1500);
-      },
-    });
-    const out = JSON.parse(fs.readFileSync(json, 'utf8'));
-    r.idle = { connections: out.connections.open, rss_base_kib: base, rss_held_kib: held,
-      kib_per_connection: held ? (held - base) / out.connections.open : null, errors: out.error_count };
-    log(`c-idle on ${kind}: ${JSON.stringify(r.idle)}`);
-    await stop(s);
-  }
-  return r;
 }
 
-async function burst() {
-  const s = await startServer('chatd');
-  const port = Number(s.match[1]);
-  const out = await loadgen('d-burst', 'chatd', port, ['--customers', String(size.burst), '--experts', String(size.burstExperts),
-    '--capacity', String(Math.ceil(size.burst / size.burstExperts)), '--open-rate', String(size.burst), '--messages', '0',
-    '--timeout', '120']);
-  await stop(s);
-  return out;
+const steady = (kind, round) => withServer(kind, (port) => loadgen(`a-steady-${round}`, kind, port, [...pairs(size.conversations),
+  '--rate', String(size.steadyRate), '--messages', '1000000', '--duration', String(size.steadySeconds), '--timeout', '300']));
+
+const closedLoop = (kind, round) => withServer(kind, async (port) => {
+  const before = kind === 'chatd' ? await commandStats() : null;
+  const result = await loadgen(`b-closed-${round}`, kind, port, [...pairs(size.conversations), '--messages', '1000000',
+    '--duration', String(size.closedSeconds), '--timeout', '300']);
+  if (before) {
+    const after = await commandStats();
+    result.redis = {};
+    for (const [k, v] of Object.entries(after)) if (k !== 'info' && v - (before[k] || 0) > 0) result.redis[k] = v - (before[k] || 0);
+  }
+  return result;
+});
+
+const idle = (kind) => withServer(kind, async (port, s) => {
+  await sleep(500);
+  const base = rssKiB(s.child.pid);
+  let held = null;
+  const json = path.join(outDir, `c-idle-${kind}.json`);
+  const argv = ['--target', kind, '--port', String(port), '--json', json, '--customers', String(size.idle), '--experts', '0',
+    '--open', 'no', '--messages', '0', '--hold', String(size.holdSeconds), '--progress', 'yes', '--timeout', '300',
+    '--connect-window', '500'];
+  if (kind === 'chatd') argv.push('--secret-file', secretFile);
+  await run(bin('tools/chat-loadgen'), argv, {
+    allowFailure: true,
+    onLine: (line) => {
+      // Connected and authenticated: the server's memory now holds every connection.
+      if (line.startsWith('connected:')) setTimeout(() => (held = rssKiB(s.child.pid)), 1500);
+    },
+  });
+  const out = JSON.parse(fs.readFileSync(json, 'utf8'));
+  const r = { connections: out.connections.open, rss_base_kib: base, rss_held_kib: held,
+    kib_per_connection: held ? (held - base) / out.connections.open : null, errors: out.error_count };
+  log(`c-idle on ${kind}: ${JSON.stringify(r)}`);
+  return r;
+});
+
+// The median of a figure over rounds (the machine is noisy; rounds alternate floor and chatd).
+function median(runs, pick) {
+  const v = runs.map(pick).filter((x) => x !== undefined && x !== null).sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
 }
+
+const burst = () => withServer('chatd', (port) => loadgen('d-burst', 'chatd', port, ['--customers', String(size.burst),
+  '--experts', String(size.burstExperts), '--capacity', String(Math.ceil(size.burst / size.burstExperts)),
+  '--open-rate', String(size.burst), '--messages', '0', '--timeout', '120']));
 
 async function recovery() {
   // As Redis keeps its AOF (rewritten whenever it doubles), and the worst case: every write replayed.
@@ -277,32 +276,41 @@ function report(res) {
   const row = (what, chatd, floor, floorName, ratio, target, ok) =>
     rows.push({ what, chatd, floor, floorName, ratio, target, verdict: ok === undefined ? '' : ok ? 'met' : 'NOT MET' });
   const { chatd = {}, relay = {}, echo = {} } = res;
-  if (chatd.closed) {
-    const c = chatd.closed.messages.per_second;
-    const f = relay.closed?.messages.per_second;
-    row('b closed loop: messages/s', fmt(c, 0), fmt(f, 0), 'relay', f ? c / f : null, '>= 0.60 x relay', f ? c / f >= 0.6 : undefined);
-    if (echo.closed) row('  (echo floor)', '', fmt(echo.closed.messages.per_second, 0), 'echo', c / echo.closed.messages.per_second, '', undefined);
+  const n = (runs) => (runs?.length > 1 ? ` (median of ${runs.length})` : '');
+  if (chatd.closed?.length) {
+    const c = median(chatd.closed, (r) => r.messages.per_second);
+    const f = median(relay.closed || [], (r) => r.messages.per_second);
+    row(`b closed loop: messages/s${n(chatd.closed)}`, fmt(c, 0), fmt(f, 0), 'relay', f ? c / f : null, '>= 0.60 x relay',
+      f ? c / f >= 0.6 : undefined);
+    const e = median(echo.closed || [], (r) => r.messages.per_second);
+    if (e) row('  (echo floor)', '', fmt(e, 0), 'echo', c / e, '', undefined);
   }
-  if (chatd.steady) {
-    const d = chatd.steady.messages.delivery;
-    const f = relay.steady?.messages.delivery;
-    row('a 2,000 msg/s: p50 ms', fmt(d.p50_ms, 3), fmt(f?.p50_ms, 3), 'relay', f ? d.p50_ms / f.p50_ms : null, '< 1 ms', d.p50_ms < 1);
-    row('a 2,000 msg/s: p99 ms', fmt(d.p99_ms, 3), fmt(f?.p99_ms, 3), 'relay', f ? d.p99_ms / f.p99_ms : null, '<= 2 x relay',
-      f ? d.p99_ms <= 2 * f.p99_ms : undefined);
-    row('a 2,000 msg/s: p99.9 ms', fmt(d.p999_ms, 3), fmt(f?.p999_ms, 3), 'relay', f ? d.p999_ms / f.p999_ms : null, '', undefined);
-    row('a delivered / sent', `${chatd.steady.messages.delivered}/${chatd.steady.messages.sent}`, '', '', null, 'no loss', chatd.steady.error_count === 0);
+  if (chatd.steady?.length) {
+    const pick = (key) => (r) => r.messages.delivery[key];
+    const d = (key) => median(chatd.steady, pick(key));
+    const f = (key) => median(relay.steady || [], pick(key));
+    row(`a 2,000 msg/s: p50 ms${n(chatd.steady)}`, fmt(d('p50_ms'), 3), fmt(f('p50_ms'), 3), 'relay', f('p50_ms') ? d('p50_ms') / f('p50_ms') : null,
+      '< 1 ms', d('p50_ms') < 1);
+    row('a 2,000 msg/s: p99 ms', fmt(d('p99_ms'), 3), fmt(f('p99_ms'), 3), 'relay', f('p99_ms') ? d('p99_ms') / f('p99_ms') : null,
+      '<= 2 x relay', f('p99_ms') ? d('p99_ms') <= 2 * f('p99_ms') : undefined);
+    row('a 2,000 msg/s: p99.9 ms', fmt(d('p999_ms'), 3), fmt(f('p999_ms'), 3), 'relay', f('p999_ms') ? d('p999_ms') / f('p999_ms') : null, '', undefined);
+    const sent = chatd.steady.reduce((t, r) => t + r.messages.sent, 0);
+    const delivered = chatd.steady.reduce((t, r) => t + r.messages.delivered, 0);
+    row('a delivered / sent (all rounds)', `${delivered}/${sent}`, '', '', null, 'no loss',
+      chatd.steady.every((r) => r.error_count === 0) && delivered === sent);
   }
-  if (chatd.redis && chatd.closed) {
-    const m = chatd.closed.messages.delivered;
+  const redisRun = chatd.closed?.find((r) => r.redis);
+  if (redisRun) {
+    const m = redisRun.messages.delivered;
     const writes = ['xadd', 'set', 'sadd', 'srem', 'zadd', 'zrem', 'hset', 'multi', 'exec'];
     let commands = 0;
     let reads = 0;
-    for (const [k, v] of Object.entries(chatd.redis)) {
+    for (const [k, v] of Object.entries(redisRun.redis)) {
       if (k === 'config' || k === 'info' || k === 'flushall') continue;
       commands += v;
       if (!writes.includes(k)) reads += v;
     }
-    const trips = (chatd.redis.exec || 0) + reads;
+    const trips = (redisRun.redis.exec || 0) + reads;
     row('b Redis commands / message', fmt(commands / m, 2), '1.00', 'relay', null, '', undefined);
     row('b Redis round trips / message', fmt(trips / m, 3), '1.00', 'relay', trips / m, '<= 1', trips / m <= 1);
   }
@@ -347,11 +355,18 @@ async function main() {
       results.redis_floor = JSON.parse(r.out);
       log(`Redis floor: ${r.out.trim()}`);
     }
-    for (const kind of ['echo', 'relay', 'chatd']) {
-      if (kind === 'relay' && !(wanted('a') || wanted('b'))) continue;
-      if (!['a', 'b', 'c'].some(wanted)) break;
-      log(`--- ${kind}`);
-      results[kind] = await serverScenarios(kind);
+    for (const kind of ['echo', 'relay', 'chatd']) results[kind] = { steady: [], closed: [] };
+    for (let round = 1; round <= size.rounds; ++round) {
+      for (const kind of ['relay', 'chatd']) {
+        log(`--- round ${round}: ${kind}`);
+        if (wanted('a')) results[kind].steady.push(await steady(kind, round));
+        if (wanted('b')) results[kind].closed.push(await closedLoop(kind, round));
+      }
+    }
+    if (wanted('b')) results.echo.closed.push(await closedLoop('echo', 1));
+    if (wanted('c')) {
+      results.echo.idle = await idle('echo');
+      results.chatd.idle = await idle('chatd');
     }
     if (wanted('d')) results.burst = await burst();
   } finally {

@@ -1,5 +1,7 @@
 #include "driver.hpp"
 
+#include "frame_scan.hpp"
+
 #include "chat/server/auth/token.hpp"
 
 #include <nlohmann/json.hpp>
@@ -233,6 +235,8 @@ void driver::after_hold() {
     bool opens = o_.target == target_kind::chatd && o_.open && o_.customers > 0;
     bool floors_talk = o_.target != target_kind::chatd && o_.messages > 0 && o_.customers > 0;
     if (!opens && !floors_talk) return close_all();
+    // With openings, this window only bounds waiting for them: it starts again when every
+    // conversation is assigned and the exchange begins.
     begin_exchange_window();
     if (opens) return open_next();
     for (auto& c : conversations_)
@@ -254,6 +258,7 @@ void driver::open_next() {
     if (!sending_) return;
     if (o_.open_rate <= 0) {
         for (auto& c : conversations_) open(c);
+        opening_settled();
         return maybe_done();
     }
     if (open_cursor_ >= o_.customers) return;
@@ -265,9 +270,21 @@ void driver::open_next() {
     });
 }
 
+// Every conversation is assigned (or refused): the exchange starts for all at once, so that
+// the messages measured do not queue behind the openings still being routed.
+void driver::opening_settled() {
+    if (exchange_started_ || r_.assigned + open_refused_ < static_cast<std::uint64_t>(o_.customers)) return;
+    exchange_started_ = true;
+    begin_exchange_window();
+    for (auto& c : conversations_)
+        if (c.assigned) start_exchange(c);
+    maybe_done();
+}
+
 void driver::open(conversation& c) {
     if (!c.connected) {
         c.finished = true;
+        ++open_refused_;
         return;
     }
     auto now = steady::now();
@@ -435,9 +452,24 @@ driver::conversation* driver::by_id(const std::string& id) {
     return it == by_id_.end() ? nullptr : &conversations_[static_cast<std::size_t>(it->second)];
 }
 
-void driver::on_customer_frame(conversation& c, std::string_view frame, steady::time_point at) {
+bool driver::scanned(side receiver, std::string_view frame, steady::time_point at) {
     ++r_.frames_received;
     r_.bytes_received += frame.size();
+    if (!is_flat(frame)) return false;
+    auto type = flat_string(frame, "type");
+    if (type == "message" || type == "send") {
+        auto text = flat_string(frame, "text");
+        if (!text) return false;
+        on_chat_text(receiver, *text, at);
+        return true;
+    }
+    // The answer to a chat message: nothing to learn from it (errors are parsed in full).
+    auto id = type == "ok" ? flat_string(frame, "id") : std::nullopt;
+    return id && id->starts_with('s');
+}
+
+void driver::on_customer_frame(conversation& c, std::string_view frame, steady::time_point at) {
+    if (scanned(side::customer, frame, at)) return;
     auto j = json::parse(frame, nullptr, false);
     if (!j.is_object()) return count_error("unreadable frame");
     auto type = string_field(j, "type");
@@ -465,7 +497,7 @@ void driver::on_customer_frame(conversation& c, std::string_view frame, steady::
         c.assigned = true;
         ++r_.assigned;
         r_.open_to_assigned.add(micros_between(c.opened_at, at));
-        return start_exchange(c);
+        return opening_settled();
     }
     if (type == "error") {
         auto id = string_field(j, "id");
@@ -473,7 +505,8 @@ void driver::on_customer_frame(conversation& c, std::string_view frame, steady::
         if (id.starts_with('x')) ++close_errors_;
         if (id.starts_with('o')) {
             c.finished = true;
-            maybe_done();
+            ++open_refused_;
+            opening_settled();
         }
         return;
     }
@@ -481,16 +514,14 @@ void driver::on_customer_frame(conversation& c, std::string_view frame, steady::
 }
 
 void driver::on_partner_frame(conversation&, std::string_view frame, steady::time_point at) {
-    ++r_.frames_received;
-    r_.bytes_received += frame.size();
+    if (scanned(side::expert, frame, at)) return;
     auto j = json::parse(frame, nullptr, false);
     if (!j.is_object()) return count_error("unreadable frame");
     if (string_field(j, "type") == "send") on_chat_text(side::expert, string_field(j, "text"), at);
 }
 
 void driver::on_expert_frame(expert& x, std::string_view frame, steady::time_point at) {
-    ++r_.frames_received;
-    r_.bytes_received += frame.size();
+    if (scanned(side::expert, frame, at)) return;
     auto j = json::parse(frame, nullptr, false);
     if (!j.is_object()) return count_error("unreadable frame");
     auto type = string_field(j, "type");

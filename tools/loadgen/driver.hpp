@@ -55,11 +55,14 @@ private:
     void after_hold();
     void begin_exchange_window();
     void open_next();
+    void opening_settled();
     void open(conversation& c);
     void start_exchange(conversation& c);
     double period_seconds() const;
     void schedule(conversation& c, steady::time_point due);
     void send_next(conversation& c, steady::time_point stamp);
+    // Handles the frames a scan can read (chat messages, their acks); false: parse in full.
+    bool scanned(side receiver, std::string_view frame, steady::time_point at);
     void on_customer_frame(conversation& c, std::string_view frame, steady::time_point at);
     void on_partner_frame(conversation& c, std::string_view frame, steady::time_point at);
     void on_expert_frame(expert& x, std::string_view frame, steady::time_point at);
@@ -86,7 +89,8 @@ private:
 
     int connect_cursor_ = 0, connections_pending_ = 0, connections_total_ = 0, experts_ready_ = 0;
     int open_cursor_ = 0;
-    std::uint64_t closes_sent_ = 0, close_errors_ = 0;
+    std::uint64_t closes_sent_ = 0, close_errors_ = 0, open_refused_ = 0;
+    bool exchange_started_ = false;
     steady::time_point began_, connect_began_, opens_began_, last_open_, last_offer_, first_send_{}, last_delivery_{},
         drain_until_;
     bool connected_all_ = false, sending_ = true, finished_ = false, partners_ = false;
