@@ -14,6 +14,7 @@ packages=(
   catch2
   redis-server
   libical-dev
+  libjemalloc-dev            # chatd's allocator (docs/performance.md)
   libhowardhinnant-date-dev
   tzdata
   chromium                   # the browser tests (driven by playwright-core from npm)
