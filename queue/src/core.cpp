@@ -137,12 +137,20 @@ outcome core::expert_connected(const expert_id& e, instant now) {
 outcome core::advance(instant now) {
     outcome out;
     step s{now, out};
+    bool fired = false;
     while (auto t = timers_.pop_due(now)) {
         s.emit(effect::timer_cleared{*t});
         fire(s, *t);
+        fired = true;
     }
-    route(s);
+    route(s, fired);
     return out;
+}
+
+std::optional<instant> core::next_deadline() const {
+    auto due = timers_.next_due();
+    if (position_pass_due_ && (!due || *position_pass_due_ < *due)) return position_pass_due_;
+    return due;
 }
 
 const conversation* core::find(const conversation_id& c) const {
@@ -197,6 +205,8 @@ void core::restore(core_state state) {
     open_by_customer_.clear();
     restrictions_.clear();
     reported_.clear();
+    last_position_pass_.reset();
+    position_pass_due_.reset();
     sequence_ = 0;
     average_handle_ = state.average_handle > duration::zero() ? state.average_handle
                                                               : policy_.initial_handle_time;

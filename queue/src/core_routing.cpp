@@ -43,7 +43,7 @@ expert* core::choose_expert(conversation& c) {
     return best;
 }
 
-void core::route(step& s) {
+void core::route(step& s, bool line_may_have_moved) {
     if (!waiting_.empty()) {
         // Free slots of experts who could take anything; the pass stops when none are left.
         int free = 0;
@@ -57,15 +57,28 @@ void core::route(step& s) {
                 auto* x = choose_expert(c);
                 if (!x) return true;
                 offer(s, c, *x);
+                line_may_have_moved = true;
                 return --free > 0;
             });
         }
+    }
+    if (line_may_have_moved) positions_may_have_moved(s);
+    else if (position_pass_due_ && s.now >= *position_pass_due_) report_positions(s);
+}
+
+void core::positions_may_have_moved(step& s) {
+    if (!policy_.track_positions) return;
+    if (last_position_pass_ && s.now - *last_position_pass_ < policy_.position_interval) {
+        if (!position_pass_due_) position_pass_due_ = *last_position_pass_ + policy_.position_interval;
+        if (s.now < *position_pass_due_) return;
     }
     report_positions(s);
 }
 
 void core::report_positions(step& s) {
-    if (!policy_.track_positions || waiting_.empty()) return;
+    position_pass_due_.reset();
+    if (waiting_.empty()) return;
+    last_position_pass_ = s.now;
     struct staffing {
         int slots = 0, free = 0, position = 0;
     };

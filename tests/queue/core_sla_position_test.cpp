@@ -70,16 +70,19 @@ TEST_CASE("queued customers know their position and an estimated wait", "[queue]
     harness h;
     h.expert("ada", 1);
     h.chat_with("busy", harness::standard("u0"), "ada");
-    auto first = h.open("c1", harness::standard("u1"));
-    auto q1 = first.first<effect::queued>();
+    h.wait(1s); // a quiet interval: the next event reports positions at once
+    auto q1 = h.open("c1", harness::standard("u1")).first<effect::queued>();
     REQUIRE(q1);
     CHECK(q1->position == 1);
     CHECK(q1->estimated_wait == 10min); // one ahead of a single slot at the initial 10-minute handle time
-    auto second = h.open("c2", harness::standard("u2"));
-    CHECK(second.first<effect::queued>()->position == 2);
-    CHECK(second.first<effect::queued>()->estimated_wait == 20min);
+    h.wait(1s);
+    auto q2 = h.open("c2", harness::standard("u2")).first<effect::queued>();
+    REQUIRE(q2);
+    CHECK(q2->position == 2);
+    CHECK(q2->estimated_wait == 20min);
 
     SECTION("an Enterprise arrival moves the Standard ones down") {
+        h.wait(1s);
         auto out = h.open("e1", harness::enterprise("u3"));
         auto moves = out.all<effect::queued>();
         REQUIRE(moves.size() == 3);
@@ -90,14 +93,44 @@ TEST_CASE("queued customers know their position and an estimated wait", "[queue]
     }
     SECTION("more staff shortens the estimate") {
         h.expert("bob", 1);
-        auto out = h.open("c3", harness::standard("u4"));
         CHECK(h.state("c1") == conversation_state::offered);
-        auto moves = out.all<effect::queued>();
+        h.open("c3", harness::standard("u4"));
+        auto moves = h.wait(1s).all<effect::queued>(); // the pass held back within the second
         auto c3 = std::find_if(moves.begin(), moves.end(), [](auto& q) { return q.conversation == "c3"; });
         REQUIRE(c3 != moves.end());
         CHECK(c3->position == 2);
         CHECK(c3->estimated_wait == 10min); // two waiting, two slots busy: one handle time
     }
+}
+
+TEST_CASE("in a burst of arrivals positions come once a second, each customer's latest", "[queue][position]") {
+    harness h;
+    CHECK(h.open("c1", harness::standard("u1")).first<effect::queued>()); // after a quiet interval: at once
+    auto second = h.open("c2", harness::standard("u2"));
+    auto vip = h.open("e1", harness::enterprise("u3"));
+    CHECK_FALSE(second.first<effect::queued>());
+    CHECK_FALSE(vip.first<effect::queued>());
+    CHECK(h.core.next_deadline() == h.now + 1s);
+
+    auto moves = h.wait(1s).all<effect::queued>();
+    REQUIRE(moves.size() == 3);
+    CHECK(moves[0].conversation == "e1");
+    CHECK(moves[0].position == 1);
+    CHECK(moves[1].conversation == "c1");
+    CHECK(moves[1].position == 2);
+    CHECK(moves[2].conversation == "c2");
+    CHECK(moves[2].position == 3);
+    CHECK(h.core.next_deadline() != h.now + 1s); // nothing held back any more
+}
+
+TEST_CASE("with no position interval every arrival reports positions at once", "[queue][position]") {
+    policy p;
+    p.position_interval = 0s;
+    harness h(p);
+    h.open("c1", harness::standard("u1"));
+    auto q = h.open("c2", harness::standard("u2")).first<effect::queued>();
+    REQUIRE(q);
+    CHECK(q->position == 2);
 }
 
 TEST_CASE("with nobody available the estimated wait is unknown", "[queue][position]") {

@@ -90,6 +90,7 @@ TEST_CASE("a value of the wrong type or out of range names its key", "[server][c
     CHECK_THROWS_WITH(config_file("[limits]\nmax_frame_bytes = \"big\"\n").load(), Contains("limits.max_frame_bytes"));
     CHECK_THROWS_WITH(config_file("[limits]\nmax_json_depth = 1000\n").load(), Contains("limits.max_json_depth"));
     CHECK_THROWS_WITH(config_file("[server]\nport = 70000\n").load(), Contains("server.port"));
+    CHECK_THROWS_WITH(config_file("[policy]\nposition_interval_s = -1\n").load(), Contains("policy.position_interval_s"));
     CHECK_THROWS_WITH(config_file("[tiers.standard]\nhours = \"late\"\n").load(), Contains("tiers.standard.hours"));
     CHECK_THROWS_WITH(config_file("[policy]\ndefault_timezone = \"Mars/Olympus\"\n").load(),
                       Contains("policy.default_timezone"));

@@ -124,8 +124,9 @@ write_batch hub::build(const pending_write& w) {
 }
 
 void hub::finish(step s) {
-    // A timer this step set may fall due before the one the clock waits for.
-    if (!s.writes.timers.empty()) arm_timer();
+    // A timer this step set (or a position pass it held back) may fall due before the one
+    // the clock waits for.
+    if (auto due = core_.next_deadline(); due && (!timer_due_ || *due < *timer_due_)) arm_timer();
     if (degraded()) {
         // Keep the order: nothing is told before everything before it is stored.
         dirty_.merge(pending_write(s.writes));
@@ -252,6 +253,7 @@ void hub::send_message(const session_ptr& p, const outgoing& o) {
 void hub::arm_timer() {
     if (stopped_) return;
     auto due = core_.next_deadline();
+    timer_due_ = due;
     // At least hourly, for the sweep. A manual clock never reaches a deadline by itself;
     // time_moved() fires it.
     queue::duration wait = std::chrono::hours(1);

@@ -92,7 +92,8 @@ public:
 
     // Fires every timer due at `now`.
     outcome advance(instant now);
-    std::optional<instant> next_deadline() const { return timers_.next_due(); }
+    // The next timer, or the end of the interval that holds back a position pass.
+    std::optional<instant> next_deadline() const;
 
     // Reading.
     const conversation* find(const conversation_id& c) const;
@@ -160,7 +161,9 @@ private:
     bool is_open_for(const conversation& c, instant now) const;
     bool eligible(const expert& e, const conversation& c) const;
     expert* choose_expert(conversation& c);
-    void route(step& s);
+    // Offers what it can; positions are reported when the line may have moved.
+    void route(step& s, bool line_may_have_moved = true);
+    void positions_may_have_moved(step& s);
     void report_positions(step& s);
 
     static std::string customer_key(const customer& who) { return who.tenant + '\x1f' + who.user; }
@@ -174,6 +177,8 @@ private:
     std::unordered_map<std::string, std::set<conversation_id>> open_by_customer_;
     std::unordered_map<std::string, instant> restrictions_;
     std::unordered_map<conversation_id, std::pair<int, std::optional<duration>>> reported_;
+    std::optional<instant> last_position_pass_;
+    std::optional<instant> position_pass_due_; // a pass held back until then
     std::uint64_t sequence_ = 0;
     duration average_handle_;
 };

@@ -50,8 +50,12 @@ struct policy {
 
     // Handle time assumed for the estimated wait until real ones are observed.
     duration initial_handle_time = 10min;
-    // Emit position/estimated-wait updates for queued conversations.
+    // Emit position/estimated-wait updates for queued conversations,
     bool track_positions = true;
+    // from a pass over the whole line at most once per interval: an event after a quiet
+    // interval reports at once, the events of a busy one at its end (a pass costs the line's
+    // length, so a pass per event made a burst of arrivals cost its square). 0: every event.
+    duration position_interval = 1s;
 
     // Region calendars by region id; unknown regions use `default_calendar`.
     std::map<std::string, business_calendar> regions;

@@ -212,6 +212,7 @@ private:
     pending_write dirty_; // what failed to store: written again from the current state
     bool recovering_ = false;
     boost::asio::steady_timer timer_;
+    std::optional<queue::instant> timer_due_; // the core's deadline timer_ waits for
     boost::asio::steady_timer recovery_timer_;
     std::atomic<bool> ready_{false};
     std::atomic<int> in_flight_{0};

@@ -1,0 +1,104 @@
+// chat-bench-line: what an opening costs the conversation core as the waiting line grows
+// (an incident brings every customer to the help button and the experts are all busy).
+// Opens --conversations into a line nobody can take from, one Enterprise in five, and
+// prints the core's time per opening in each tenth of the run, and the time to hand off
+// --held conversations at once when their expert is gone.
+
+#include "chat/queue/core.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace chat;
+using clock_type = std::chrono::steady_clock;
+
+double micros_since(clock_type::time_point t0) {
+    return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count();
+}
+
+queue::opening opening_of(int i) {
+    queue::opening o;
+    o.id = std::to_string(i);
+    o.customer.user = o.id;
+    o.id.insert(0, 1, 'c'); // not "c" + …: a false -Wrestrict of GCC 12 at -O3
+    o.customer.user.insert(0, 1, 'u');
+    o.customer.tenant = "acme";
+    o.customer.tier = i % 5 == 0 ? queue::tier::enterprise : queue::tier::standard;
+    o.topic = "Billing";
+    o.message = "My invoice total is wrong";
+    return o;
+}
+
+std::size_t queued_events(const queue::outcome& out) {
+    std::size_t n = 0;
+    for (const auto& e : out.effects)
+        if (std::holds_alternative<queue::effect::queued>(e)) ++n;
+    return n;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int conversations = 10000, held = 1000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string_view name = argv[i];
+        int value = std::atoi(argv[i + 1]);
+        if (name == "--conversations" && value >= 10) conversations = value;
+        else if (name == "--held" && value >= 1) held = value;
+        else {
+            std::fprintf(stderr, "usage: chat-bench-line [--conversations N (>= 10)] [--held H]\n");
+            return 2;
+        }
+    }
+    queue::policy p;
+    p.tiers[0].hours.always = true;
+    p.tiers[1].hours.always = true;
+    queue::core core(p);
+    auto now = queue::instant{} + std::chrono::hours(24 * 365 * 56);
+
+    // Openings into a line with no expert available.
+    std::printf("openings into a line with no expert available (%d)\n", conversations);
+    std::printf("%12s %14s %14s\n", "line length", "us / opening", "queued events");
+    int tenth = conversations / 10;
+    for (int part = 0; part < 10; ++part) {
+        auto t0 = clock_type::now();
+        std::size_t events = 0;
+        for (int i = part * tenth; i < (part + 1) * tenth; ++i) {
+            now += std::chrono::milliseconds(1);
+            auto out = core.open(opening_of(i), now);
+            if (out.error) {
+                std::fprintf(stderr, "opening %d refused: %s\n", i, out.error.message().c_str());
+                return 1;
+            }
+            events += queued_events(out);
+            // What chatd's timer does: a position pass held back falls due.
+            if (auto due = core.next_deadline(); due && *due <= now) events += queued_events(core.advance(now));
+        }
+        std::printf("%12d %14.1f %14.1f\n", (part + 1) * tenth, micros_since(t0) / tenth,
+                    static_cast<double>(events) / tenth);
+    }
+
+    // An expert holding `held` conversations leaves: every one goes back to the line at once.
+    queue::expert_profile ada;
+    ada.id = "ada";
+    ada.tenant = "acme";
+    ada.name = "Ada";
+    ada.capacity = held;
+    ada.auto_accept = true;
+    core.register_expert(ada, now);
+    // She takes `held` from the head of the line; as many new ones fill it up again.
+    core.set_presence("ada", queue::presence::available, now);
+    for (int i = 0; i < held; ++i) core.open(opening_of(conversations + i), now);
+    core.expert_disconnected("ada", now);
+    now += p.disconnect_grace;
+    auto t0 = clock_type::now();
+    auto out = core.advance(now);
+    std::printf("hand-off of %d conversations into a line of %d when her grace ends: %.1f ms, %zu queued events\n",
+                held, conversations, micros_since(t0) / 1000, queued_events(out));
+    return 0;
+}
