@@ -2,7 +2,7 @@
 // (an incident brings every customer to the help button and the experts are all busy).
 // Opens --conversations into a line nobody can take from, one Enterprise in five, and
 // prints the core's time per opening in each tenth of the run, and the time to hand off
-// --held conversations at once when their expert is gone.
+// --held conversations at once when their expert is gone. --json prints the same as JSON.
 
 #include "chat/queue/core.hpp"
 
@@ -45,13 +45,15 @@ std::size_t queued_events(const queue::outcome& out) {
 
 int main(int argc, char** argv) {
     int conversations = 10000, held = 1000;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
         std::string_view name = argv[i];
-        int value = std::atoi(argv[i + 1]);
-        if (name == "--conversations" && value >= 10) conversations = value;
-        else if (name == "--held" && value >= 1) held = value;
+        int value = i + 1 < argc ? std::atoi(argv[i + 1]) : 0;
+        if (name == "--json") json = true;
+        else if (name == "--conversations" && value >= 10) conversations = value, ++i;
+        else if (name == "--held" && value >= 1) held = value, ++i;
         else {
-            std::fprintf(stderr, "usage: chat-bench-line [--conversations N (>= 10)] [--held H]\n");
+            std::fprintf(stderr, "usage: chat-bench-line [--conversations N (>= 10)] [--held H] [--json]\n");
             return 2;
         }
     }
@@ -62,8 +64,9 @@ int main(int argc, char** argv) {
     auto now = queue::instant{} + std::chrono::hours(24 * 365 * 56);
 
     // Openings into a line with no expert available.
-    std::printf("openings into a line with no expert available (%d)\n", conversations);
-    std::printf("%12s %14s %14s\n", "line length", "us / opening", "queued events");
+    if (json) std::printf("{\"openings\": [");
+    else std::printf("openings into a line with no expert available (%d)\n%12s %14s %14s\n", conversations,
+                     "line length", "us / opening", "queued events");
     int tenth = conversations / 10;
     for (int part = 0; part < 10; ++part) {
         auto t0 = clock_type::now();
@@ -79,8 +82,11 @@ int main(int argc, char** argv) {
             // What chatd's timer does: a position pass held back falls due.
             if (auto due = core.next_deadline(); due && *due <= now) events += queued_events(core.advance(now));
         }
-        std::printf("%12d %14.1f %14.1f\n", (part + 1) * tenth, micros_since(t0) / tenth,
-                    static_cast<double>(events) / tenth);
+        double micros = micros_since(t0) / tenth, per_opening = static_cast<double>(events) / tenth;
+        if (json)
+            std::printf("%s{\"line\": %d, \"us_per_opening\": %.2f, \"queued_events_per_opening\": %.2f}",
+                        part ? ", " : "", (part + 1) * tenth, micros, per_opening);
+        else std::printf("%12d %14.1f %14.1f\n", (part + 1) * tenth, micros, per_opening);
     }
 
     // An expert holding `held` conversations leaves: every one goes back to the line at once.
@@ -98,7 +104,12 @@ int main(int argc, char** argv) {
     now += p.disconnect_grace;
     auto t0 = clock_type::now();
     auto out = core.advance(now);
-    std::printf("hand-off of %d conversations into a line of %d when her grace ends: %.1f ms, %zu queued events\n",
-                held, conversations, micros_since(t0) / 1000, queued_events(out));
+    double millis = micros_since(t0) / 1000;
+    if (json)
+        std::printf("], \"hand_off\": {\"conversations\": %d, \"line\": %d, \"ms\": %.2f, \"queued_events\": %zu}}\n",
+                    held, conversations, millis, queued_events(out));
+    else
+        std::printf("hand-off of %d conversations into a line of %d when her grace ends: %.1f ms, %zu queued events\n",
+                    held, conversations, millis, queued_events(out));
     return 0;
 }

@@ -1,7 +1,7 @@
 // The performance benchmark (docs/performance.md): the machine's floors and chatd, measured by
 // the same load generator in one run, printed side by side with their ratios.
 // Run through bench/run.sh, which builds everything first. Options: --quick (short runs, for
-// trying the benchmark itself), --only a,b,c,d,e,sim (some scenarios).
+// trying the benchmark itself), --only a,b,c,d,e,sim,line (some scenarios).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -256,6 +256,12 @@ async function recovery() {
   return result;
 }
 
+async function line() {
+  // The core alone: openings into a line nobody can take from, and a hand-off into it.
+  const r = await run(bin('bench/chat-bench-line'), ['--conversations', quick ? '2000' : '10000', '--held', quick ? '1000' : '5000', '--json']);
+  return JSON.parse(r.out);
+}
+
 async function simulation() {
   // A day of a 2,000-expert team under 700,000 arrivals an hour: more than a million
   // conversations routed.
@@ -335,6 +341,12 @@ function report(res) {
     const s = res.simulation.speed;
     row('chat-sim: routed / minute (one core)', fmt(s.routed_per_minute, 0), '', '', null, '>= 1,000,000', s.routed_per_minute >= 1e6);
   }
+  if (res.line) {
+    const last = res.line.openings[res.line.openings.length - 1];
+    row(`core: an opening into a line of ${last.line}, us`, fmt(last.us_per_opening, 1), '', '', null, '', undefined);
+    const h = res.line.hand_off;
+    row(`core: hand-off of ${h.conversations} into a line of ${h.line}, ms`, fmt(h.ms, 1), '', '', null, '', undefined);
+  }
   if (res.redis_floor) {
     row('Redis floor: XADD round trip p50 us', '', fmt(res.redis_floor.xadd.p50_us, 1), 'redis', null, '', undefined);
   }
@@ -374,6 +386,7 @@ async function main() {
   }
   if (wanted('e')) results.recovery = await recovery();
   if (wanted('sim')) results.simulation = await simulation();
+  if (wanted('line')) results.line = await line();
   const file = path.join(outDir, 'results.json');
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nchatd benchmark — ${results.machine.cores} cores, ${results.machine.model}${quick ? ' (quick)' : ''}\n`);

@@ -484,9 +484,12 @@ void driver::on_customer_frame(conversation& c, std::string_view frame, steady::
     }
     if (type == "ok") {
         auto id = string_field(j, "id");
-        if (id.starts_with('o') && c.id.empty()) {
-            c.id = string_field(j, "conversation");
-            by_id_[c.id] = c.index;
+        if (id.starts_with('o')) {
+            r_.open_to_answer.add(micros_between(c.opened_at, at));
+            if (c.id.empty()) {
+                c.id = string_field(j, "conversation");
+                by_id_[c.id] = c.index;
+            }
         } else if (id.starts_with('x')) {
             ++r_.closed;
         }

@@ -55,6 +55,7 @@ nlohmann::json to_json(const results& r, const options& o) {
           {"offered", r.offered},
           {"assigned", r.assigned},
           {"closed", r.closed},
+          {"open_to_answer", latency_json(r.open_to_answer)},
           {"open_to_offer", latency_json(r.open_to_offer)},
           {"open_to_assigned", latency_json(r.open_to_assigned)},
           {"last_open_to_all_offered_ms", r.last_open_to_all_offered_ms}}},
@@ -108,6 +109,7 @@ void print_table(std::ostream& out, const results& r, const options& o) {
     out << line;
     latency_row(out, "connection set-up", r.connect_setup);
     if (r.opened) {
+        latency_row(out, "open -> answer", r.open_to_answer);
         latency_row(out, "open -> offer", r.open_to_offer);
         latency_row(out, "open -> assigned", r.open_to_assigned);
     }

@@ -21,7 +21,7 @@ struct results {
 
     // Conversations (chatd): opened, offered, assigned, and the time each step took.
     std::uint64_t opened = 0, offered = 0, assigned = 0, closed = 0;
-    histogram open_to_offer, open_to_assigned;
+    histogram open_to_answer, open_to_offer, open_to_assigned; // answer: the open's ok (stored)
     double last_open_to_all_offered_ms = -1; // -1: not every opened conversation was offered
 
     // Chat messages: sent and delivered per direction, and their delivery latency.
