@@ -2,15 +2,15 @@
 // (an incident brings every customer to the help button and the experts are all busy).
 // Opens --conversations into a line nobody can take from, one Enterprise in five, and
 // prints the core's time per opening in each tenth of the run, and the time to hand off
-// --held conversations at once when their expert is gone. --json prints the same as JSON.
+// --held conversations at once when their expert is gone; --format json prints it as JSON.
 
 #include "chat/queue/core.hpp"
 
+#include "cli_args.hpp"
+
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
-#include <string_view>
 
 namespace {
 
@@ -44,18 +44,21 @@ std::size_t queued_events(const queue::outcome& out) {
 } // namespace
 
 int main(int argc, char** argv) {
-    int conversations = 10000, held = 1000;
+    int conversations = 0, held = 0;
     bool json = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view name = argv[i];
-        int value = i + 1 < argc ? std::atoi(argv[i + 1]) : 0;
-        if (name == "--json") json = true;
-        else if (name == "--conversations" && value >= 10) conversations = value, ++i;
-        else if (name == "--held" && value >= 1) held = value, ++i;
-        else {
-            std::fprintf(stderr, "usage: chat-bench-line [--conversations N (>= 10)] [--held H] [--json]\n");
-            return 2;
-        }
+    try {
+        chat::tools::cli_args cli({argv + 1, argv + argc}, {"conversations", "held", "format"});
+        conversations = static_cast<int>(cli.number("conversations", 10000));
+        held = static_cast<int>(cli.number("held", 1000));
+        auto format = cli.get("format").value_or("table");
+        if (conversations < 10) throw chat::tools::usage_error("--conversations must be at least 10");
+        if (held < 1) throw chat::tools::usage_error("--held must be at least 1");
+        if (format != "json" && format != "table") throw chat::tools::usage_error("--format must be json or table");
+        json = format == "json";
+    } catch (const chat::tools::usage_error& e) {
+        std::fprintf(stderr, "chat-bench-line: %s\nusage: chat-bench-line [--conversations N] [--held H] [--format json|table]\n",
+                     e.what());
+        return 2;
     }
     queue::policy p;
     p.tiers[0].hours.always = true;

@@ -258,7 +258,7 @@ async function recovery() {
 
 async function line() {
   // The core alone: openings into a line nobody can take from, and a hand-off into it.
-  const r = await run(bin('bench/chat-bench-line'), ['--conversations', quick ? '2000' : '10000', '--held', quick ? '1000' : '5000', '--json']);
+  const r = await run(bin('bench/chat-bench-line'), ['--conversations', quick ? '2000' : '10000', '--held', quick ? '1000' : '5000', '--format', 'json']);
   return JSON.parse(r.out);
 }
 

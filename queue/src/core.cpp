@@ -149,8 +149,9 @@ outcome core::advance(instant now) {
 
 std::optional<instant> core::next_deadline() const {
     auto due = timers_.next_due();
-    if (position_pass_due_ && (!due || *position_pass_due_ < *due)) return position_pass_due_;
-    return due;
+    if (!position_pass_held_) return due;
+    auto pass = *last_position_pass_ + policy_.position_interval;
+    return due && *due < pass ? due : pass;
 }
 
 const conversation* core::find(const conversation_id& c) const {
@@ -206,7 +207,7 @@ void core::restore(core_state state) {
     restrictions_.clear();
     reported_.clear();
     last_position_pass_.reset();
-    position_pass_due_.reset();
+    position_pass_held_ = false;
     sequence_ = 0;
     average_handle_ = state.average_handle > duration::zero() ? state.average_handle
                                                               : policy_.initial_handle_time;

@@ -62,21 +62,16 @@ void core::route(step& s, bool line_may_have_moved) {
             });
         }
     }
-    if (line_may_have_moved) positions_may_have_moved(s);
-    else if (position_pass_due_ && s.now >= *position_pass_due_) report_positions(s);
+    if (line_may_have_moved || position_pass_held_) positions_may_have_moved(s);
 }
 
 void core::positions_may_have_moved(step& s) {
     if (!policy_.track_positions) return;
-    if (last_position_pass_ && s.now - *last_position_pass_ < policy_.position_interval) {
-        if (!position_pass_due_) position_pass_due_ = *last_position_pass_ + policy_.position_interval;
-        if (s.now < *position_pass_due_) return;
-    }
-    report_positions(s);
+    position_pass_held_ = last_position_pass_ && s.now - *last_position_pass_ < policy_.position_interval;
+    if (!position_pass_held_) report_positions(s);
 }
 
 void core::report_positions(step& s) {
-    position_pass_due_.reset();
     if (waiting_.empty()) return;
     last_position_pass_ = s.now;
     struct staffing {

@@ -178,7 +178,7 @@ private:
     std::unordered_map<std::string, instant> restrictions_;
     std::unordered_map<conversation_id, std::pair<int, std::optional<duration>>> reported_;
     std::optional<instant> last_position_pass_;
-    std::optional<instant> position_pass_due_; // a pass held back until then
+    bool position_pass_held_ = false; // until a position interval after the last pass
     std::uint64_t sequence_ = 0;
     duration average_handle_;
 };
