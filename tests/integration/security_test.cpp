@@ -52,7 +52,8 @@ TEST_CASE("a client that keeps sending garbage is disconnected, and the server c
 TEST_CASE("a frame over the hard limit closes only that connection", "[integration][security]") {
     server_fixture f;
     auto big = f.customer("big");
-    big->send_raw(std::string(2 * 1024 * 1024, ' '));
+    // The server may close before the whole frame is written, so the write itself may fail.
+    big->try_send_raw(std::string(2 * 1024 * 1024, ' '));
     while (big->next(500ms)) {}
     CHECK_FALSE(big->is_open());
     auto alice = f.customer("alice");

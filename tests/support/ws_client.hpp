@@ -49,6 +49,13 @@ public:
         ws_.binary(binary);
         ws_.write(boost::asio::buffer(text));
     }
+    // Sends and reports instead of throwing: a frame the server refuses part-way meets a closed socket.
+    boost::beast::error_code try_send_raw(const std::string& text) {
+        boost::beast::error_code ec;
+        ws_.binary(false);
+        ws_.write(boost::asio::buffer(text), ec);
+        return ec;
+    }
 
     // The next frame, or nothing when none came in time (the connection stays usable).
     std::optional<nlohmann::json> next(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
