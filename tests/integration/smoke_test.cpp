@@ -32,3 +32,28 @@ TEST_CASE("a customer is queued, offered to an expert who accepts, and they chat
     CHECK(got["text"] == "let me look");
     CHECK(got["from"] == "expert");
 }
+
+TEST_CASE("a sent message comes back to its connection in the ok and to the sender's other connections as an event",
+          "[integration][story]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "my invoice is wrong");
+    server_fixture::accept(*ada, c);
+    auto alice_phone = f.customer("alice");
+
+    auto sent = server_fixture::say(*alice, c, "it says 40 instead of 30", "m2");
+    REQUIRE(sent["type"] == "ok");
+    CHECK(sent["seq"] == 2);
+    CHECK(sent["at"].is_string());
+    auto on_phone = alice_phone->wait_for([](const nlohmann::json& j) { return j["type"] == "message" && j["seq"] == 2; });
+    CHECK(on_phone["text"] == "it says 40 instead of 30");
+    CHECK(on_phone["at"] == sent["at"]);
+    CHECK(ada->wait_for([](const nlohmann::json& j) { return j["type"] == "message" && j["seq"] == 2; })["at"] == sent["at"]);
+    // The ping's pong comes after anything sent before it: the sender's copy was its ok alone.
+    CHECK(alice->request({{"type", "ping"}})["type"] == "pong");
+    CHECK_FALSE(alice->saw([](const nlohmann::json& j) { return j["type"] == "message" && j["seq"] == 2; }, std::chrono::milliseconds(0)));
+
+    auto retried = server_fixture::say(*alice, c, "it says 40 instead of 30", "m2");
+    CHECK(retried["seq"] == 2);
+}

@@ -223,7 +223,9 @@ void hub::send(const outgoing& o) {
     auto to_all = [&](auto& group, const std::string& key) {
         auto it = group.find(key);
         if (it == group.end()) return;
+        auto sender = o.sender.lock();
         for (const auto& p : it->second) {
+            if (p == sender) continue;
             if (o.seq) send_message(p, o);
             else p->deliver(o.f);
         }

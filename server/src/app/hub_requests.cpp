@@ -301,12 +301,13 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     c = core_.find(conversation);
     auto f = framed(ev::message{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,
                                 client_id.empty() ? std::nullopt : std::optional(client_id)});
-    s.out.push_back({to::customer, c->customer.tenant + '/' + c->customer.user, {}, f, conversation, m.seq});
+    // The sending connection learns seq and time from its ok; the user's other connections get the event.
+    s.out.push_back({to::customer, c->customer.tenant + '/' + c->customer.user, {}, f, conversation, m.seq, p});
     auto expert = c->expert ? c->expert : c->last_expert;
     if (expert && c->state != queue::conversation_state::offered)
-        s.out.push_back({to::expert, *expert, {}, f, conversation, m.seq});
+        s.out.push_back({to::expert, *expert, {}, f, conversation, m.seq, p});
     ++counters_.messages;
-    ack(s, p, id, conversation, m.seq);
+    s.out.push_back({to::session, {}, p, framed(ev::ok{id, conversation, m.seq, m.at}), {}});
     finish(std::move(s));
 }
 

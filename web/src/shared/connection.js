@@ -136,6 +136,10 @@ export class ChatConnection extends EventTarget {
     } catch {
       return;
     }
+    this.handle(msg);
+  }
+
+  handle(msg) {
     if (msg.type === 'welcome') return this.welcomed(msg);
     if (msg.type === 'pong') clearTimeout(this.pongTimer);
     if (msg.id && this.pending.has(msg.id)) {
@@ -275,6 +279,11 @@ export class ChatConnection extends EventTarget {
   }
 
   settle(item, ok, err) {
+    // chatd answers a send with its seq and time instead of echoing it to this connection.
+    if (ok && item.type === 'send' && ok.at) {
+      this.handle({ type: 'message', conversation: ok.conversation, seq: ok.seq, from: this.welcome.role,
+        name: this.welcome.name, text: item.text, at: ok.at, client_id: item.client_id });
+    }
     this.inFlight.delete(item.client_id);
     this.outbox = this.outbox.filter((m) => m.client_id !== item.client_id);
     this.saveOutbox();

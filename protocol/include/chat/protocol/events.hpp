@@ -38,10 +38,12 @@ struct ok {
     std::optional<std::string> id;
     std::optional<std::string> conversation;
     std::optional<std::uint64_t> seq;
+    std::optional<queue::instant> at{}; // when a sent message was stored: the sender's copy of it
     template <class V> void visit(V& v) {
         v("id", id);
         v("conversation", conversation);
         v("seq", seq);
+        v("at", at);
     }
 };
 

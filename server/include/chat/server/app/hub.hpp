@@ -84,6 +84,7 @@ private:
         frame f;
         std::string conversation; // set on chat messages, which a history replay holds back
         std::uint64_t seq = 0;    // and their sequence number: nobody gets one twice
+        std::weak_ptr<participant> sender{}; // left out: a sent message comes back to it in its ok
     };
     // What one event must store, named by id: the batch is built from the state at send time.
     struct pending_write {
