@@ -62,3 +62,34 @@ TEST_CASE("stored entries that cannot be read are skipped and counted, the rest 
     CHECK(state.core.conversations.empty());
     CHECK(state.skipped == 3);
 }
+
+TEST_CASE("a conversation remembers the last 64 client ids with their numbers", "[server][store]") {
+    server::conversation_extras extras;
+    for (std::uint64_t seq = 1; seq <= 70; ++seq) extras.remember("m-" + std::to_string(seq), seq);
+    CHECK(extras.recent.size() == server::conversation_extras::recent_limit);
+    CHECK_FALSE(extras.seq_of("m-6"));
+    CHECK(extras.seq_of("m-7") == 7u);
+    CHECK(extras.seq_of("m-70") == 70u);
+    CHECK_FALSE(extras.seq_of("m-71"));
+    extras.remember("", 71); // a message without an id is not remembered
+    CHECK(extras.recent.size() == server::conversation_extras::recent_limit);
+}
+
+TEST_CASE("after a start the stream's tail fills in the client ids from before it", "[server][store]") {
+    server::conversation_extras extras;
+    extras.recent_complete = false;
+    extras.remember("new", 5);
+    std::vector<server::stored_message> tail(3);
+    tail[0].client_id = "old-4";
+    tail[0].seq = 4;
+    tail[1].seq = 3; // no id
+    tail[2].client_id = "old-2";
+    tail[2].seq = 2;
+    extras.complete_recent(tail);
+    CHECK(extras.recent_complete);
+    CHECK(extras.seq_of("old-2") == 2u);
+    CHECK(extras.seq_of("old-4") == 4u);
+    CHECK(extras.seq_of("new") == 5u);
+    REQUIRE(extras.recent.size() == 3);
+    CHECK(extras.recent.front().id == "old-2"); // oldest first
+}

@@ -47,22 +47,24 @@ bool is_replayed_append(const redis::value& v) {
 } // namespace
 
 std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
-    for (const auto& [id, seq] : recent)
-        if (id == client_id) return seq;
+    auto hash = std::hash<std::string>{}(client_id);
+    for (const auto& r : recent)
+        if (r.hash == hash && r.id == client_id) return r.seq;
     return std::nullopt;
 }
 
 void conversation_extras::remember(const std::string& client_id, std::uint64_t seq) {
     if (client_id.empty()) return;
-    recent.emplace_back(client_id, seq);
+    recent.push_back({client_id, seq, std::hash<std::string>{}(client_id)});
     while (recent.size() > recent_limit) recent.pop_front();
 }
 
 void conversation_extras::complete_recent(const std::vector<stored_message>& tail) {
     // The tail is older than or equal to what was remembered since the start.
-    std::deque<std::pair<std::string, std::uint64_t>> merged;
+    std::deque<recent_id> merged;
     for (const auto& m : tail)
-        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.emplace_front(m.client_id, m.seq);
+        if (!m.client_id.empty() && !seq_of(m.client_id))
+            merged.push_front({m.client_id, m.seq, std::hash<std::string>{}(m.client_id)});
     for (auto& r : recent) merged.push_back(std::move(r));
     while (merged.size() > recent_limit) merged.pop_front();
     recent = std::move(merged);
@@ -80,7 +82,7 @@ std::string customer(const std::string& tenant, const std::string& user) {
 
 void write_batch::put(const queue::conversation& c, const conversation_extras& extras) {
     json recent = json::array();
-    for (const auto& [id, seq] : extras.recent) recent.push_back({id, seq});
+    for (const auto& r : extras.recent) recent.push_back({r.id, r.seq});
     json doc{{"record", to_stored(c)},
              {"epoch", extras.epoch},
              {"last_seq", extras.last_seq},
@@ -140,7 +142,7 @@ std::optional<stored_conversation> parse_conversation_doc(std::string_view text)
         stored_conversation out{conversation_from_stored(doc.at("record")), {}};
         out.extras.epoch = doc.at("epoch").get<std::string>();
         out.extras.last_seq = doc.at("last_seq").get<std::uint64_t>();
-        for (const auto& r : doc.at("recent")) out.extras.recent.emplace_back(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>());
+        for (const auto& r : doc.at("recent")) out.extras.remember(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>());
         if (auto t = doc.find("ticket"); t != doc.end() && t->is_string()) out.extras.ticket = t->get<std::string>();
         out.extras.customer_name = doc.value("customer_name", "");
         return out;

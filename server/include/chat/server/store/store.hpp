@@ -28,7 +28,13 @@ struct stored_message {
 struct conversation_extras {
     std::string epoch;          // changes when history cannot be replayed: clients resync
     std::uint64_t last_seq = 0; // the last message's sequence number
-    std::deque<std::pair<std::string, std::uint64_t>> recent; // client message id -> seq
+    // A client message id and its seq; the id's hash spares comparing every id on each send.
+    struct recent_id {
+        std::string id;
+        std::uint64_t seq = 0;
+        std::size_t hash = 0;
+    };
+    std::deque<recent_id> recent; // oldest first
     // After a start only the last stored message's id is known: a retried send with another
     // id reads the stream's tail first (store::tail), so it is still stored once.
     bool recent_complete = true;
