@@ -46,13 +46,12 @@ public:
 
     void send(const nlohmann::json& j) { send_raw(j.dump()); }
     void send_raw(const std::string& text, bool binary = false) {
-        ws_.binary(binary);
-        ws_.write(boost::asio::buffer(text));
+        if (auto ec = try_send_raw(text, binary)) throw boost::system::system_error(ec);
     }
     // Sends and reports instead of throwing: a frame the server refuses part-way meets a closed socket.
-    boost::beast::error_code try_send_raw(const std::string& text) {
+    boost::beast::error_code try_send_raw(const std::string& text, bool binary = false) {
         boost::beast::error_code ec;
-        ws_.binary(false);
+        ws_.binary(binary);
         ws_.write(boost::asio::buffer(text), ec);
         return ec;
     }

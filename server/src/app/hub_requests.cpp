@@ -66,8 +66,8 @@ void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std
 }
 
 void hub::ack(step& s, const session_ptr& p, const std::optional<std::string>& id, std::optional<std::string> conversation,
-              std::optional<std::uint64_t> seq) {
-    s.out.push_back({to::session, {}, p, framed(ev::ok{id, std::move(conversation), seq}), {}});
+              std::optional<std::uint64_t> seq, std::optional<queue::instant> at) {
+    s.out.push_back({to::session, {}, p, framed(ev::ok{id, std::move(conversation), seq, at}), {}});
 }
 
 bool hub::may_read(const identity& w, const queue::conversation& c) {
@@ -307,7 +307,7 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     if (expert && c->state != queue::conversation_state::offered)
         s.out.push_back({to::expert, *expert, {}, f, conversation, m.seq, p});
     ++counters_.messages;
-    s.out.push_back({to::session, {}, p, framed(ev::ok{id, conversation, m.seq, m.at}), {}});
+    ack(s, p, id, conversation, m.seq, m.at);
     finish(std::move(s));
 }
 

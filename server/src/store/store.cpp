@@ -44,6 +44,10 @@ bool is_replayed_append(const redis::value& v) {
     return v.is_error() && v.text.find("equal or smaller") != std::string::npos;
 }
 
+conversation_extras::recent_id recent_entry(const std::string& client_id, std::uint64_t seq) {
+    return {client_id, seq, std::hash<std::string>{}(client_id)};
+}
+
 } // namespace
 
 std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
@@ -55,7 +59,7 @@ std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& clie
 
 void conversation_extras::remember(const std::string& client_id, std::uint64_t seq) {
     if (client_id.empty()) return;
-    recent.push_back({client_id, seq, std::hash<std::string>{}(client_id)});
+    recent.push_back(recent_entry(client_id, seq));
     while (recent.size() > recent_limit) recent.pop_front();
 }
 
@@ -63,8 +67,7 @@ void conversation_extras::complete_recent(const std::vector<stored_message>& tai
     // The tail is older than or equal to what was remembered since the start.
     std::deque<recent_id> merged;
     for (const auto& m : tail)
-        if (!m.client_id.empty() && !seq_of(m.client_id))
-            merged.push_front({m.client_id, m.seq, std::hash<std::string>{}(m.client_id)});
+        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.push_front(recent_entry(m.client_id, m.seq));
     for (auto& r : recent) merged.push_back(std::move(r));
     while (merged.size() > recent_limit) merged.pop_front();
     recent = std::move(merged);

@@ -159,7 +159,8 @@ private:
     void refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message);
     void refuse(const session_ptr& p, const std::optional<std::string>& id, std::error_code ec);
     void ack(step& s, const session_ptr& p, const std::optional<std::string>& id,
-             std::optional<std::string> conversation = std::nullopt, std::optional<std::uint64_t> seq = std::nullopt);
+             std::optional<std::string> conversation = std::nullopt, std::optional<std::uint64_t> seq = std::nullopt,
+             std::optional<queue::instant> at = std::nullopt);
 
     // hub_events.cpp: from the core's outcome to writes and frames
     void record(step& s, const queue::outcome& out);
