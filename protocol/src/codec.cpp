@@ -1,6 +1,8 @@
 #include "chat/protocol/codec.hpp"
 
+#include <algorithm>
 #include <array>
+#include <vector>
 
 namespace chat::protocol {
 namespace {
@@ -57,6 +59,28 @@ bool nests_deeper_than(std::string_view text, int max_depth) {
     return false;
 }
 
+nlohmann::json parse_json_once_per_key(std::string_view text, std::optional<std::string>& repeated) {
+    // One set of keys per open object; a key seen twice in one object makes the text invalid,
+    // instead of the last value silently winning.
+    std::vector<std::vector<std::string>> open_objects;
+    auto check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using e = nlohmann::json::parse_event_t;
+        if (event == e::object_start) open_objects.emplace_back();
+        else if (event == e::object_end && !open_objects.empty()) open_objects.pop_back();
+        else if (event == e::key && !open_objects.empty()) {
+            auto& keys = open_objects.back();
+            const auto& key = parsed.get_ref<const std::string&>();
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+                if (!repeated) repeated = key;
+            } else {
+                keys.push_back(key);
+            }
+        }
+        return true;
+    };
+    return nlohmann::json::parse(text, check, false);
+}
+
 parsed_request parse_request(std::string_view frame, const parse_limits& limits) {
     parsed_request out;
     if (frame.size() > limits.max_bytes) {
@@ -69,7 +93,12 @@ parsed_request parse_request(std::string_view frame, const parse_limits& limits)
                                              std::to_string(limits.max_depth) + " levels");
         return out;
     }
-    auto j = nlohmann::json::parse(frame, nullptr, false);
+    std::optional<std::string> repeated;
+    auto j = parse_json_once_per_key(frame, repeated);
+    if (repeated) {
+        out.error = fail(code::bad_json, "the frame repeats the key '" + repeated->substr(0, 40) + "'");
+        return out;
+    }
     if (j.is_discarded()) {
         out.error = fail(code::bad_json, "the frame is not valid JSON (or not valid UTF-8)");
         return out;
@@ -97,6 +126,8 @@ parsed_request parse_request(std::string_view frame, const parse_limits& limits)
         out.error = fail(code::unknown_type, "unknown message type '" + shown + "'");
         return out;
     }
+    out.roles = roles_of(*request);
+    out.type = type_of(*request);
     out.error = std::visit([&](auto& m) { return from_json_message(j, m); }, *request);
     if (!out.error) out.request = std::move(request);
     return out;

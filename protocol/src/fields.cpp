@@ -18,9 +18,9 @@ std::string_view describe(field_kind k) {
     switch (k) {
     case field_kind::id: return "must be 1-64 characters of A-Z a-z 0-9 . _ : @ -";
     case field_kind::token: return "must be a token of at most 8192 characters";
-    case field_kind::text: return "must be text of 1-4000 bytes";
-    case field_kind::note: return "must be text of at most 2000 bytes";
-    case field_kind::comment: return "must be text of at most 2000 bytes";
+    case field_kind::text: return "must be text of 1-4000 bytes, without control characters but tab and newline";
+    case field_kind::note: return "must be text of at most 2000 bytes, without control characters but tab and newline";
+    case field_kind::comment: return "must be text of at most 2000 bytes, without control characters but tab and newline";
     case field_kind::instant: return "must be an ISO-8601 instant such as 2026-11-21T09:30:00Z";
     case field_kind::rating: return "must be an integer from 1 to 5";
     case field_kind::severity: return "must be an integer from 1 to 4";
@@ -41,6 +41,13 @@ bool in_length(std::string_view s, std::size_t lo, std::size_t hi) {
     return s.size() >= lo && s.size() <= hi;
 }
 
+// Text people write: no NUL or other control characters, but newlines and tabs.
+bool printable(std::string_view s) {
+    for (unsigned char ch : s)
+        if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) return false;
+    return true;
+}
+
 } // namespace
 
 std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std::string& out) {
@@ -50,9 +57,9 @@ std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std
     switch (k) {
     case field_kind::id: ok = valid_id(s); break;
     case field_kind::token: ok = in_length(s, 1, 8192); break;
-    case field_kind::text: ok = in_length(s, 1, 4000); break;
+    case field_kind::text: ok = in_length(s, 1, 4000) && printable(s); break;
     case field_kind::note:
-    case field_kind::comment: ok = in_length(s, 0, 2000); break;
+    case field_kind::comment: ok = in_length(s, 0, 2000) && printable(s); break;
     case field_kind::presence: ok = queue::parse_presence(s).has_value(); break;
     default: break;
     }

@@ -84,6 +84,7 @@ outcome core::hand_off(const expert_id& e, const conversation_id& id, std::strin
     disarm(s, timer_kind::inactivity, c->id);
     if (c->state == conversation_state::on_hold) resume_sla(s, *c);
     detach_expert(s, *c);
+    remember_hand_off(*c, e, note, now);
     s.emit(effect::handed_off{c->id, e, std::move(note)});
     enqueue(s, *c);
     route(s);

@@ -47,6 +47,13 @@ void core::detach_expert(step& s, conversation& c) {
     c.expert.reset();
 }
 
+void core::remember_hand_off(conversation& c, const expert_id& from, const std::string& note, instant now) {
+    c.hand_offs.push_back({from, note, now});
+    // Each hand-off excludes its expert, so the list is short; the cap bounds it anyway.
+    constexpr std::size_t kept = 20;
+    if (c.hand_offs.size() > kept) c.hand_offs.erase(c.hand_offs.begin());
+}
+
 void core::offer(step& s, conversation& c, expert& x) {
     waiting_.erase(c.id);
     s.touch(c);
@@ -107,6 +114,7 @@ void core::hand_off_all(step& s, expert& x, const std::string& note) {
         }
         c.excluded.insert(x.id);
         detach_expert(s, c);
+        remember_hand_off(c, x.id, note, s.now);
         s.emit(effect::handed_off{c.id, x.id, note});
         // A held conversation stays on hold, now with nobody: a customer reply queues it.
         if (c.state == conversation_state::active) {

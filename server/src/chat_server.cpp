@@ -7,6 +7,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <future>
+#include <mutex>
 
 namespace chat::server {
 
@@ -42,9 +43,20 @@ hub::start_report chat_server::start() {
     auto work = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
     for (int i = 0; i < cfg.threads; ++i) threads_.emplace_back([this, work] { io_.run(); });
 
+    // Until the hub takes it over, the client's state change says when Redis is first reachable.
+    auto connected = std::make_shared<std::promise<void>>();
+    redis_->on_state_change([connected, once = std::make_shared<std::once_flag>()](bool up) {
+        if (up) std::call_once(*once, [&] { connected->set_value(); });
+    });
     redis_->start();
-    for (int i = 0; i < 200 && !redis_->connected(); ++i) std::this_thread::sleep_for(50ms);
-    if (!redis_->connected()) throw std::runtime_error("cannot reach Redis at " + where.describe());
+    if (connected->get_future().wait_for(10s) != std::future_status::ready)
+        throw std::runtime_error("cannot reach Redis at " + where.describe());
+
+    lease_ = std::make_shared<owner_lease>(strand, redis_, owner_lease::options{});
+    auto leased = std::make_shared<std::promise<std::optional<std::string>>>();
+    lease_->acquire([leased](std::optional<std::string> refused) { leased->set_value(std::move(refused)); });
+    if (auto refused = leased->get_future().get()) throw std::runtime_error(*refused);
+    store->fence([lease = lease_] { return lease->held(); });
 
     std::promise<std::pair<std::error_code, hub::start_report>> started;
     gw_->hub->start([&started](std::error_code ec, hub::start_report r) { started.set_value({ec, r}); });
@@ -74,6 +86,12 @@ void chat_server::stop() {
     stopped_ = true;
     if (listener_) listener_->stop();
     if (gw_->hub) gw_->hub->stop();
+    if (lease_) {
+        // Given back so that the next chatd need not wait for it to lapse; bounded: Redis may be gone.
+        auto released = std::make_shared<std::promise<void>>();
+        lease_->release([released] { released->set_value(); });
+        released->get_future().wait_for(1s);
+    }
     if (redis_) redis_->stop();
     std::this_thread::sleep_for(50ms); // let the posted stops run
     io_.stop();

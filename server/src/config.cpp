@@ -257,6 +257,8 @@ config load_config(const std::filesystem::path& path) {
     limits.seconds_of("idle_timeout_s", l.idle_timeout);
     limits.seconds_of("handshake_timeout_s", l.handshake_timeout);
     limits.read("max_connections", l.max_connections);
+    limits.seconds_of("hello_timeout_s", l.hello_timeout);
+    limits.read("max_unauthenticated", l.max_unauthenticated);
     limits.read("permessage_deflate", l.permessage_deflate);
     limits.read("max_queue", c.hub.max_queue);
     limits.read("customer_messages_per_second", c.hub.customer_messages_per_second);
@@ -304,6 +306,8 @@ std::string config::to_toml() const {
                     {"idle_timeout_s", limits.idle_timeout.count()},
                     {"handshake_timeout_s", limits.handshake_timeout.count()},
                     {"max_connections", static_cast<std::int64_t>(limits.max_connections)},
+                    {"hello_timeout_s", limits.hello_timeout.count()},
+                    {"max_unauthenticated", static_cast<std::int64_t>(limits.max_unauthenticated)},
                     {"permessage_deflate", limits.permessage_deflate},
                     {"max_queue", static_cast<std::int64_t>(hub.max_queue)},
                     {"customer_messages_per_second", hub.customer_messages_per_second},

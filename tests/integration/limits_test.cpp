@@ -38,6 +38,7 @@ TEST_CASE("a client that stops reading is disconnected and cannot grow the serve
     auto c = server_fixture::open(*alice, "Export", "The export to CSV stops half way");
     // The same customer on a second connection that never reads: every message goes there too.
     auto stalled = f.customer("alice");
+    REQUIRE(stalled->request({{"type", "history"}, {"conversation", c}})["type"] == "ok");
     stalled->set_receive_buffer(4096);
     REQUIRE(f.server().gateway().session_count() == 2);
 

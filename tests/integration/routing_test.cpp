@@ -1,3 +1,4 @@
+#include "http_get.hpp"
 #include "server_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -55,13 +56,68 @@ TEST_CASE("a hand-off takes the conversation to a second expert, with the note",
     server_fixture::accept(*ada, c);
     auto bob = f.expert("bob");
     REQUIRE(ada->request({{"type", "hand_off"}, {"conversation", c}, {"note", "needs a refund approver"}})["type"] == "ok");
-    CHECK(alice->wait_for("handed_off", c)["note"] == "needs a refund approver");
-    server_fixture::accept(*bob, c);
+    CHECK(ada->wait_for("handed_off", c)["note"] == "needs a refund approver");
+    auto told = alice->wait_for("handed_off", c);
+    CHECK_FALSE(told.contains("note"));
+    // The next expert's offer carries the note, and so does the conversation's record he sees.
+    auto offer = bob->wait_for("offered", c);
+    REQUIRE(offer["hand_offs"].size() == 1);
+    CHECK(offer["hand_offs"][0]["note"] == "needs a refund approver");
+    CHECK(offer["hand_offs"][0]["from"] == "ada");
+    CHECK(offer["hand_offs"][0]["from_name"] == "ada (name)");
+    REQUIRE(bob->request({{"type", "accept"}, {"conversation", c}})["type"] == "ok");
+    auto snap = bob->wait_for([&](const nlohmann::json& j) {
+        return j["type"] == "conversation" && j["conversation"] == c && j["state"] == "active";
+    });
+    CHECK(snap["hand_offs"][0]["note"] == "needs a refund approver");
     alice->wait_for([](const nlohmann::json& j) { return j["type"] == "assigned" && j["expert_name"] == "bob (name)"; });
     // Bob reads the transcript so far; Ada no longer may act on it.
     bob->request({{"type", "history"}, {"conversation", c}});
     CHECK(bob->wait_for("message", c)["text"] == "refund please");
     CHECK(server_fixture::say(*ada, c, "still here", "a1")["code"] == "unknown_conversation");
+    // A fresh console and the read API show the note to staff.
+    ws_client bob2(f.port());
+    bob2.send({{"type", "hello"}, {"token", f.token(role::expert, "bob")}});
+    auto welcome = bob2.wait_for("welcome");
+    REQUIRE(welcome["conversations"].size() == 1);
+    CHECK(welcome["conversations"][0]["hand_offs"][0]["note"] == "needs a refund approver");
+    auto api = http_get(f.port(), "/api/v1/conversations/" + c, f.token(role::expert, "bob"));
+    CHECK(nlohmann::json::parse(api.body)["conversation"]["hand_offs"][0]["note"] == "needs a refund approver");
+}
+
+TEST_CASE("nothing a customer receives across a hand-off story carries the expert's note", "[integration][routing][privacy]") {
+    server_fixture f;
+    const std::string secret = "customer is a known chargeback risk";
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "refund please");
+    server_fixture::accept(*ada, c);
+    server_fixture::say(*ada, c, "looking", "a1");
+    REQUIRE(ada->request({{"type", "hand_off"}, {"conversation", c}, {"note", secret}})["type"] == "ok");
+    auto bob = f.expert("bob");
+    server_fixture::accept(*bob, c);
+    server_fixture::say(*bob, c, "hello, I take over", "b1");
+    server_fixture::say(*alice, c, "thanks", "u1");
+    // A second widget of the same customer, the history replay and the read API.
+    auto again = f.customer("alice");
+    REQUIRE(again->request({{"type", "history"}, {"conversation", c}})["type"] == "ok");
+    REQUIRE(alice->request({{"type", "hold"}, {"conversation", c}})["type"] == "ok");
+    REQUIRE(alice->request({{"type", "close"}, {"conversation", c}})["type"] == "ok");
+    alice->wait_for("closed", c);
+    again->wait_for("closed", c);
+    auto api = http_get(f.port(), "/api/v1/conversations/" + c, f.token(role::customer, "alice"));
+    CHECK(api.status == 200);
+    CHECK(api.body.find(secret) == std::string::npos);
+    CHECK(api.body.find("hand_offs") == std::string::npos);
+    for (const auto* who : {alice.get(), again.get()}) {
+        REQUIRE_FALSE(who->received().empty());
+        for (const auto& frame : who->received()) {
+            INFO(frame);
+            CHECK(frame.find(secret) == std::string::npos);
+            CHECK(frame.find("hand_offs") == std::string::npos);
+            CHECK(frame.find("\"note\"") == std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("a declined offer goes to another expert", "[integration][routing]") {

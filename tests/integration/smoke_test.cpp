@@ -41,6 +41,8 @@ TEST_CASE("a sent message comes back to its connection in the ok and to the send
     auto c = server_fixture::open(*alice, "billing", "my invoice is wrong");
     server_fixture::accept(*ada, c);
     auto alice_phone = f.customer("alice");
+    // A connection resumes the conversations its welcome lists; live messages follow the replay.
+    REQUIRE(alice_phone->request({{"type", "history"}, {"conversation", c}})["seq"] == 1);
 
     auto sent = server_fixture::say(*alice, c, "it says 40 instead of 30", "m2");
     REQUIRE(sent["type"] == "ok");

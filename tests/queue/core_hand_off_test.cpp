@@ -19,6 +19,22 @@ TEST_CASE("a hand-off returns the conversation to its place and never to the sam
     h.consistent();
 }
 
+TEST_CASE("a hand-off's note stays in the conversation's record for the experts who come next", "[queue][hand_off]") {
+    harness h;
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::standard("u1"), "ada");
+    h.wait(1s);
+    auto at = h.now;
+    REQUIRE(h.core.hand_off("ada", "c1", "needs a refund approver", h.now));
+    h.expert("bob", 1);
+    const auto* c = h.core.find("c1");
+    REQUIRE(c->hand_offs.size() == 1);
+    CHECK(c->hand_offs[0].from == "ada");
+    CHECK(c->hand_offs[0].note == "needs a refund approver");
+    CHECK(c->hand_offs[0].at == at);
+    CHECK(h.expert_of("c1") == "bob");
+}
+
 TEST_CASE("only the assigned expert can hand a conversation off", "[queue][hand_off]") {
     harness h;
     h.expert("ada");

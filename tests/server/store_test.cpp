@@ -33,6 +33,49 @@ struct stored {
 
 } // namespace
 
+namespace {
+
+std::error_code commit(stored& s, server::write_batch batch) {
+    std::optional<std::error_code> r;
+    s.store.commit(std::move(batch), [&](std::error_code ec) { r = ec; });
+    REQUIRE(s.d.run_until([&] { return r.has_value(); }));
+    return *r;
+}
+
+server::write_batch appending(std::uint64_t seq, const std::string& client_id, const std::string& text) {
+    server::write_batch b;
+    b.append("c1", {seq, queue::party::customer, "alice", "Alice", text, client_id, queue::instant(std::chrono::milliseconds(1000))});
+    return b;
+}
+
+} // namespace
+
+TEST_CASE("an append refused by Redis is stored only if the message there is the same one", "[server][store]") {
+    stored s;
+    REQUIRE_FALSE(commit(s, appending(1, "m-1", "hello")));
+    // The same message again (a retry after a lost reply): already stored, a success.
+    CHECK_FALSE(commit(s, appending(1, "m-1", "hello")));
+    // Another message under the same number (another writer): never acknowledged.
+    CHECK(commit(s, appending(1, "m-other", "a different message")));
+    CHECK(commit(s, appending(1, "m-1", "same id, other text")));
+    std::optional<std::vector<server::stored_message>> msgs;
+    s.store.messages("c1", 0, 10, [&](std::error_code, std::vector<server::stored_message> m) { msgs = std::move(m); });
+    REQUIRE(s.d.run_until([&] { return msgs.has_value(); }));
+    REQUIRE(msgs->size() == 1);
+    CHECK((*msgs)[0].text == "hello");
+}
+
+TEST_CASE("a store fenced off by its lease writes nothing", "[server][store]") {
+    stored s;
+    bool may = false;
+    s.store.fence([&] { return may; });
+    CHECK_FALSE(s.store.writable());
+    CHECK(commit(s, appending(1, "m-1", "hello")) == server::redis::errc::unavailable);
+    may = true;
+    CHECK(s.store.writable());
+    CHECK_FALSE(commit(s, appending(1, "m-1", "hello")));
+}
+
 TEST_CASE("an error reply is an error, and LOADING says Redis is still loading", "[server][store]") {
     server::redis::value loading{server::redis::value::kind::error, 0, "LOADING Redis is loading the dataset in memory", {}};
     CHECK(server::redis::error_of(loading) == server::redis::errc::loading);

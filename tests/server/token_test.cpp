@@ -86,6 +86,31 @@ TEST_CASE("claims with an unknown role or unsafe subject are refused", "[server]
     CHECK(verify_token(mint_token(who, "k"), "k", now).problem == token_problem::bad_claims);
 }
 
+TEST_CASE("a token that repeats a claim is refused instead of read with its last value", "[server][token]") {
+    auto exp = std::to_string(std::chrono::duration_cast<std::chrono::seconds>((now + 1h).time_since_epoch()).count());
+    auto once = sign_claims(R"({"sub":"alice","tenant":"acme","role":"customer","exp":)" + exp + "}", "k");
+    CHECK(verify_token(once, "k", now).who);
+    auto twice = sign_claims(R"({"sub":"alice","tenant":"acme","role":"customer","exp":)" + exp + R"(,"role":"monitor"})", "k");
+    auto v = verify_token(twice, "k", now);
+    CHECK_FALSE(v.who);
+}
+
+TEST_CASE("a token is refused before its nbf, with a minute's leeway for clocks", "[server][token]") {
+    auto seconds = [](chat::queue::instant t) {
+        return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+    };
+    auto with_nbf = [&](chat::queue::instant nbf) {
+        return sign_claims(R"({"sub":"alice","tenant":"acme","role":"customer","exp":)" + seconds(now + 2h) +
+                               R"(,"nbf":)" + seconds(nbf) + "}",
+                           "k");
+    };
+    auto later = verify_token(with_nbf(now + 10min), "k", now);
+    CHECK_FALSE(later.who);
+    CHECK(later.problem == token_problem::not_yet_valid);
+    CHECK(verify_token(with_nbf(now + 30s), "k", now).who);
+    CHECK(verify_token(with_nbf(now - 1h), "k", now).who);
+}
+
 TEST_CASE("random secrets are long and differ", "[server][token]") {
     auto a = random_secret(), b = random_secret();
     CHECK(a.size() == 64);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace chat::test {
 
@@ -122,6 +123,17 @@ public:
         boost::beast::get_lowest_layer(ws_).socket().set_option(boost::asio::socket_base::receive_buffer_size(bytes));
     }
     std::deque<nlohmann::json>& backlog() { return backlog_; }
+    // Every frame this client has received, as the server sent it (for privacy checks).
+    const std::vector<std::string>& received() const { return received_; }
+    // Reads until the server closes, and gives its close code (0 when it did not close in time).
+    int wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        auto until = std::chrono::steady_clock::now() + timeout;
+        while (!closed_ && std::chrono::steady_clock::now() < until) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (auto j = read(left)) backlog_.push_back(std::move(*j));
+        }
+        return closed_ ? static_cast<int>(ws_.reason().code) : 0;
+    }
 
     void close() {
         boost::beast::error_code ec;
@@ -140,7 +152,8 @@ private:
                     closed_ = true;
                     return;
                 }
-                ready_ = nlohmann::json::parse(boost::beast::buffers_to_string(buffer_.data()));
+                received_.push_back(boost::beast::buffers_to_string(buffer_.data()));
+                ready_ = nlohmann::json::parse(received_.back());
             });
         }
         io_.restart();
@@ -162,6 +175,7 @@ private:
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     boost::beast::flat_buffer buffer_;
     std::deque<nlohmann::json> backlog_;
+    std::vector<std::string> received_;
     std::optional<nlohmann::json> ready_;
     bool reading_ = false;
     bool closed_ = false;

@@ -2,11 +2,24 @@
 
 #include "chat/server/app/hub.hpp"
 
+#include "chat/server/log.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace chat::server {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// The answer to a request whose step could not be stored in time: it may still be stored
+// (written again until it is), so a retry with the same client_id is safe and answered once.
+protocol::event::error ev_error_unconfirmed(std::optional<std::string> id) {
+    return {std::move(id), std::string(protocol::code::unavailable),
+            "not confirmed: Redis did not answer in time; retry (with the same client_id for a send)"};
+}
+
+} // namespace
 
 void hub::pending_write::merge(pending_write&& o) {
     conversations.merge(o.conversations);
@@ -58,6 +71,9 @@ void hub::on_loaded(loaded_state state, std::chrono::steady_clock::time_point be
     report.experts = state.core.experts.size();
     report.timers = state.core.timers.size();
     report.skipped = state.skipped;
+    if (state.skipped)
+        log("start: skipped ", state.skipped, " stored records that could not be read; restored ",
+            state.core.conversations.size(), " conversations and ", state.core.experts.size(), " experts");
     extras_ = std::move(state.extras);
     core_.restore(std::move(state.core));
     for (const auto& [id, c] : core_.conversations()) by_customer_[c.customer.tenant + '/' + c.customer.user].insert(id);
@@ -129,6 +145,7 @@ void hub::finish(step s) {
     if (auto due = core_.next_deadline(); due && (!timer_due_ || *due < *timer_due_)) arm_timer();
     if (degraded()) {
         // Keep the order: nothing is told before everything before it is stored.
+        unconfirm(s);
         dirty_.merge(pending_write(s.writes));
         undelivered_.push_back(std::move(s));
         has_undelivered_ = true;
@@ -163,10 +180,16 @@ void hub::commit_gathered() {
         self->counters_.committed_steps += steps.size();
         if (ec || !self->undelivered_.empty()) {
             if (ec) ++self->counters_.commit_failures;
+            if (self->undelivered_.empty()) {
+                self->failing_since_ = std::chrono::steady_clock::now();
+                log("a commit failed (", steps.size(), " steps): ", ec.message(),
+                    "; their requests are answered unavailable, and what they changed is written again until it is stored");
+            }
             // Their outcome in Redis is unknown: write their records again from the current
             // state, and keep the steps gathered meanwhile behind them.
             for (auto* group : {&steps, &self->gathering_})
                 for (auto& st : *group) {
+                    self->unconfirm(st);
                     self->dirty_.merge(pending_write(st.writes));
                     self->undelivered_.push_back(std::move(st));
                 }
@@ -198,9 +221,23 @@ void hub::recover() {
         auto steps = std::move(self->undelivered_);
         self->undelivered_.clear();
         self->has_undelivered_ = false;
+        auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - self->failing_since_);
+        log("commits recovered after ", outage.count(), " ms: ", steps.size(), " held steps stored, now delivered");
         for (auto& s : steps) self->delivered(s);
         self->arm_timer();
     });
+}
+
+void hub::unconfirm(step& s) {
+    auto answered = std::stable_partition(s.out.begin(), s.out.end(), [](const outgoing& o) { return !o.answers; });
+    for (auto it = answered; it != s.out.end(); ++it) {
+        if (auto p = it->session.lock()) {
+            std::optional<std::string> id;
+            if (!it->answers->empty()) id = *it->answers;
+            p->deliver(std::make_shared<const std::string>(protocol::to_text(ev_error_unconfirmed(id))));
+        }
+    }
+    s.out.erase(answered, s.out.end());
 }
 
 void hub::delivered(step& s) {

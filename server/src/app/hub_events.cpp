@@ -33,7 +33,17 @@ std::string hub::display_name(const std::optional<std::string>& expert) const {
     return x ? x->name : std::string();
 }
 
-protocol::event::conversation hub::snapshot(const queue::conversation& c) const {
+std::string hub::user_of(const queue::conversation& c, const std::string& expert) const {
+    return expert.substr(std::min(expert.size(), c.customer.tenant.size() + 1)); // keys are "tenant/user"
+}
+
+std::vector<ev::hand_off_card> hub::hand_off_cards(const queue::conversation& c) const {
+    std::vector<ev::hand_off_card> cards;
+    for (const auto& h : c.hand_offs) cards.push_back({user_of(c, h.from), display_name(h.from), h.note, h.at});
+    return cards;
+}
+
+protocol::event::conversation hub::snapshot(const queue::conversation& c, audience a) const {
     ev::conversation e;
     e.conversation = c.id;
     e.state = std::string(queue::to_string(c.state));
@@ -43,7 +53,7 @@ protocol::event::conversation hub::snapshot(const queue::conversation& c) const 
     e.region = c.customer.region;
     e.timezone = core_.policy().calendar_of(c.customer.region).time_zone_name();
     e.customer = c.customer.user;
-    if (c.expert) e.expert = c.expert->substr(c.customer.tenant.size() + 1); // keys are "tenant/user"
+    if (c.expert) e.expert = user_of(c, *c.expert);
     auto extras = extras_.find(c.id);
     if (extras != extras_.end()) {
         e.customer_name = extras->second.customer_name;
@@ -61,14 +71,20 @@ protocol::event::conversation hub::snapshot(const queue::conversation& c) const 
     if (c.closed_as) e.closed_reason = std::string(queue::to_string(*c.closed_as));
     e.duplicate_of = c.duplicate_of;
     e.survey_requested = c.survey_requested && !c.survey_rating;
+    e.continues = c.previous;
+    if (a == audience::staff) {
+        e.required_skills = std::vector<std::string>(c.required_skills.begin(), c.required_skills.end());
+        e.hand_offs = hand_off_cards(c);
+    }
     return e;
 }
 
 void hub::snapshot_to_parties(step& s, const queue::conversation& c) {
-    auto f = framed(snapshot(c));
-    to_customer(s, c.customer, f);
-    if (c.expert) to_expert(s, *c.expert, f);
-    if (c.last_expert && c.last_expert != c.expert) to_expert(s, *c.last_expert, f);
+    to_customer(s, c.customer, framed(snapshot(c, audience::customer)));
+    if (!c.expert && !c.last_expert) return;
+    auto staff = framed(snapshot(c, audience::staff));
+    if (c.expert) to_expert(s, *c.expert, staff);
+    if (c.last_expert && c.last_expert != c.expert) to_expert(s, *c.last_expert, staff);
 }
 
 void hub::record(step& s, const queue::outcome& out) {
@@ -99,11 +115,14 @@ void hub::notify_effect(step& s, const queue::any_effect& effect) {
             },
             [&](const fx::offered& o) {
                 ++counters_.offers;
-                if (auto* c = conv(o.conversation))
-                    to_expert(s, o.expert,
-                              framed(ev::offered{o.conversation, o.expires_at, c->topic, c->severity,
-                                                 std::string(queue::to_string(c->customer.tier)), c->customer.region,
-                                                 extras_[c->id].customer_name}));
+                if (auto* c = conv(o.conversation)) {
+                    ev::offered offer{o.conversation, o.expires_at, c->topic, c->severity,
+                                      std::string(queue::to_string(c->customer.tier)), c->customer.region,
+                                      extras_[c->id].customer_name,
+                                      {c->required_skills.begin(), c->required_skills.end()}, c->previous, std::nullopt};
+                    if (!c->hand_offs.empty()) offer.hand_offs = hand_off_cards(*c);
+                    to_expert(s, o.expert, framed(offer));
+                }
             },
             [&](const fx::offer_withdrawn& o) { to_expert(s, o.expert, framed(ev::offer_withdrawn{o.conversation, o.missed})); },
             [&](const fx::assigned& a) {
@@ -115,11 +134,11 @@ void hub::notify_effect(step& s, const queue::any_effect& effect) {
                 }
             },
             [&](const fx::handed_off& h) {
+                // The note is for staff: the customer hears only that someone else will continue.
+                if (auto* c = conv(h.conversation)) to_customer(s, c->customer, framed(ev::handed_off{h.conversation, std::nullopt}));
                 std::optional<std::string> note;
                 if (!h.note.empty()) note = h.note;
-                auto f = framed(ev::handed_off{h.conversation, note});
-                if (auto* c = conv(h.conversation)) to_customer(s, c->customer, f);
-                to_expert(s, h.from, f);
+                to_expert(s, h.from, framed(ev::handed_off{h.conversation, note}));
             },
             [&](const fx::held& h) {
                 if (auto* c = conv(h.conversation)) {

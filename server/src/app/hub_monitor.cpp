@@ -166,7 +166,7 @@ void hub::read_conversation(identity who, std::string id, std::function<void(int
             if (ec) return done(503, {{"code", "unavailable"}, {"message", ec.message()}});
             if (!c || !may_read(who, c->record))
                 return done(404, {{"code", "unknown_conversation"}, {"message", "no such conversation"}});
-            auto meta = protocol::to_json_message(self->snapshot(c->record));
+            auto meta = protocol::to_json_message(self->snapshot(c->record, audience_of(who)));
             meta["customer_name"] = c->extras.customer_name;
             meta["last_seq"] = c->extras.last_seq;
             meta["epoch"] = c->extras.epoch;
@@ -206,6 +206,10 @@ void hub::read_metrics(std::function<void(std::string)> done) {
         counter("chatd_sla_breaches_total", "First-response SLA breaches.", k.sla_breaches);
         counter("chatd_messages_total", "Chat messages stored and delivered.", k.messages);
         counter("chatd_requests_refused_total", "Requests answered with an error.", k.refused);
+        m << "# HELP chatd_refusals_total Refusals by error code.\n# TYPE chatd_refusals_total counter\n";
+        for (std::size_t i = 0; i < refusal_counts::codes.size(); ++i)
+            if (auto n = k.refusals.counts[i].load())
+                m << "chatd_refusals_total{code=\"" << refusal_counts::codes[i] << "\"} " << n << '\n';
         counter("chatd_redis_commit_failures_total", "Redis writes that failed (retried).", k.commit_failures);
         counter("chatd_redis_committed_steps_total", "Events stored; several share one commit under load.", k.committed_steps);
 

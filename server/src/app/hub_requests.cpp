@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <limits>
 #include <random>
 
 namespace chat::server {
@@ -55,7 +56,7 @@ void hub::dispatch(const session_ptr& p, const std::optional<std::string>& id, p
 }
 
 void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message) {
-    ++counters_.refused;
+    counters_.refused_by_code(code);
     p->deliver(framed(ev::error{id, std::string(code), std::move(message)}));
 }
 
@@ -68,6 +69,7 @@ void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std
 void hub::ack(step& s, const session_ptr& p, const std::optional<std::string>& id, std::optional<std::string> conversation,
               std::optional<std::uint64_t> seq, std::optional<queue::instant> at) {
     s.out.push_back({to::session, {}, p, framed(ev::ok{id, std::move(conversation), seq, at}), {}});
+    s.out.back().answers = id.value_or("");
 }
 
 bool hub::may_read(const identity& w, const queue::conversation& c) {
@@ -94,7 +96,7 @@ void hub::do_join(const session_ptr& p, const std::optional<std::string>& id) {
         if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
             for (const auto& cid : it->second)
                 if (const auto* c = core_.find(cid); c && may_read(*p, *c))
-                    welcome.conversations.push_back(protocol::to_json_message(snapshot(*c)));
+                    welcome.conversations.push_back(protocol::to_json_message(snapshot(*c, audience::customer)));
         break;
     }
     case role::expert: {
@@ -104,11 +106,15 @@ void hub::do_join(const session_ptr& p, const std::optional<std::string>& id) {
         record(s, core_.expert_connected(p->key(), s.now));
         if (const auto* x = core_.find_expert(p->key()))
             for (const auto& cid : x->conversations)
-                if (const auto* c = core_.find(cid)) welcome.conversations.push_back(protocol::to_json_message(snapshot(*c)));
+                if (const auto* c = core_.find(cid))
+                    welcome.conversations.push_back(protocol::to_json_message(snapshot(*c, audience::staff)));
         break;
     }
     case role::monitor: break;
     }
+    // The client resumes each listed conversation with `history`: live messages wait for it, so
+    // that the replay and what follows it are one ordered stream, each message once.
+    for (const auto& c : welcome.conversations) cursors_[{p.get(), c["conversation"].get<std::string>()}].replaying = true;
     s.out.push_back({to::session, {}, p, framed(welcome), {}});
     if (w.role == role::expert) {
         if (const auto* x = core_.find_expert(p->key()))
@@ -150,16 +156,15 @@ void hub::decide(const session_ptr& p, const std::optional<std::string>& id, con
     if (!conversation.empty()) {
         // Existence and ownership are checked before the core runs, so a stranger learns nothing.
         const auto* c = core_.find(conversation);
-        if (!c || (p->who().role == role::customer && !may_read(*p, *c)) || c->customer.tenant != p->who().tenant)
-            return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        if (!c || !may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
     }
     step s;
     s.now = clock_.now();
     auto out = call(s.now);
     record(s, out);
     if (out.error) {
-        ++counters_.refused;
         auto code = std::string(queue::code_name(static_cast<queue::errc>(out.error.value())));
+        counters_.refused_by_code(code);
         s.out.push_back({to::session, {}, p, framed(ev::error{id, code, out.error.message()}), {}});
     } else {
         ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
@@ -224,7 +229,7 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ope
     auto& extras = extras_[kept];
     stored_message m{++extras.last_seq, queue::party::customer, p->who().subject, p->who().name, r.text,
                      r.client_id.value_or(""), s.now};
-    extras.remember(m.client_id, m.seq);
+    extras.remember(m.client_id, m.seq, m.at);
     s.writes.messages.emplace_back(kept, m);
     s.writes.conversations.insert(kept);
     record(s, out);
@@ -268,11 +273,14 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
                                 self->message(p, id, conversation, text, client_id);
                             });
     }
-    if (auto seq = extras.seq_of(client_id)) {
-        // A retried send: stored once, answered again (after what is in flight).
+    if (const auto* earlier = extras.find(client_id)) {
+        // A retried send: stored once, answered again (after what is in flight) with its time,
+        // so that the sender shows its copy.
         step s;
         s.now = clock_.now();
-        ack(s, p, id, conversation, *seq);
+        std::optional<queue::instant> at;
+        if (earlier->at != queue::instant{}) at = earlier->at;
+        ack(s, p, id, conversation, earlier->seq, at);
         return finish(std::move(s));
     }
     bool customer = p->who().role == role::customer;
@@ -294,7 +302,7 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     }
     stored_message m{++extras.last_seq, customer ? queue::party::customer : queue::party::expert, p->who().subject,
                      p->who().name, text, client_id, s.now};
-    extras.remember(client_id, m.seq);
+    extras.remember(client_id, m.seq, m.at);
     // Appended to the stream only: the document is rewritten when the record changes.
     s.writes.messages.emplace_back(conversation, m);
     record(s, out);
@@ -322,6 +330,10 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::typ
     if (p->who().role == role::customer) {
         if (c->expert && c->state == queue::conversation_state::active) send({to::expert, *c->expert, {}, f, {}});
     } else {
+        // Only the expert who holds it now: not one with a pending offer, nor one it was handed off from.
+        bool engaged = c->state == queue::conversation_state::active || c->state == queue::conversation_state::on_hold;
+        if (c->expert != p->key() || !engaged)
+            return refuse(p, id, queue::make_error_code(queue::errc::not_allowed));
         send({to::customer, c->customer.tenant + '/' + c->customer.user, {}, f, {}});
     }
 }
@@ -406,9 +418,10 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::sub
 }
 
 void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::history& r) {
-    auto replay = [self = shared_from_this(), p, id, r](const std::string& epoch) {
+    auto replay = [self = shared_from_this(), p, id, r](const std::string& epoch, std::uint64_t last) {
         auto key = std::make_pair(p.get(), r.conversation);
-        std::uint64_t after = r.after.value_or(0);
+        // Beyond the last message there is nothing to send; the ok then names the real last one.
+        std::uint64_t after = std::min(r.after.value_or(0), last);
         if (r.epoch && *r.epoch != epoch) {
             // The history the client holds is not this one: it starts again from the beginning.
             p->deliver(framed(ev::resync{r.conversation, epoch}));
@@ -455,7 +468,8 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
     };
     if (const auto* c = core_.find(r.conversation)) {
         if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-        return replay(extras_[r.conversation].epoch);
+        const auto& extras = extras_[r.conversation];
+        return replay(extras.epoch, extras.last_seq);
     }
     // A conversation no longer in memory is read from Redis, with the same rule.
     store_->conversation(r.conversation, [self = shared_from_this(), p, id, replay](std::error_code ec,
@@ -463,7 +477,7 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
         if (ec) return self->refuse(p, id, ec);
         if (!c || !self->may_read(*p, c->record))
             return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-        replay(c->extras.epoch);
+        replay(c->extras.epoch, std::numeric_limits<std::uint64_t>::max()); // the document's last_seq may lag its stream
     });
 }
 
@@ -487,7 +501,7 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ear
                 // The live record when the core holds it: Redis may be a step behind the strand.
                 const auto* live = self->core_.find(s.record.id);
                 const auto& record = live ? *live : s.record;
-                auto snap = self->snapshot(record);
+                auto snap = self->snapshot(record, audience_of(p->who()));
                 nlohmann::json e{{"conversation", record.id},
                                  {"topic", record.topic},
                                  {"state", snap.state},

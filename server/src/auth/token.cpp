@@ -64,8 +64,10 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 std::optional<nlohmann::json> json_part(std::string_view b64) {
     auto text = unbase64url(b64);
     if (!text || protocol::nests_deeper_than(*text, 4)) return std::nullopt;
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return std::nullopt;
+    // A repeated claim ("role" twice) is refused rather than read with its last value.
+    std::optional<std::string> repeated;
+    auto j = protocol::parse_json_once_per_key(*text, repeated);
+    if (repeated || j.is_discarded() || !j.is_object()) return std::nullopt;
     return j;
 }
 
@@ -84,6 +86,7 @@ std::string_view describe(token_problem p) {
     case token_problem::bad_algorithm: return "the token is not signed with HS256";
     case token_problem::bad_signature: return "the token's signature does not match";
     case token_problem::expired: return "the token has expired";
+    case token_problem::not_yet_valid: return "the token is not valid yet (nbf)";
     case token_problem::bad_claims: return "the token's claims are missing or invalid";
     }
     return "the token is invalid";
@@ -118,6 +121,15 @@ verified verify_token(std::string_view token, std::string_view secret, queue::in
         v.problem = token_problem::expired;
         return v;
     }
+    if (auto nbf = claims->find("nbf"); nbf != claims->end()) {
+        if (!nbf->is_number_integer()) return v;
+        // Not valid yet; a minute's leeway for clocks that differ a little.
+        auto not_before = queue::instant(std::chrono::seconds(nbf->get<std::int64_t>()));
+        if (not_before > now + std::chrono::minutes(1)) {
+            v.problem = token_problem::not_yet_valid;
+            return v;
+        }
+    }
     auto sub = string_claim(*claims, "sub", true);
     auto tenant = string_claim(*claims, "tenant", true);
     auto role = string_claim(*claims, "role", true);
@@ -136,7 +148,6 @@ verified verify_token(std::string_view token, std::string_view secret, queue::in
 }
 
 std::string mint_token(const identity& who, std::string_view secret) {
-    nlohmann::json header{{"alg", "HS256"}, {"typ", "JWT"}};
     nlohmann::json claims{
         {"sub", who.subject},
         {"tenant", who.tenant},
@@ -145,7 +156,12 @@ std::string mint_token(const identity& who, std::string_view secret) {
         {"name", who.name},
         {"exp", std::chrono::duration_cast<std::chrono::seconds>(who.expires_at.time_since_epoch()).count()}};
     if (!who.region.empty()) claims["region"] = who.region;
-    auto signing_input = base64url(header.dump()) + '.' + base64url(claims.dump());
+    return sign_claims(claims.dump(), secret);
+}
+
+std::string sign_claims(std::string_view claims_json, std::string_view secret) {
+    nlohmann::json header{{"alg", "HS256"}, {"typ", "JWT"}};
+    auto signing_input = base64url(header.dump()) + '.' + base64url(claims_json);
     return signing_input + '.' + base64url(hmac_sha256(secret, signing_input));
 }
 

@@ -13,7 +13,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::size_t header_limit = 16 * 1024; // room for a token of 8 KiB in Authorization
 constexpr std::size_t body_limit = 64 * 1024;
 
 // The console, the monitor and the demo page load only their own files and talk only to chatd.
@@ -43,13 +43,19 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
         stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
         return;
     }
-    if (ec) return; // timeout, oversized header or body, reset: drop the connection
+    if (ec == http::error::header_limit) {
+        keep_alive_ = false;
+        return reply(http::status::request_header_fields_too_large, "request headers larger than 16 KiB\n", "text/plain");
+    }
+    if (ec) return; // timeout, oversized body, reset: drop the connection
     auto req = parser_->release();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     if (beast::websocket::is_upgrade(req)) {
         if (req.target() != "/ws") return reply(http::status::not_found, "WebSocket lives at /ws\n", "text/plain");
         if (gw_->draining) return reply(http::status::service_unavailable, "draining\n", "text/plain");
+        if (gw_->unauthenticated.load() >= gw_->cfg.limits.max_unauthenticated)
+            return reply(http::status::service_unavailable, "too many connections waiting for their hello\n", "text/plain");
         stream_.expires_never();
         std::make_shared<websocket_session>(stream_.release_socket(), gw_)->run(std::move(req));
         return;

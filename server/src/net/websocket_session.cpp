@@ -31,11 +31,16 @@ private:
 } // namespace
 
 websocket_session::websocket_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw)
-    : ws_(std::move(socket)), gw_(std::move(gw)), rate_(gw_->cfg.limits.frames_per_second, gw_->cfg.limits.frame_burst) {
+    : ws_(std::move(socket)), gw_(std::move(gw)), rate_(gw_->cfg.limits.frames_per_second, gw_->cfg.limits.frame_burst),
+      deadline_(ws_.get_executor()) {
     ++gw_->connections;
+    ++gw_->unauthenticated;
 }
 
-websocket_session::~websocket_session() { --gw_->connections; }
+websocket_session::~websocket_session() {
+    --gw_->connections;
+    if (counted_unauthenticated_) --gw_->unauthenticated;
+}
 
 void websocket_session::run(http::request<http::string_body> req) {
     const auto& limits = gw_->cfg.limits;
@@ -58,6 +63,7 @@ void websocket_session::run(http::request<http::string_body> req) {
         if (offered) res.set(http::field::sec_websocket_protocol, subprotocol);
     }));
     origin_ = std::string(req[http::field::origin]);
+    host_ = std::string(req[http::field::host]);
     auto auth = std::string_view(req[http::field::authorization]);
     if (auth.rfind("Bearer ", 0) == 0) header_token_ = std::string(auth.substr(7));
     gw_->add(shared_from_this());
@@ -70,8 +76,32 @@ void websocket_session::on_accept(beast::error_code ec) {
         queue_frame(framed(ev::reconnect{"chatd is restarting"}));
         return shut(websocket::close_code::service_restart);
     }
+    arm_hello_deadline();
     if (!header_token_.empty()) authenticate(header_token_, std::nullopt);
     do_read();
+}
+
+void websocket_session::arm_hello_deadline() {
+    // Browsers answer pings by themselves: without a deadline an anonymous page holds a slot forever.
+    deadline_.expires_after(gw_->cfg.limits.hello_timeout);
+    deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->me_ || self->closing_) return;
+        self->refuse(std::nullopt, protocol::code::not_authenticated, "no hello with a valid token in time", false);
+        self->shut(websocket::close_code::policy_error);
+    });
+}
+
+void websocket_session::arm_expiry() {
+    // The token's rights end with it: the client is told, and reconnects with a fresh token.
+    auto left = me_->who().expires_at - gw_->clock.now();
+    deadline_.expires_after(std::max<std::chrono::steady_clock::duration>(left, std::chrono::seconds(0)));
+    deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->closing_) return;
+        self->queue_frame(framed(ev::error{std::nullopt, std::string(protocol::code::bad_token), "the token has expired; connect again with a fresh one"}));
+        self->shut(static_cast<websocket::close_code>(4001));
+    });
 }
 
 void websocket_session::do_read() {
@@ -95,7 +125,14 @@ void websocket_session::on_frame(std::string_view text) {
     // Parsed before the rate check (bounded by the size and depth limits) so that the refusal
     // names the request it refuses.
     auto parsed = protocol::parse_request(text, {limits.max_frame_bytes, limits.max_json_depth});
-    if (!rate_.allow()) return refuse(parsed.id, protocol::code::rate_limited, "too many frames; slow down", false);
+    // A flood is refused frame by frame, and each refusal counts: one that goes on is closed.
+    if (!rate_.allow()) return refuse(parsed.id, protocol::code::rate_limited, "too many frames; slow down", true);
+    // Who may send a type comes before what its fields hold.
+    if (me_ && parsed.roles && !protocol::allows(*parsed.roles, me_->who().role))
+        return refuse(parsed.id, protocol::code::wrong_role,
+                      "a " + std::string(protocol::to_string(me_->who().role)) + " may not send '" +
+                          std::string(parsed.type) + "'",
+                      true);
     if (parsed.error) return refuse(parsed.id, parsed.error->code, parsed.error->message, true);
     auto& request = *parsed.request;
     if (!me_) {
@@ -104,11 +141,6 @@ void websocket_session::on_frame(std::string_view text) {
             return refuse(parsed.id, protocol::code::not_authenticated, "send {\"type\":\"hello\",\"token\":...} first", true);
         return authenticate(*hello->token, parsed.id);
     }
-    if (!protocol::allows(protocol::roles_of(request), me_->who().role))
-        return refuse(parsed.id, protocol::code::wrong_role,
-                      "a " + std::string(protocol::to_string(me_->who().role)) + " may not send '" +
-                          std::string(protocol::type_of(request)) + "'",
-                      true);
     gw_->hub->handle(me_, std::move(parsed.id), std::move(request));
 }
 
@@ -117,23 +149,33 @@ void websocket_session::authenticate(std::string_view token, const std::optional
     auto v = verify_token(token, gw_->secret, gw_->clock.now());
     if (!v.who) return refuse(id, protocol::code::bad_token, std::string(describe(v.problem)), true);
     auto role = protocol::to_string(v.who->role);
-    if (!origin_allowed(gw_->cfg, role, origin_)) {
+    if (!origin_allowed(gw_->cfg, role, origin_, host_)) {
         refuse(id, "origin_refused", "this page's origin may not connect as " + std::string(role), false);
         return shut(websocket::close_code::policy_error);
     }
     me_ = std::make_shared<session_participant>(std::move(*v.who), weak_from_this());
+    authenticated();
     gw_->hub->join(me_, id);
+}
+
+void websocket_session::authenticated() {
+    if (counted_unauthenticated_) {
+        counted_unauthenticated_ = false;
+        --gw_->unauthenticated;
+    }
+    arm_expiry();
 }
 
 void websocket_session::refuse(const std::optional<std::string>& id, std::string_view code, std::string message,
                                bool strike) {
     queue_frame(framed(ev::error{id, std::string(code), std::move(message)}));
-    if (!strike) return;
+    if (!strike) return gw_->hub->counters().refused_by_code(code);
     // A few mistakes are answered; a client that keeps sending garbage is disconnected.
     auto now = std::chrono::steady_clock::now();
     strikes_.push_back(now);
     while (!strikes_.empty() && now - strikes_.front() > std::chrono::minutes(1)) strikes_.pop_front();
     if (static_cast<int>(strikes_.size()) > gw_->cfg.limits.bad_frames_before_close) shut(websocket::close_code::policy_error);
+    gw_->hub->counters().refused_by_code(code);
 }
 
 void websocket_session::send(frame f) {
@@ -179,12 +221,14 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     queue_.pop_front();
     if (!queue_.empty()) return do_write();
     if (closing_ && ws_.is_open())
-        ws_.async_close(websocket::close_code::service_restart, [self = shared_from_this()](beast::error_code) { self->gone(); });
+        ws_.async_close(close_code_, [self = shared_from_this()](beast::error_code) { self->gone(); });
 }
 
 void websocket_session::shut(websocket::close_code why) {
     if (closing_) return;
     closing_ = true;
+    close_code_ = why;
+    deadline_.cancel();
     if (!queue_.empty()) return; // on_write closes once the last frame is out
     ws_.async_close(why, [self = shared_from_this()](beast::error_code) { self->gone(); });
 }
@@ -192,6 +236,11 @@ void websocket_session::shut(websocket::close_code why) {
 void websocket_session::gone() {
     if (left_) return;
     left_ = true;
+    deadline_.cancel();
+    if (counted_unauthenticated_) {
+        counted_unauthenticated_ = false;
+        --gw_->unauthenticated;
+    }
     if (me_) gw_->hub->leave(me_);
     gw_->remove(this);
 }

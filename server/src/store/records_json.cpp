@@ -32,6 +32,12 @@ template <class E, class Parse> E named(const json& j, Parse parse) {
     return *v;
 }
 
+json hand_offs_to_stored(const std::vector<queue::hand_off_record>& list) {
+    json out = json::array();
+    for (const auto& h : list) out.push_back({{"from", h.from}, {"note", h.note}, {"at", ms(h.at)}});
+    return out;
+}
+
 } // namespace
 
 json to_stored(const queue::conversation& c) {
@@ -62,6 +68,7 @@ json to_stored(const queue::conversation& c) {
         {"expert", opt(c.expert)},
         {"last_expert", opt(c.last_expert)},
         {"excluded", c.excluded},
+        {"hand_offs", hand_offs_to_stored(c.hand_offs)},
         {"reserved", reserved},
         {"offer_expires_at", opt(c.offer_expires_at)},
         {"assigned_at", opt(c.assigned_at)},
@@ -101,6 +108,9 @@ queue::conversation conversation_from_stored(const json& j) {
     c.expert = opt_string(j, "expert");
     c.last_expert = opt_string(j, "last_expert");
     c.excluded = j.at("excluded").get<std::set<std::string>>();
+    if (auto h = j.find("hand_offs"); h != j.end()) // absent in records stored before hand-off notes were kept
+        for (const auto& e : *h)
+            c.hand_offs.push_back({e.at("from").get<std::string>(), e.at("note").get<std::string>(), at_ms(e.at("at"))});
     if (const auto& r = j.at("reserved"); !r.is_null())
         c.reserved = queue::reservation{r.at("expert").get<std::string>(), at_ms(r.at("until")), r.at("direct").get<bool>()};
     c.offer_expires_at = opt_instant(j, "offer_expires_at");

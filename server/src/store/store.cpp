@@ -1,5 +1,7 @@
 #include "chat/server/store/store.hpp"
 
+#include "chat/server/log.hpp"
+
 #include "chat/server/store/records_json.hpp"
 
 #include <nlohmann/json.hpp>
@@ -44,22 +46,27 @@ bool is_replayed_append(const redis::value& v) {
     return v.is_error() && v.text.find("equal or smaller") != std::string::npos;
 }
 
-conversation_extras::recent_id recent_entry(const std::string& client_id, std::uint64_t seq) {
-    return {client_id, seq, std::hash<std::string>{}(client_id)};
+conversation_extras::recent_id recent_entry(const std::string& client_id, std::uint64_t seq, queue::instant at) {
+    return {client_id, seq, std::hash<std::string>{}(client_id), at};
 }
 
 } // namespace
 
-std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
+const conversation_extras::recent_id* conversation_extras::find(const std::string& client_id) const {
     auto hash = std::hash<std::string>{}(client_id);
     for (const auto& r : recent)
-        if (r.hash == hash && r.id == client_id) return r.seq;
+        if (r.hash == hash && r.id == client_id) return &r;
+    return nullptr;
+}
+
+std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
+    if (const auto* r = find(client_id)) return r->seq;
     return std::nullopt;
 }
 
-void conversation_extras::remember(const std::string& client_id, std::uint64_t seq) {
+void conversation_extras::remember(const std::string& client_id, std::uint64_t seq, queue::instant at) {
     if (client_id.empty()) return;
-    recent.push_back(recent_entry(client_id, seq));
+    recent.push_back(recent_entry(client_id, seq, at));
     while (recent.size() > recent_limit) recent.pop_front();
 }
 
@@ -67,7 +74,7 @@ void conversation_extras::complete_recent(const std::vector<stored_message>& tai
     // The tail is older than or equal to what was remembered since the start.
     std::deque<recent_id> merged;
     for (const auto& m : tail)
-        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.push_front(recent_entry(m.client_id, m.seq));
+        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.push_front(recent_entry(m.client_id, m.seq, m.at));
     for (auto& r : recent) merged.push_back(std::move(r));
     while (merged.size() > recent_limit) merged.pop_front();
     recent = std::move(merged);
@@ -85,7 +92,7 @@ std::string customer(const std::string& tenant, const std::string& user) {
 
 void write_batch::put(const queue::conversation& c, const conversation_extras& extras) {
     json recent = json::array();
-    for (const auto& r : extras.recent) recent.push_back({r.id, r.seq});
+    for (const auto& r : extras.recent) recent.push_back({r.id, r.seq, r.at.time_since_epoch().count()});
     json doc{{"record", to_stored(c)},
              {"epoch", extras.epoch},
              {"last_seq", extras.last_seq},
@@ -122,6 +129,7 @@ void write_batch::average_handle(queue::duration d) {
 }
 
 void write_batch::append(const std::string& conversation, const stored_message& m) {
+    appends_.push_back({commands_.size(), keys::messages(conversation), "0-" + std::to_string(m.seq), m.client_id, m.author, m.text});
     commands_.push_back({"XADD", keys::messages(conversation), "0-" + std::to_string(m.seq), "from",
                          std::string(queue::to_string(m.from)), "author", m.author, "name", m.name, "text",
                          m.text, "client_id", m.client_id, "at", ms_text(m.at)});
@@ -145,7 +153,11 @@ std::optional<stored_conversation> parse_conversation_doc(std::string_view text)
         stored_conversation out{conversation_from_stored(doc.at("record")), {}};
         out.extras.epoch = doc.at("epoch").get<std::string>();
         out.extras.last_seq = doc.at("last_seq").get<std::uint64_t>();
-        for (const auto& r : doc.at("recent")) out.extras.remember(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>());
+        for (const auto& r : doc.at("recent")) {
+            queue::instant at{};
+            if (r.size() > 2) at = queue::instant(queue::duration(r.at(2).get<long long>())); // absent before times were kept
+            out.extras.remember(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>(), at);
+        }
         if (auto t = doc.find("ticket"); t != doc.end() && t->is_string()) out.extras.ticket = t->get<std::string>();
         out.extras.customer_name = doc.value("customer_name", "");
         return out;
@@ -183,22 +195,60 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
 }
 
 void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
+    if (may_write_ && !may_write_()) {
+        // Not the owner (or not sure to be): refused through Redis so that `done` runs later, in order.
+        read({{"PING"}}, [done = std::move(done)](std::error_code, redis::client::replies) {
+            done(make_error_code(redis::errc::unavailable));
+        });
+        return;
+    }
     if (batch.empty()) {
         // A PING keeps the order: `done` runs after every write sent before it.
         read({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
         return;
     }
+    auto appends = batch.take_appends();
     auto commands = batch.take();
     auto count = commands.size();
     commands.insert(commands.begin(), {"MULTI"});
     commands.push_back({"EXEC"});
-    redis_->exec(std::move(commands), [count, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+    redis_->exec(std::move(commands), [this, count, appends = std::move(appends),
+                                       done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
         if (ec) return done(ec);
         const auto& exec = r.back();
         if (exec.type != redis::value::kind::array || exec.elements.size() != count)
             return done(make_error_code(redis::errc::unavailable));
-        for (const auto& v : exec.elements)
-            if (v.is_error() && !is_replayed_append(v)) return done(make_error_code(redis::errc::unavailable));
+        std::vector<write_batch::append_check> refused;
+        std::size_t next = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (!exec.elements[i].is_error()) continue;
+            while (next < appends.size() && appends[next].command < i) ++next;
+            if (next < appends.size() && appends[next].command == i && is_replayed_append(exec.elements[i]))
+                refused.push_back(appends[next]);
+            else
+                return done(make_error_code(redis::errc::unavailable));
+        }
+        if (refused.empty()) return done({});
+        verify_appends(std::move(refused), std::move(done));
+    });
+}
+
+void store::verify_appends(std::vector<write_batch::append_check> refused, std::function<void(std::error_code)> done) {
+    std::vector<redis::command> reads;
+    for (const auto& a : refused) reads.push_back({"XRANGE", a.key, a.id, a.id});
+    read(std::move(reads), [refused = std::move(refused), done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec);
+        for (std::size_t i = 0; i < refused.size(); ++i) {
+            const auto& a = refused[i];
+            std::optional<stored_message> stored;
+            if (r[i].elements.size() == 1) stored = parse_message_entry(r[i].elements[0]);
+            if (!stored || stored->client_id != a.client_id || stored->author != a.author || stored->text != a.text) {
+                log("message ", a.id, " of ", a.key, " is already taken by another message (",
+                    stored ? "client id '" + stored->client_id + "'" : std::string("unreadable"),
+                    "): not acknowledged; is another chatd writing to this Redis?");
+                return done(make_error_code(redis::errc::error_reply));
+            }
+        }
         done({});
     });
 }
@@ -303,7 +353,7 @@ void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(s
             auto last = parse_message_entry(tails[i].elements[0]);
             if (!last || last->seq <= extras.last_seq) continue;
             extras.last_seq = last->seq;
-            extras.remember(last->client_id, last->seq);
+            extras.remember(last->client_id, last->seq, last->at);
         }
         done({}, std::move(*state));
     });

@@ -274,6 +274,10 @@ class Console {
       const items = [...this.offers.values()].map((o) => h('li', { class: `offer tier-${o.tier}`, 'data-conversation': o.conversation },
         h('p', { class: 'offer-title' }, h('span', { class: `tier ${o.tier}` }, o.tier), ` ${o.topic}`),
         h('p', { class: 'meta' }, `${o.customer_name} · severity ${o.severity}${o.region ? ` · ${o.region}` : ''}`),
+        o.required_skills?.length ? h('p', { class: 'skills' }, `Needs: ${o.required_skills.join(', ')}`) : null,
+        o.continues ? h('p', { class: 'meta continues' }, `Continues ${o.continues}`) : null,
+        ...(o.hand_offs || []).filter((x) => x.note).map((x) => h('p', { class: 'hand-off-note' },
+          h('strong', {}, `${x.from_name || x.from}: `), x.note)),
         h('progress', { max: Math.round(o.total_s), 'aria-label': 'time left to accept' }),
         h('p', { class: 'countdown' }),
         h('div', { class: 'buttons' },
@@ -344,7 +348,10 @@ class Console {
         h('dt', {}, 'Region'), h('dd', {}, s.region || '—'),
         h('dt', {}, 'Local time'), h('dd', { class: 'local-time' }, this.localTime(s)),
         h('dt', {}, 'State'), h('dd', { class: 'state' }, s.state.replace('_', ' ')),
-        h('dt', {}, 'Opened'), h('dd', {}, when(s.opened_at))),
+        h('dt', {}, 'Opened'), h('dd', {}, when(s.opened_at)),
+        ...(s.required_skills?.length ? [h('dt', {}, 'Needs'), h('dd', { class: 'skills' }, s.required_skills.join(', '))] : []),
+        ...(s.continues ? [h('dt', {}, 'Continues'), h('dd', { class: 'continues' }, s.continues)] : [])),
+      this.handOffNotes(s),
       c.stayRequested && s.state !== 'scheduled' ? h('p', { class: 'banner' }, 'The customer asked to continue with you later.') : null,
       this.earlierList(c),
       c.leftUs ? h('p', { class: 'banner' }, 'This conversation is no longer yours.') : null].filter(Boolean));
@@ -352,6 +359,15 @@ class Console {
     this.renderTranscript();
     this.renderTyping();
     this.composerEl.hidden = !this.holds(s);
+  }
+
+  // What experts before this one left for whoever comes next: staff only, never sent to a customer.
+  handOffNotes(s) {
+    const notes = (s.hand_offs || []).filter((x) => x.note);
+    if (!notes.length) return null;
+    return h('section', { class: 'hand-offs', 'aria-label': 'Hand-off notes' },
+      h('h3', {}, 'Hand-off notes'),
+      h('ul', {}, notes.map((x) => h('li', {}, h('strong', {}, x.from_name || x.from), ` · ${when(x.at)}: `, x.note))));
   }
 
   localTime(s) {

@@ -88,7 +88,14 @@ export class ChatConnection extends EventTarget {
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', id: 'hello', token }));
     ws.onmessage = (e) => this.ws === ws && this.receive(e.data);
-    ws.onclose = (e) => this.ws === ws && this.lost(e.reason || `closed (${e.code})`);
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      // 1008: chatd refused this page (origin, abuse): reconnecting would be refused again.
+      if (e.code === 1008) return this.refusedForGood(e.reason || 'chatd refused this connection');
+      // 4001: the token expired; a fresh one is fetched at once.
+      if (e.code === 4001) this.retryMs = RETRY_MIN_MS;
+      this.lost(e.reason || `closed (${e.code})`);
+    };
     ws.onerror = () => {};
   }
 
@@ -101,8 +108,13 @@ export class ChatConnection extends EventTarget {
     this.retryTimer = setTimeout(() => this.connect(), wait);
   }
 
+  refusedForGood(reason) {
+    this.refused = true;
+    this.lost(reason);
+  }
+
   reconnectNow() {
-    if (this.status === 'online' || this.stopped) return;
+    if (this.status === 'online' || this.stopped || this.refused) return;
     this.retryMs = RETRY_MIN_MS;
     this.connect();
   }
@@ -125,6 +137,7 @@ export class ChatConnection extends EventTarget {
     this.pending.clear();
     this.inFlight.clear();
     for (const c of this.conversations.values()) c.live = false;
+    if (this.refused) return this.setStatus('refused', reason);
     if (!navigator.onLine) return this.setStatus('offline', 'the browser is offline');
     this.retryLater(reason);
   }

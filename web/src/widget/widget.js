@@ -322,6 +322,8 @@ class ChatWidget {
     else if (s.state === 'saved') text = `We saved this conversation. Reply before ${when(s.reopen_until)} to continue it.`;
     else if (s.state === 'closed') {
       text = CLOSED_REASONS[s.closed_reason] || 'This conversation is closed.';
+      // The same reason after an expert had joined: the customer ended a chat, not a wait.
+      if (s.closed_reason === 'customer_left' && s.expert_name) text = 'You ended this chat.';
       if (s.ticket) text += ` Ticket: ${s.ticket}.`;
       kind = 'closed';
     }

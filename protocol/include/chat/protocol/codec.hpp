@@ -45,9 +45,15 @@ struct parsed_request {
     std::optional<std::string> id;
     std::optional<any_request> request;
     std::optional<protocol_error> error;
+    // Set once the type is known, even when a field is wrong: a role's refusal comes first.
+    std::optional<role_set> roles;
+    std::string_view type;
 };
 
 parsed_request parse_request(std::string_view frame, const parse_limits& limits = {});
+
+// Parses JSON text, refusing (discarded, and `repeated` set) an object that repeats a key.
+nlohmann::json parse_json_once_per_key(std::string_view text, std::optional<std::string>& repeated);
 
 // Whether `text` nests arrays and objects deeper than `max_depth`, found without building
 // a document (nlohmann/json recurses, and a deep document could exhaust the stack).

@@ -8,8 +8,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace chat::protocol::event {
+
+// Staff only: an expert stepped away, with their note for whoever comes next.
+struct hand_off_card {
+    std::string from;      // the expert's user id
+    std::string from_name;
+    std::string note;
+    queue::instant at{};
+};
+void to_json(nlohmann::json& j, const hand_off_card& h);
 
 // The answer to a successful hello: who the token says you are.
 struct welcome {
@@ -88,6 +99,10 @@ struct conversation {
     bool survey_requested = false;
     std::uint64_t last_seq = 0;
     std::string epoch;
+    std::optional<std::string> continues; // the expired conversation this one continues
+    // Staff only: never set in what a customer session receives.
+    std::optional<std::vector<std::string>> required_skills;
+    std::optional<std::vector<hand_off_card>> hand_offs;
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("state", state);
@@ -114,6 +129,9 @@ struct conversation {
         v("survey_requested", survey_requested);
         v("last_seq", last_seq);
         v("epoch", epoch);
+        v("continues", continues);
+        v("required_skills", required_skills);
+        v("hand_offs", hand_offs);
     }
 };
 
@@ -151,6 +169,9 @@ struct offered {
     std::string tier;
     std::string region;
     std::string customer_name;
+    std::vector<std::string> required_skills;
+    std::optional<std::string> continues;
+    std::optional<std::vector<hand_off_card>> hand_offs; // the notes of the experts before
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("expires_at", expires_at);
@@ -159,6 +180,9 @@ struct offered {
         v("tier", tier);
         v("region", region);
         v("customer_name", customer_name);
+        v("required_skills", required_skills);
+        v("continues", continues);
+        v("hand_offs", hand_offs);
     }
 };
 
@@ -240,7 +264,8 @@ struct resumed {
     }
 };
 
-// The expert stepped away; the conversation goes to someone else.
+// The expert stepped away; the conversation goes to someone else. The note reaches only the
+// expert who wrote it: a customer is told only that another expert will continue.
 struct handed_off {
     static constexpr std::string_view type = "handed_off";
     std::string conversation;
@@ -461,3 +486,17 @@ struct pong {
 };
 
 } // namespace chat::protocol::event
+
+namespace chat::protocol {
+
+// The table of every event type chatd sends (as any_request is of requests).
+using any_event =
+    std::variant<event::welcome, event::ok, event::error, event::conversation, event::queued, event::deferred,
+                 event::offered, event::offer_withdrawn, event::assigned, event::message, event::typing,
+                 event::held, event::resumed, event::handed_off, event::stay_requested, event::stay_proposed,
+                 event::scheduled, event::saved, event::reopened, event::duplicate, event::escalated,
+                 event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
+                 event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
+                 event::reconnect, event::pong>;
+
+} // namespace chat::protocol

@@ -136,6 +136,7 @@ private:
     void take_capacity(step& s, conversation& c, expert& e);
     void release_capacity(step& s, conversation& c);
     void detach_expert(step& s, conversation& c);
+    static void remember_hand_off(conversation& c, const expert_id& from, const std::string& note, instant now);
     void offer(step& s, conversation& c, expert& e);
     void assign(step& s, conversation& c, expert& e);
     void withdraw_offer(step& s, conversation& c, bool missed);

@@ -29,6 +29,14 @@ struct reservation {
     friend bool operator==(const reservation&, const reservation&) = default;
 };
 
+// An expert stepped away from the conversation, leaving a note for whoever comes next (staff only).
+struct hand_off_record {
+    expert_id from;
+    std::string note;
+    instant at{};
+    friend bool operator==(const hand_off_record&, const hand_off_record&) = default;
+};
+
 struct conversation {
     conversation_id id;
     queue::customer customer;
@@ -49,6 +57,7 @@ struct conversation {
     std::optional<expert_id> expert;      // assigned, offered or held-by
     std::optional<expert_id> last_expert; // preferred on reopen
     std::set<expert_id> excluded;         // handed off by / declined by
+    std::vector<hand_off_record> hand_offs; // oldest first
     std::optional<reservation> reserved;
     std::optional<instant> offer_expires_at;
     std::optional<instant> assigned_at;

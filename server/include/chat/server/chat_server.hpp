@@ -5,6 +5,7 @@
 #include "chat/server/config.hpp"
 #include "chat/server/net/gateway.hpp"
 #include "chat/server/redis/embedded.hpp"
+#include "chat/server/store/owner_lease.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -41,6 +42,7 @@ private:
     std::shared_ptr<server::gateway> gw_;
     std::unique_ptr<redis::embedded_server> embedded_;
     std::shared_ptr<redis::client> redis_;
+    std::shared_ptr<owner_lease> lease_;
     std::shared_ptr<listener> listener_;
     std::vector<std::thread> threads_;
     std::string redis_where_;

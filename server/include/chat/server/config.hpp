@@ -30,6 +30,8 @@ struct connection_limits {
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds handshake_timeout{10};
     std::size_t max_connections = 20000;
+    std::chrono::seconds hello_timeout{5};    // a connection without a valid hello by then is closed (1008)
+    std::size_t max_unauthenticated = 2000;   // connections still waiting for their hello
     bool permessage_deflate = false;
 };
 

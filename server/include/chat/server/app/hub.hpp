@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -31,12 +32,33 @@ struct hub_limits {
     queue::duration survey_wait = std::chrono::hours(24 * 7); // a closed conversation awaits its survey
 };
 
+// Refusals by error code, for /metrics: every code of the protocol's table, and "other".
+struct refusal_counts {
+    static constexpr std::array<std::string_view, 26> codes{
+        "bad_json", "not_an_object", "too_deep", "too_large", "unknown_type", "bad_field", "binary_refused",
+        "not_authenticated", "bad_token", "wrong_role", "origin_refused", "rate_limited", "unavailable",
+        "queue_full", "unknown_conversation", "not_allowed", "illegal_transition", "over_capacity", "no_offer",
+        "no_proposal", "invalid_argument", "restricted", "too_many_open", "expired", "already_exists", "other"};
+    std::array<std::atomic<std::uint64_t>, codes.size()> counts{};
+    void count(std::string_view code) {
+        std::size_t i = 0;
+        while (i + 1 < codes.size() && codes[i] != code) ++i;
+        ++counts[i];
+    }
+};
+
 // Counters for /metrics, read from any thread.
 struct hub_counters {
     std::atomic<std::uint64_t> connections{0}, opened{0}, offers{0}, assignments{0}, sla_breaches{0},
         messages{0}, commits{0}, committed_steps{0}, commit_failures{0}, refused{0};
     std::atomic<std::uint64_t> commit_micros_total{0};
     std::array<std::atomic<std::uint64_t>, 8> commit_latency_buckets{}; // <=0.5,1,2,5,10,50,250 ms, +Inf
+    refusal_counts refusals;
+    // Every refusal, by the connection or by the hub, goes through here.
+    void refused_by_code(std::string_view code) {
+        ++refused;
+        refusals.count(code);
+    }
 };
 
 class hub : public std::enable_shared_from_this<hub> {
@@ -54,8 +76,8 @@ public:
     void start(std::function<void(std::error_code, start_report)> ready);
     void stop();
     bool ready() const { return ready_.load(); }
-    // Ready and able to store: what /readyz reports.
-    bool serving() const { return ready_.load() && store_->available(); }
+    // Ready and able to store (Redis up, the owner lease held): what /readyz reports.
+    bool serving() const { return ready_.load() && store_->writable(); }
     // Nothing waits to be stored or told (for draining).
     bool idle() const { return in_flight_.load() == 0 && !has_undelivered_.load(); }
 
@@ -85,6 +107,7 @@ private:
         std::string conversation; // set on chat messages, which a history replay holds back
         std::uint64_t seq = 0;    // and their sequence number: nobody gets one twice
         std::weak_ptr<participant> sender{}; // left out: a sent message comes back to it in its ok
+        std::optional<std::string> answers{};  // the request id this frame answers (an ok)
     };
     // What one event must store, named by id: the batch is built from the state at send time.
     struct pending_write {
@@ -116,6 +139,8 @@ private:
     void send(const outgoing& o);
     void send_message(const session_ptr& p, const outgoing& o);
     void recover();
+    // A step whose store failed: its requests are answered `unavailable` now, not when stored.
+    void unconfirm(step& s);
     bool degraded() const { return !undelivered_.empty() || !store_->available(); }
     void arm_timer();
     void on_timer();
@@ -166,7 +191,14 @@ private:
     void record(step& s, const queue::outcome& out);
     void notify_effect(step& s, const queue::any_effect& e);
     void snapshot_to_parties(step& s, const queue::conversation& c);
-    protocol::event::conversation snapshot(const queue::conversation& c) const;
+    // Who a snapshot is for: staff see what experts keep for each other (hand-off notes, skills).
+    enum class audience : std::uint8_t { customer, staff };
+    static audience audience_of(const identity& who) {
+        return who.role == protocol::role::customer ? audience::customer : audience::staff;
+    }
+    protocol::event::conversation snapshot(const queue::conversation& c, audience a) const;
+    std::vector<protocol::event::hand_off_card> hand_off_cards(const queue::conversation& c) const;
+    std::string user_of(const queue::conversation& c, const std::string& expert) const;
     void to_customer(step& s, const queue::customer& who, frame f);
     void to_expert(step& s, const std::string& expert, frame f);
     void to_monitors(step& s, const std::string& tenant, frame f);
@@ -213,6 +245,7 @@ private:
     std::vector<step> undelivered_;
     pending_write dirty_; // what failed to store: written again from the current state
     bool recovering_ = false;
+    std::chrono::steady_clock::time_point failing_since_{}; // the first failed commit of an outage
     boost::asio::steady_timer timer_;
     std::optional<queue::instant> timer_due_; // the core's deadline timer_ waits for
     boost::asio::steady_timer recovery_timer_;

@@ -21,7 +21,7 @@ struct identity {
     queue::instant expires_at{};
 };
 
-enum class token_problem { malformed, bad_algorithm, bad_signature, expired, bad_claims };
+enum class token_problem { malformed, bad_algorithm, bad_signature, expired, not_yet_valid, bad_claims };
 std::string_view describe(token_problem p);
 
 struct verified {
@@ -34,6 +34,8 @@ verified verify_token(std::string_view token, std::string_view secret, queue::in
 
 // Signs a token for `who` (chatctl token, tests, the development demo page).
 std::string mint_token(const identity& who, std::string_view secret);
+// Signs claims exactly as written (JSON text), as a host product's signer would.
+std::string sign_claims(std::string_view claims_json, std::string_view secret);
 
 // A new random secret: 32 bytes from the OS, hex-encoded.
 std::string random_secret();

@@ -24,6 +24,7 @@ struct gateway {
     static_site site; // the web clients; empty when web_root is not set
     const server::clock& clock;
     std::atomic<std::size_t> connections{0};
+    std::atomic<std::size_t> unauthenticated{0}; // WebSocket sessions still waiting for their hello
     std::atomic<bool> draining{false};
 
     void add(const std::shared_ptr<websocket_session>& s);
@@ -40,6 +41,7 @@ private:
 };
 
 // Whether a browser page from `origin` may connect as `role` (no Origin header: not a browser).
-bool origin_allowed(const config& c, std::string_view role, std::string_view origin);
+// chatd's own origin (the request's Host) always may; others only when listed, or "*" is.
+bool origin_allowed(const config& c, std::string_view role, std::string_view origin, std::string_view host);
 
 } // namespace chat::server

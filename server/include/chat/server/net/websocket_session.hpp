@@ -6,6 +6,7 @@
 #include "chat/server/app/rate_limiter.hpp"
 #include "chat/server/net/gateway.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -38,17 +39,24 @@ private:
     void on_write(boost::beast::error_code ec, std::size_t bytes);
     void shut(boost::beast::websocket::close_code why);
     void gone();
+    void arm_hello_deadline();
+    void arm_expiry();
+    void authenticated();
 
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
     boost::beast::flat_buffer buffer_;
     std::shared_ptr<gateway> gw_;
     std::shared_ptr<participant> me_; // set once authenticated
     std::string origin_;
+    std::string host_;
     std::string header_token_;
     std::deque<frame> queue_;
     std::size_t queued_bytes_ = 0;
     rate_limiter rate_;
     std::deque<std::chrono::steady_clock::time_point> strikes_;
+    boost::asio::steady_timer deadline_; // the hello's, then the token's expiry
+    boost::beast::websocket::close_code close_code_ = boost::beast::websocket::close_code::normal;
+    bool counted_unauthenticated_ = true;
     bool closing_ = false;
     bool left_ = false;
 };

@@ -33,6 +33,7 @@ struct conversation_extras {
         std::string id;
         std::uint64_t seq = 0;
         std::size_t hash = 0;
+        queue::instant at{}; // when it was stored: a retried send's ok carries it again
     };
     std::deque<recent_id> recent; // oldest first
     // After a start only the last stored message's id is known: a retried send with another
@@ -43,7 +44,8 @@ struct conversation_extras {
 
     static constexpr std::size_t recent_limit = 64;
     std::optional<std::uint64_t> seq_of(const std::string& client_id) const;
-    void remember(const std::string& client_id, std::uint64_t seq);
+    const recent_id* find(const std::string& client_id) const;
+    void remember(const std::string& client_id, std::uint64_t seq, queue::instant at = {});
     // Adds what the stream's tail holds (newest first) under what is remembered already.
     void complete_recent(const std::vector<stored_message>& tail);
 };
@@ -80,8 +82,17 @@ public:
     std::size_t size() const { return commands_.size(); }
     std::vector<redis::command> take() { return std::move(commands_); }
 
+    // A message append of the batch: which command, and what the entry must hold if Redis
+    // already has one with that id (a retried write), rather than another's message.
+    struct append_check {
+        std::size_t command = 0;
+        std::string key, id, client_id, author, text;
+    };
+    std::vector<append_check> take_appends() { return std::move(appends_); }
+
 private:
     std::vector<redis::command> commands_;
+    std::vector<append_check> appends_;
 };
 
 // Everything read back at start. A conversation's last_seq is its stream's, which may be
@@ -103,9 +114,13 @@ public:
 
     redis::client& redis() { return *redis_; }
     bool available() const { return redis_->connected(); }
+    // Writes are allowed only while `may_write` holds (the owner lease); read from any thread.
+    void fence(std::function<bool()> may_write) { may_write_ = std::move(may_write); }
+    bool writable() const { return available() && (!may_write_ || may_write_()); }
 
-    // Writes the batch as MULTI ... EXEC. A retried append of a message already stored
-    // (after a lost reply) is recognised and counts as success.
+    // Writes the batch as MULTI ... EXEC. An append refused because its id is taken counts
+    // as success only when the stored entry is the same message (a retry after a lost
+    // reply); another message there is a conflict, never acknowledged.
     void commit(write_batch batch, std::function<void(std::error_code)> done);
     void load(std::function<void(std::error_code, loaded_state)> done);
     void messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
@@ -126,7 +141,10 @@ private:
     void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
     void read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done);
 
+    void verify_appends(std::vector<write_batch::append_check> refused, std::function<void(std::error_code)> done);
+
     std::shared_ptr<redis::client> redis_;
+    std::function<bool()> may_write_;
 };
 
 // Parsing of stored documents, exposed for tests and chatctl.
