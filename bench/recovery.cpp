@@ -245,7 +245,7 @@ private:
     }
 
     std::string token(protocol::role role, const std::string& sub, queue::tier tier) {
-        server::identity who{role, sub, "acme", tier, "", sub, clock_.now() + std::chrono::hours(1)};
+        server::identity who{role, sub, "acme", tier, "", sub, clock_.now() + std::chrono::hours(1), {}};
         return server::mint_token(who, server::token_secret(cfg_));
     }
 

@@ -28,6 +28,7 @@ std::string_view describe(field_kind k) {
     case field_kind::sequence: return "must be a non-negative integer";
     case field_kind::presence: return "must be \"available\", \"away\" or \"offline\"";
     case field_kind::flag: return "must be true or false";
+    case field_kind::ids: return "must be a list of at most 50 ids (1-64 characters of A-Z a-z 0-9 . _ : @ -)";
     }
     return "is invalid";
 }
@@ -65,6 +66,17 @@ std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std
     }
     if (!ok) return wrong(k);
     out = s;
+    return std::nullopt;
+}
+
+std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std::vector<std::string>& out) {
+    if (!v.is_array() || v.size() > 50) return wrong(k);
+    std::vector<std::string> ids;
+    for (const auto& e : v) {
+        if (!e.is_string() || !valid_id(e.get_ref<const std::string&>())) return wrong(k);
+        ids.push_back(e.get<std::string>());
+    }
+    out = std::move(ids);
     return std::nullopt;
 }
 

@@ -58,8 +58,34 @@ outcome core::register_expert(const expert_profile& profile, instant now) {
     }
     s.touch(x);
     x.name = profile.name;
-    x.skills = profile.skills;
-    x.auto_accept = profile.auto_accept;
+    x.granted_skills = profile.skills;
+    // A narrowing survives reconnecting, less what the token no longer grants.
+    if (x.narrowed) {
+        std::set<std::string> kept;
+        for (const auto& k : x.skills)
+            if (profile.skills.count(k)) kept.insert(k);
+        x.skills = std::move(kept);
+    } else {
+        x.skills = profile.skills;
+    }
+    if (profile.auto_accept) x.auto_accept = *profile.auto_accept;
+    route(s);
+    return out;
+}
+
+outcome core::narrow_skills(const expert_id& e, std::set<std::string> skills, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* x = lookup_expert(e, out);
+    if (!x) return out;
+    for (const auto& k : skills)
+        if (!x->granted_skills.count(k)) {
+            s.refuse(errc::invalid_argument); // only what the token grants
+            return out;
+        }
+    s.touch(*x);
+    x->narrowed = skills != x->granted_skills;
+    x->skills = std::move(skills);
     route(s);
     return out;
 }
@@ -99,6 +125,7 @@ outcome core::set_auto_accept(const expert_id& e, bool on, instant now) {
     step s{now, out};
     auto* x = lookup_expert(e, out);
     if (!x) return out;
+    s.touch(*x);
     x->auto_accept = on;
     if (on) {
         // Pending offers are accepted at once, as later ones will be.

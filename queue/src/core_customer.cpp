@@ -34,9 +34,14 @@ outcome core::open(const opening& o, instant now) {
         restrictions_.erase(r);
     }
     if (o.continues) {
-        const auto* prev = find(*o.continues);
-        if (!prev || prev->customer.tenant != o.customer.tenant || prev->customer.user != o.customer.user) {
+        // Only the customer's own conversation, and only once it is over.
+        const auto& prev = *o.continues;
+        if (prev.owner.tenant != o.customer.tenant || prev.owner.user != o.customer.user) {
             s.refuse(errc::not_allowed);
+            return out;
+        }
+        if (!prev.closed) {
+            s.refuse(errc::illegal_transition);
             return out;
         }
     }
@@ -67,7 +72,10 @@ outcome core::open(const opening& o, instant now) {
     c.severity = o.severity;
     c.required_skills = o.required_skills;
     c.opening_messages = {o.message};
-    c.previous = o.continues;
+    if (o.continues) {
+        c.previous = o.continues->id;
+        c.last_expert = o.continues->last_expert;
+    }
     c.opened_at = c.first_queued_at = now;
     c.sequence = ++sequence_;
     s.emit(effect::opened{c.id});

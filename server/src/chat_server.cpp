@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <future>
@@ -25,6 +26,7 @@ hub::start_report chat_server::start() {
     redis::endpoint where;
     if (cfg.redis_url.empty()) {
         embedded_ = std::make_unique<redis::embedded_server>(cfg.data_dir / "redis");
+        embedded_->supervise();
         where.unix_path = embedded_->socket_path().string();
     } else {
         auto parsed = redis::parse_url(cfg.redis_url);
@@ -34,6 +36,7 @@ hub::start_report chat_server::start() {
     redis_where_ = (embedded_ ? "embedded " : "") + where.describe();
 
     auto strand = boost::asio::make_strand(io_);
+    strand_ = strand;
     redis::client::options ropts;
     ropts.request_timeout = cfg.redis_timeout;
     redis_ = std::make_shared<redis::client>(strand, where, ropts);
@@ -74,10 +77,13 @@ void chat_server::drain(std::chrono::milliseconds grace) {
     if (stopped_) return;
     if (listener_) listener_->stop();
     gw_->drain_sessions();
-    auto until = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < until &&
-           (gw_->session_count() > 0 || (gw_->hub && !gw_->hub->idle())))
-        std::this_thread::sleep_for(20ms);
+    // Every session closed, then everything stored and told (or Redis gone): or the grace is up.
+    auto drained = std::make_shared<std::promise<void>>();
+    gw_->when_empty([hub = gw_->hub, drained] {
+        if (!hub) return drained->set_value();
+        hub->when_idle([drained] { drained->set_value(); });
+    });
+    drained->get_future().wait_for(grace);
     stop();
 }
 
@@ -93,7 +99,12 @@ void chat_server::stop() {
         released->get_future().wait_for(1s);
     }
     if (redis_) redis_->stop();
-    std::this_thread::sleep_for(50ms); // let the posted stops run
+    if (redis_) {
+        // The stops above were posted to the strand: this runs after them.
+        auto stopped = std::make_shared<std::promise<void>>();
+        boost::asio::post(strand_, [stopped] { stopped->set_value(); });
+        stopped->get_future().wait_for(1s);
+    }
     io_.stop();
     for (auto& t : threads_)
         if (t.joinable()) t.join();

@@ -197,6 +197,59 @@ void read_regions(const toml::table& root, config& c) {
     }
 }
 
+// [skills]: which skills a conversation needs, by product area and by tier and severity.
+void read_skills(const toml::table& root, queue::skill_routing& out) {
+    const auto* t = sub(root, "skills");
+    if (!t) return;
+    auto ids = [](const toml::node* n, const std::string& where) {
+        std::set<std::string> list;
+        const auto* arr = n ? n->as_array() : nullptr;
+        if (!arr) throw config_error("configuration: " + where + " must be a list of skill ids");
+        for (const auto& e : *arr) {
+            auto v = e.value<std::string>();
+            if (!v || !protocol::valid_id(*v)) throw config_error("configuration: " + where + " must be a list of skill ids");
+            list.insert(*v);
+        }
+        return list;
+    };
+    for (const auto& [key, node] : *t) {
+        std::string name(key.str());
+        if (name == "product_areas") {
+            const auto* areas = node.as_table();
+            if (!areas) throw config_error("configuration: skills.product_areas must be a table of area = [skills]");
+            for (const auto& [area, skills] : *areas) {
+                std::string a(area.str());
+                if (!protocol::valid_id(a)) throw config_error("configuration: skills.product_areas." + a + " is not a valid id");
+                out.product_areas[a] = ids(&skills, "skills.product_areas." + a);
+            }
+        } else if (name == "rules") {
+            const auto* rules = node.as_array();
+            if (!rules) throw config_error("configuration: skills.rules must be a list of tables");
+            for (const auto& r : *rules) {
+                section rule(r.as_table(), "skills.rules");
+                if (!rule.table()) throw config_error("configuration: skills.rules must be a list of tables");
+                queue::skill_rule sr;
+                std::string tier;
+                rule.read("tier", tier);
+                if (!tier.empty()) {
+                    sr.for_tier = queue::parse_tier(tier);
+                    if (!sr.for_tier) rule.fail("tier", "enterprise or standard");
+                }
+                std::int64_t max_severity = queue::max_severity;
+                rule.read("max_severity", max_severity);
+                if (max_severity < queue::min_severity || max_severity > queue::max_severity) rule.fail("max_severity", "1 to 4");
+                sr.max_severity = static_cast<int>(max_severity);
+                rule.know("skills");
+                sr.skills = ids(rule.table()->get("skills"), "skills.rules.skills");
+                rule.refuse_unknown();
+                out.rules.push_back(std::move(sr));
+            }
+        } else {
+            throw config_error("configuration: unknown key skills." + name);
+        }
+    }
+}
+
 toml::array strings(const std::vector<std::string>& v) {
     toml::array a;
     for (const auto& s : v) a.push_back(s);
@@ -278,7 +331,8 @@ config load_config(const std::filesystem::path& path) {
     origins.refuse_unknown();
     read_policy(root, c.policy);
     read_regions(root, c);
-    static const std::set<std::string> sections{"server", "limits", "origins", "policy", "tiers", "regions"};
+    read_skills(root, c.policy.skills);
+    static const std::set<std::string> sections{"server", "limits", "origins", "policy", "tiers", "regions", "skills"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -353,8 +407,18 @@ std::string config::to_toml() const {
                                          {"weekend", r.weekend},
                                          {"holidays", strings(r.holidays)},
                                          {"holidays_ics", r.holidays_ics}});
+    toml::table areas;
+    for (const auto& [area, skills] : policy.skills.product_areas)
+        areas.insert(area, strings(std::vector<std::string>(skills.begin(), skills.end())));
+    toml::array rules;
+    for (const auto& r : policy.skills.rules) {
+        toml::table t{{"max_severity", r.max_severity},
+                      {"skills", strings(std::vector<std::string>(r.skills.begin(), r.skills.end()))}};
+        if (r.for_tier) t.insert("tier", std::string(queue::to_string(*r.for_tier)));
+        rules.push_back(std::move(t));
+    }
     toml::table root{{"server", server}, {"limits", lim}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
-                     {"regions", region_tables}};
+                     {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
     std::ostringstream out;
     out << root << '\n';
     return out.str();

@@ -84,7 +84,7 @@ std::string token(const std::filesystem::path& dir, role r, const std::string& s
     chat::server::config cfg;
     cfg.data_dir = dir;
     chat::server::system_clock clock;
-    chat::server::identity who{r, sub, "acme", chat::queue::tier::enterprise, "", sub, clock.now() + 1h};
+    chat::server::identity who{r, sub, "acme", chat::queue::tier::enterprise, "", sub, clock.now() + 1h, {}};
     return chat::server::mint_token(who, chat::server::token_secret(cfg));
 }
 
@@ -215,4 +215,46 @@ TEST_CASE("a second chatd on the same Redis refuses to start and says which chat
     CHECK_THAT(output, !Catch::Matchers::Contains("listening on"));
     // The owner carries on untouched.
     CHECK(alice->request({{"type", "ping"}})["type"] == "pong");
+}
+
+TEST_CASE("chatd restarted at once after kill -9 never runs a second Redis over the same data directory",
+          "[integration][process]") {
+    temp_dir dir;
+    unsigned short port = 0;
+    for (int round = 0; round < 4; ++round) {
+        chatd_process chatd(dir.path(), port);
+        port = chatd.port();
+        auto alice = connect(port, token(dir.path(), role::customer, "alice"));
+        CHECK(alice->request({{"type", "ping"}})["type"] == "pong");
+        chatd.kill9(); // its redis-server is told to stop, and takes a moment
+    }
+    chatd_process last(dir.path(), port);
+    // Each redis-server started only after the one before had exited.
+    std::ifstream log(dir.path() / "redis" / "redis.log");
+    int running = 0, most = 0;
+    for (std::string line; std::getline(log, line);) {
+        if (line.find("Redis is starting") != std::string::npos) most = std::max(most, ++running);
+        if (line.find("ready to exit") != std::string::npos) --running;
+    }
+    CHECK(most == 1);
+}
+
+TEST_CASE("SIGTERM stops chatd promptly even while its Redis is stalled", "[integration][process]") {
+    temp_dir dir;
+    chatd_process chatd(dir.path());
+    auto alice = connect(chatd.port(), token(dir.path(), role::customer, "alice"));
+    std::ifstream pidfile(dir.path() / "redis" / "redis.pid");
+    pid_t redis = -1;
+    pidfile >> redis;
+    REQUIRE(redis > 0);
+    ::kill(redis, SIGSTOP);
+    alice->send({{"type", "open"}, {"topic", "billing"}, {"text", "stuck"}});
+    auto asked = std::chrono::steady_clock::now();
+    int status = -1;
+    std::thread stop([&] { status = chatd.terminate(); });
+    while (alice->next(1s)) {} // the client answers chatd's close, as a browser does
+    stop.join();
+    CHECK(status == 0);
+    CHECK(std::chrono::steady_clock::now() - asked < 5s);
+    CHECK(::kill(redis, 0) != 0); // its Redis went with it
 }

@@ -1,6 +1,13 @@
 #include "http_get.hpp"
 #include "server_fixture.hpp"
 
+#include "chat/server/log.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <mutex>
+
 #include <catch2/catch.hpp>
 
 using namespace chat::test;
@@ -169,4 +176,113 @@ TEST_CASE("when Redis goes away writes are refused as unavailable, and all is we
     CHECK(sent["seq"] == 2);
     CHECK(ada->wait_for([](const nlohmann::json& j) { return j["type"] == "message" && j["seq"] == 2; })["text"] ==
           "are you there?");
+}
+
+namespace {
+
+pid_t embedded_redis_pid(const server_fixture& f) {
+    std::ifstream pidfile(f.data_dir() / "redis" / "redis.pid");
+    pid_t pid = -1;
+    pidfile >> pid;
+    return pid;
+}
+
+// Sends until an ok comes (Redis coming back), at most `tries` times.
+nlohmann::json send_until_ok(ws_client& who, const std::string& c, const std::string& text, const std::string& id,
+                             int tries = 100) {
+    nlohmann::json sent;
+    for (int i = 0; i < tries; ++i) {
+        sent = server_fixture::say(who, c, text, id);
+        if (sent["type"] == "ok") break;
+        std::this_thread::sleep_for(100ms);
+    }
+    return sent;
+}
+
+} // namespace
+
+TEST_CASE("a stalled Redis is noticed: requests past the deadline are answered unavailable and /readyz follows",
+          "[integration][recovery]") {
+    server_fixture f([](chat::server::config& c) { c.redis_timeout = 500ms; });
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "one");
+    auto redis = embedded_redis_pid(f);
+    REQUIRE(redis > 0);
+    ::kill(redis, SIGSTOP);
+    auto stalled = std::chrono::steady_clock::now();
+    auto answer = server_fixture::say(*alice, c, "are you there?", "m2");
+    auto waited = std::chrono::steady_clock::now() - stalled;
+    CHECK(answer["code"] == "unavailable");
+    CHECK(waited < 3s); // the deadline (0.5 s) and not the length of the stall
+    // Idle, the health check notices it too.
+    bool not_ready = false;
+    for (int i = 0; i < 30 && !not_ready; ++i, std::this_thread::sleep_for(100ms)) not_ready = http_get_ready(f.port()) == 503;
+    CHECK(not_ready);
+    ::kill(redis, SIGCONT);
+    // The retry with the same client id is stored once.
+    auto sent = send_until_ok(*alice, c, "are you there?", "m2");
+    REQUIRE(sent["type"] == "ok");
+    CHECK(sent["seq"] == 2);
+    CHECK(sent["at"].is_string());
+    CHECK(http_get_ready(f.port()) == 200);
+}
+
+TEST_CASE("an embedded Redis that dies is started again and chatd carries on", "[integration][recovery]") {
+    std::vector<std::string> lines;
+    std::mutex lines_mutex;
+    chat::server::set_log_sink([&](std::string_view line) {
+        std::lock_guard lock(lines_mutex);
+        lines.emplace_back(line);
+    });
+    {
+        server_fixture f([](chat::server::config& c) { c.redis_timeout = 500ms; });
+        auto alice = f.customer("alice");
+        auto c = server_fixture::open(*alice, "billing", "one");
+        auto first = embedded_redis_pid(f);
+        ::kill(first, SIGKILL);
+        auto sent = send_until_ok(*alice, c, "still there?", "m2");
+        REQUIRE(sent["type"] == "ok");
+        CHECK(sent["seq"] == 2);
+        auto second = embedded_redis_pid(f);
+        CHECK(second != first);
+        // The dead one was reaped: no zombie is left behind.
+        std::ifstream stat("/proc/" + std::to_string(first) + "/stat");
+        CHECK_FALSE(stat.good());
+    }
+    chat::server::set_log_sink({});
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    INFO(all);
+    CHECK_THAT(all, Catch::Matchers::Contains("was killed by signal"));
+    CHECK_THAT(all, Catch::Matchers::Contains("embedded redis-server running again"));
+    CHECK_THAT(all, Catch::Matchers::Contains("is answering again after"));
+}
+
+TEST_CASE("a commit that fails and then recovers is logged with its figures", "[integration][recovery]") {
+    std::vector<std::string> lines;
+    std::mutex lines_mutex;
+    chat::server::set_log_sink([&](std::string_view line) {
+        std::lock_guard lock(lines_mutex);
+        lines.emplace_back(line);
+    });
+    {
+        redis_fixture redis;
+        server_fixture f([&](chat::server::config& c) {
+            c.redis_url = "unix://" + redis.server.socket_path().string();
+            c.redis_timeout = 500ms;
+        });
+        auto alice = f.customer("alice");
+        auto c = server_fixture::open(*alice, "billing", "one");
+        ::kill(redis.server.pid(), SIGSTOP);
+        CHECK(server_fixture::say(*alice, c, "during the stall", "m2")["code"] == "unavailable");
+        ::kill(redis.server.pid(), SIGCONT);
+        REQUIRE(send_until_ok(*alice, c, "during the stall", "m2")["seq"] == 2);
+    }
+    chat::server::set_log_sink({});
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    INFO(all);
+    CHECK_THAT(all, Catch::Matchers::Contains("a commit failed (1 steps)"));
+    CHECK_THAT(all, Catch::Matchers::Contains("commits recovered after"));
+    CHECK_THAT(all, Catch::Matchers::Contains("did not answer within 500 ms"));
 }

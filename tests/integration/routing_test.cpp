@@ -142,7 +142,7 @@ TEST_CASE("on the real clock a timer set by a request fires when due, not at the
     chat::server::chat_server server(cfg, clock);
     server.start();
     auto token = [&](role r, const std::string& sub) {
-        chat::server::identity who{r, sub, "acme", tier::enterprise, "", sub, clock.now() + 1h};
+        chat::server::identity who{r, sub, "acme", tier::enterprise, "", sub, clock.now() + 1h, {}};
         return chat::server::mint_token(who, chat::server::token_secret(cfg));
     };
     ws_client ada(server.port());
@@ -157,4 +157,115 @@ TEST_CASE("on the real clock a timer set by a request fires when due, not at the
     ada.wait_for("offered", c);
     auto withdrawn = ada.wait_for("offer_withdrawn", c, 10s); // one second, with room for a slow machine
     CHECK(withdrawn["missed"] == true);
+}
+
+namespace {
+
+// An expert whose token grants `skills`, available with room for three.
+std::unique_ptr<ws_client> skilled_expert(server_fixture& f, const std::string& sub, std::vector<std::string> skills,
+                                          nlohmann::json* welcome = nullptr) {
+    chat::server::identity who{role::expert, sub, "acme", tier::standard, "", sub + " (name)", f.clock.now() + 8h, std::move(skills)};
+    auto c = std::make_unique<ws_client>(f.port());
+    c->send({{"type", "hello"}, {"token", chat::server::mint_token(who, chat::server::token_secret(f.cfg()))}});
+    auto w = c->wait_for("welcome");
+    if (welcome) *welcome = w;
+    c->request({{"type", "presence"}, {"presence", "available"}});
+    return c;
+}
+
+void skill_rules(chat::server::config& c) {
+    c.policy.skills.product_areas["billing"] = {"billing"};
+    c.policy.skills.rules.push_back({tier::enterprise, 1, {"senior"}});
+}
+
+} // namespace
+
+TEST_CASE("a conversation from the billing area goes to the expert with the billing skill", "[integration][routing][skills]") {
+    server_fixture f(skill_rules);
+    nlohmann::json welcome;
+    auto generalist = skilled_expert(f, "gina", {"api"});
+    auto biller = skilled_expert(f, "bill", {"billing"}, &welcome);
+    CHECK(welcome["skills"] == nlohmann::json::array({"billing"}));
+    CHECK(welcome["granted_skills"] == nlohmann::json::array({"billing"}));
+    CHECK(welcome["auto_accept"] == false);
+    auto alice = f.customer("alice");
+    auto ok = alice->request({{"type", "open"}, {"topic", "Invoice"}, {"text", "charged twice"}, {"product_area", "billing"}});
+    REQUIRE(ok["type"] == "ok");
+    std::string c = ok["conversation"];
+    auto offer = biller->wait_for("offered", c);
+    CHECK(offer["required_skills"] == nlohmann::json::array({"billing"}));
+    CHECK_FALSE(generalist->saw([&](const nlohmann::json& j) { return j["type"] == "offered"; }));
+    // An area nobody configured needs nothing: anyone may take it.
+    auto other = alice->request({{"type", "open"}, {"topic", "Export"}, {"text", "the CSV export stops"}, {"product_area", "exports"}});
+    REQUIRE(other["type"] == "ok");
+    CHECK(generalist->wait_for("offered", other["conversation"].get<std::string>())["required_skills"].empty());
+}
+
+TEST_CASE("a critical Enterprise conversation needs a senior expert by rule", "[integration][routing][skills]") {
+    server_fixture f(skill_rules);
+    auto junior = skilled_expert(f, "jo", {"billing"});
+    auto senior = skilled_expert(f, "sam", {"billing", "senior"});
+    auto boss = f.customer("boss", tier::enterprise);
+    auto ok = boss->request({{"type", "open"}, {"topic", "Outage"}, {"text", "nothing works"}, {"severity", 1}, {"product_area", "billing"}});
+    REQUIRE(ok["type"] == "ok");
+    auto offer = senior->wait_for("offered", ok["conversation"].get<std::string>());
+    CHECK(offer["required_skills"] == nlohmann::json::array({"billing", "senior"}));
+    CHECK_FALSE(junior->saw([&](const nlohmann::json& j) { return j["type"] == "offered"; }));
+}
+
+TEST_CASE("an expert narrows their skills, turns on auto-accept, and both survive a reconnect", "[integration][routing][skills]") {
+    server_fixture f(skill_rules);
+    auto ada = skilled_expert(f, "ada", {"billing", "api"});
+    CHECK(ada->request({{"type", "skills"}, {"skills", {"billing", "root"}}})["code"] == "invalid_argument");
+    REQUIRE(ada->request({{"type", "skills"}, {"skills", {"api"}}})["type"] == "ok");
+    REQUIRE(ada->request({{"type", "auto_accept"}, {"on", true}})["type"] == "ok");
+    ada->close();
+    nlohmann::json welcome;
+    auto again = skilled_expert(f, "ada", {"billing", "api"}, &welcome);
+    CHECK(welcome["skills"] == nlohmann::json::array({"api"}));
+    CHECK(welcome["auto_accept"] == true);
+    auto alice = f.customer("alice");
+    auto billing = alice->request({{"type", "open"}, {"topic", "Invoice"}, {"text", "charged twice"}, {"product_area", "billing"}});
+    CHECK_FALSE(again->saw([](const nlohmann::json& j) { return j["type"] == "offered"; }));
+    // Widened again: the billing conversation is hers at once, without an offer to accept.
+    REQUIRE(again->request({{"type", "skills"}, {"skills", {"api", "billing"}}})["type"] == "ok");
+    CHECK(alice->wait_for("assigned", billing["conversation"].get<std::string>())["expert_name"] == "ada (name)");
+    auto lead = f.connect(role::monitor, "lead");
+    REQUIRE(lead->request({{"type", "subscribe"}})["type"] == "ok");
+    auto board = lead->wait_for("queue_snapshot")["experts"];
+    REQUIRE(board.size() == 1);
+    CHECK(board[0]["skills"] == nlohmann::json::array({"api", "billing"}));
+    CHECK(board[0]["auto_accept"] == true);
+}
+
+TEST_CASE("a customer whose saved conversation expired opens a new one linked to it, offered to the same expert first",
+          "[integration][routing][continues]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto bob = f.expert("bob");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "refund please");
+    auto offer = ada->saw([&](const nlohmann::json& j) { return j["type"] == "offered" && j["conversation"] == c; }, 1s);
+    auto& holder = offer ? *ada : *bob;
+    REQUIRE(holder.request({{"type", "accept"}, {"conversation", c}})["type"] == "ok");
+    server_fixture::say(holder, c, "looking into it", "h1");
+    f.advance(31min);                                  // silence: saved
+    server_fixture::state(*alice, c, "saved");
+    f.advance(std::chrono::hours(24 * 14));            // past the 7 business days: closed as expired
+    CHECK(alice->wait_for("closed", c)["reason"] == "expired");
+    f.restart(); // the expired conversation is no longer in chatd's memory, only in Redis
+    auto alice2 = f.customer("alice");
+    auto ada2 = f.expert("ada");
+    auto bob2 = f.expert("bob");
+    auto& holder2 = offer ? *ada2 : *bob2;
+    auto ok = alice2->request({{"type", "open"}, {"topic", "billing"}, {"text", "the refund never came"}, {"continues", c}});
+    REQUIRE(ok["type"] == "ok");
+    std::string next = ok["conversation"];
+    auto offered = holder2.wait_for("offered", next);
+    CHECK(offered["continues"] == c);
+    auto snap = alice2->wait_for([&](const nlohmann::json& j) { return j["type"] == "conversation" && j["conversation"] == next; });
+    CHECK(snap["continues"] == c);
+    // Someone else's conversation cannot be continued.
+    auto mallory = f.customer("mallory");
+    CHECK(mallory->request({{"type", "open"}, {"topic", "x"}, {"text", "y"}, {"continues", c}})["code"] == "unknown_conversation");
 }

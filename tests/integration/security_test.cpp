@@ -176,7 +176,7 @@ TEST_CASE("a connection is closed when its token expires, and told why", "[integ
     server_fixture f;
     ws_client c(f.port());
     // The fixture's clock is manual; the time left is measured against it.
-    chat::server::identity who{role::customer, "alice", "acme", tier::standard, "", "Alice", f.clock.now() + 2s};
+    chat::server::identity who{role::customer, "alice", "acme", tier::standard, "", "Alice", f.clock.now() + 2s, {}};
     c.send({{"type", "hello"}, {"token", chat::server::mint_token(who, chat::server::token_secret(f.cfg()))}});
     c.wait_for("welcome");
     auto told = c.wait_for("error", 5s);

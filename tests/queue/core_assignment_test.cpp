@@ -113,3 +113,21 @@ TEST_CASE("experts serve only their own tenant's customers", "[queue][assignment
     h.open("c1", harness::standard("u1"));
     CHECK(h.state("c1") == conversation_state::queued);
 }
+
+TEST_CASE("an expert narrows their skills to some of those granted, and it lasts across reconnecting", "[queue][skills]") {
+    harness h;
+    REQUIRE(h.core.register_expert({"ada", "acme", "ada", 1, {"billing", "api"}, std::nullopt}, h.now));
+    REQUIRE(h.core.set_presence("ada", presence::available, h.now));
+    CHECK(refused_with(h.core.narrow_skills("ada", {"billing", "root"}, h.now), errc::invalid_argument));
+    REQUIRE(h.core.narrow_skills("ada", {"api"}, h.now));
+    h.open("c1", harness::standard("u1"), "", default_severity, {"billing"});
+    CHECK_FALSE(h.core.find("c1")->expert);
+    // Registering again (a new connection) keeps the narrowing and auto-accept.
+    REQUIRE(h.core.set_auto_accept("ada", true, h.now));
+    REQUIRE(h.core.register_expert({"ada", "acme", "ada", std::nullopt, {"billing", "api"}, std::nullopt}, h.now));
+    CHECK(h.core.find_expert("ada")->skills == std::set<std::string>{"api"});
+    CHECK(h.core.find_expert("ada")->auto_accept);
+    // Widening back to everything granted: the billing conversation is assigned at once (auto-accept).
+    REQUIRE(h.core.narrow_skills("ada", {"billing", "api"}, h.now));
+    CHECK(h.state("c1") == conversation_state::active);
+}

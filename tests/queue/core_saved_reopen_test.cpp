@@ -94,9 +94,36 @@ TEST_CASE("after the deadline the conversation closes as expired and a reply is 
     auto out = h.wait(10 * 24h);
     CHECK(out.first<effect::closed>()->reason == close_reason::expired);
     CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", h.now), errc::expired));
-    auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, conversation_id{"c1"}}, h.now);
+    const auto& expired = *h.core.find("c1");
+    continued earlier{expired.id, expired.customer, true, expired.last_expert};
+    auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, earlier}, h.now);
     REQUIRE(again);
     CHECK(h.core.find("c1-next")->previous == "c1");
+    // The expert who had it is offered the new one first.
+    CHECK(h.expert_of("c1-next") == "ada");
+}
+
+TEST_CASE("only the customer's own closed conversation can be continued", "[queue][reopen]") {
+    harness h;
+    auto u1 = harness::standard("u1"), u2 = harness::standard("u2");
+    h.expert("ada");
+    h.chat_with("c1", u1, "ada");
+    continued open_one{"c1", u1, false, std::nullopt};
+    CHECK(refused_with(h.core.open({"n1", u1, "", "a new question", 3, {}, open_one}, h.now), errc::illegal_transition));
+    continued someone_elses{"c1", u1, true, std::nullopt};
+    CHECK(refused_with(h.core.open({"n2", u2, "", "a new question", 3, {}, someone_elses}, h.now), errc::not_allowed));
+}
+
+TEST_CASE("required skills come from the product area and from rules by tier and severity", "[queue][skills]") {
+    skill_routing r;
+    r.product_areas["billing"] = {"billing"};
+    r.rules.push_back({tier::enterprise, 1, {"senior"}});
+    r.rules.push_back({std::nullopt, 4, {"english"}});
+    CHECK(r.required(tier::standard, 3, std::string("billing")) == std::set<std::string>{"billing", "english"});
+    CHECK(r.required(tier::enterprise, 1, std::string("billing")) == std::set<std::string>{"billing", "english", "senior"});
+    CHECK(r.required(tier::enterprise, 2, std::nullopt) == std::set<std::string>{"english"});
+    // An area nobody configured adds nothing rather than leaving the conversation unroutable.
+    CHECK(r.required(tier::standard, 3, std::string("no-such-area")) == std::set<std::string>{"english"});
 }
 
 TEST_CASE("a reply at the deadline expires the conversation even before the timer fired", "[queue][reopen]") {

@@ -46,7 +46,7 @@ public:
 
     std::string token(protocol::role role, const std::string& sub, queue::tier tier = queue::tier::standard,
                       const std::string& tenant = "acme", const std::string& region = "") {
-        server::identity who{role, sub, tenant, tier, region, sub + " (name)", clock.now() + std::chrono::hours(8)};
+        server::identity who{role, sub, tenant, tier, region, sub + " (name)", clock.now() + std::chrono::hours(8), {}};
         return server::mint_token(who, server::token_secret(cfg_));
     }
 

@@ -41,7 +41,10 @@ void hub::start(std::function<void(std::error_code, start_report)> ready) {
     boost::asio::post(strand_, [self = shared_from_this(), ready = std::move(ready)]() mutable {
         auto began = std::chrono::steady_clock::now();
         self->store_->redis().on_state_change([weak = std::weak_ptr<hub>(self)](bool up) {
-            if (auto h = weak.lock(); h && up) h->recover();
+            auto h = weak.lock();
+            if (!h) return;
+            if (up) h->recover();
+            else h->check_idle();
         });
         self->load(began, std::move(ready));
     });
@@ -103,6 +106,20 @@ void hub::stop() {
         for (auto* group : {&self->customers_, &self->experts_, &self->monitors_}) group->clear();
         self->cursors_.clear();
     });
+}
+
+void hub::when_idle(std::function<void()> f) {
+    boost::asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable {
+        self->idle_waiters_.push_back(std::move(f));
+        self->check_idle();
+    });
+}
+
+void hub::check_idle() {
+    if (idle_waiters_.empty() || (!idle() && store_->available())) return;
+    auto waiters = std::move(idle_waiters_);
+    idle_waiters_.clear();
+    for (auto& f : waiters) f();
 }
 
 void hub::time_moved() {
@@ -200,6 +217,7 @@ void hub::commit_gathered() {
         }
         for (auto& st : steps) self->delivered(st);
         self->commit_gathered();
+        self->check_idle();
     });
 }
 
@@ -224,6 +242,7 @@ void hub::recover() {
         auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - self->failing_since_);
         log("commits recovered after ", outage.count(), " ms: ", steps.size(), " held steps stored, now delivered");
         for (auto& s : steps) self->delivered(s);
+        self->check_idle();
         self->arm_timer();
     });
 }

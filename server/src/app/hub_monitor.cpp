@@ -42,6 +42,7 @@ json hub::queue_entry(const queue::conversation& c, queue::instant now) const {
     auto extras = extras_.find(c.id);
     e["customer_name"] = extras != extras_.end() ? extras->second.customer_name : std::string();
     if (c.reserved) e["reserved_for"] = display_name(c.reserved->expert);
+    if (!c.required_skills.empty()) e["required_skills"] = c.required_skills;
     return e;
 }
 
@@ -51,7 +52,9 @@ json hub::board_entry(const queue::expert& x) const {
             {"presence", queue::to_string(x.presence)},
             {"connected", x.connected},
             {"load", x.load},
-            {"capacity", x.capacity}};
+            {"capacity", x.capacity},
+            {"skills", x.skills},
+            {"auto_accept", x.auto_accept}};
 }
 
 json hub::queue_of(const std::string& tenant, queue::instant now) const {

@@ -101,13 +101,18 @@ void hub::do_join(const session_ptr& p, const std::optional<std::string>& id) {
     }
     case role::expert: {
         experts_[p->key()].insert(p);
-        queue::expert_profile profile{p->key(), w.tenant, w.name, std::nullopt, {}, false};
+        // Skills come from the token; the expert's narrowing of them and auto-accept are kept.
+        queue::expert_profile profile{p->key(), w.tenant, w.name, std::nullopt, {w.skills.begin(), w.skills.end()}, std::nullopt};
         record(s, core_.register_expert(profile, s.now));
         record(s, core_.expert_connected(p->key(), s.now));
-        if (const auto* x = core_.find_expert(p->key()))
+        if (const auto* x = core_.find_expert(p->key())) {
             for (const auto& cid : x->conversations)
                 if (const auto* c = core_.find(cid))
                     welcome.conversations.push_back(protocol::to_json_message(snapshot(*c, audience::staff)));
+            welcome.skills = std::vector<std::string>(x->skills.begin(), x->skills.end());
+            welcome.granted_skills = std::vector<std::string>(x->granted_skills.begin(), x->granted_skills.end());
+            welcome.auto_accept = x->auto_accept;
+        }
         break;
     }
     case role::monitor: break;
@@ -185,6 +190,26 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::pin
 }
 
 void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::open& r) {
+    if (!r.continues) return open(p, id, r, std::nullopt);
+    auto as_continued = [](const queue::conversation& c) {
+        return queue::continued{c.id, c.customer, c.state == queue::conversation_state::closed, c.last_expert};
+    };
+    if (const auto* c = core_.find(*r.continues)) {
+        if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        return open(p, id, r, as_continued(*c));
+    }
+    // Closed conversations leave memory once stored: the earlier one is read back from Redis.
+    store_->conversation(*r.continues, [self = shared_from_this(), p, id, r, as_continued](
+                                           std::error_code ec, std::optional<stored_conversation> c) mutable {
+        if (ec) return self->refuse(p, id, ec);
+        if (!c || !may_read(*p, c->record))
+            return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        self->open(p, id, r, as_continued(c->record));
+    });
+}
+
+void hub::open(const session_ptr& p, const std::optional<std::string>& id, rq::open& r,
+               std::optional<queue::continued> continues) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
     auto who = customer_of(*p);
     if (r.client_id) {
@@ -206,7 +231,9 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ope
     step s;
     s.now = clock_.now();
     auto cid = random_id('c');
-    queue::opening o{cid, who, r.topic, r.text, r.severity.value_or(queue::default_severity), {}, std::nullopt};
+    auto severity = r.severity.value_or(queue::default_severity);
+    queue::opening o{cid, who, r.topic, r.text, severity, core_.policy().skills.required(who.tier, severity, r.product_area),
+                     std::move(continues)};
     auto out = core_.open(o, s.now);
     if (out.error) {
         record(s, out);
@@ -372,6 +399,14 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::sur
 
 void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::presence& r) {
     decide(p, id, {}, [&](auto now) { return core_.set_presence(p->key(), *queue::parse_presence(r.presence), now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::skills& r) {
+    decide(p, id, {}, [&](auto now) { return core_.narrow_skills(p->key(), {r.skills.begin(), r.skills.end()}, now); });
+}
+
+void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::auto_accept& r) {
+    decide(p, id, {}, [&](auto now) { return core_.set_auto_accept(p->key(), r.on, now); });
 }
 
 void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::capacity& r) {

@@ -142,8 +142,16 @@ verified verify_token(std::string_view token, std::string_view secret, queue::in
     if (!parsed_role || !parsed_tier || !protocol::valid_id(*sub) || !protocol::valid_id(*tenant) ||
         (!region->empty() && !protocol::valid_id(*region)) || name->size() > 200)
         return v;
+    std::vector<std::string> skills;
+    if (auto k = claims->find("skills"); k != claims->end()) {
+        if (!k->is_array() || k->size() > 50) return v;
+        for (const auto& e : *k) {
+            if (!e.is_string() || !protocol::valid_id(e.get_ref<const std::string&>())) return v;
+            skills.push_back(e.get<std::string>());
+        }
+    }
     v.who = identity{*parsed_role, *sub, *tenant, *parsed_tier, *region,
-                     name->empty() ? *sub : *name, expires};
+                     name->empty() ? *sub : *name, expires, std::move(skills)};
     return v;
 }
 
@@ -156,6 +164,7 @@ std::string mint_token(const identity& who, std::string_view secret) {
         {"name", who.name},
         {"exp", std::chrono::duration_cast<std::chrono::seconds>(who.expires_at.time_since_epoch()).count()}};
     if (!who.region.empty()) claims["region"] = who.region;
+    if (!who.skills.empty()) claims["skills"] = who.skills;
     return sign_claims(claims.dump(), secret);
 }
 

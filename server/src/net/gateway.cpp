@@ -12,8 +12,21 @@ void gateway::add(const std::shared_ptr<websocket_session>& s) {
 }
 
 void gateway::remove(const websocket_session* s) {
-    std::lock_guard lock(mutex_);
-    sessions_.erase(s);
+    std::vector<std::function<void()>> ready;
+    {
+        std::lock_guard lock(mutex_);
+        sessions_.erase(s);
+        if (sessions_.empty()) ready.swap(when_empty_);
+    }
+    for (auto& f : ready) f();
+}
+
+void gateway::when_empty(std::function<void()> f) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!sessions_.empty()) return when_empty_.push_back(std::move(f));
+    }
+    f();
 }
 
 void gateway::drain_sessions() {

@@ -1,5 +1,7 @@
 #include "chat/server/redis/client.hpp"
 
+#include "chat/server/log.hpp"
+
 #include <boost/asio/post.hpp>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -100,7 +102,7 @@ struct client::batch {
 
 client::client(boost::asio::any_io_executor executor, endpoint where, options opts)
     : executor_(executor), where_(std::move(where)), opts_(opts), backoff_(opts.backoff_min),
-      reconnect_timer_(executor), deadline_timer_(executor) {}
+      reconnect_timer_(executor), deadline_timer_(executor), health_timer_(executor) {}
 
 client::~client() {
     stopped_ = true;
@@ -110,7 +112,21 @@ client::~client() {
 }
 
 void client::start() {
-    boost::asio::post(executor_, [self = shared_from_this()] { self->connect(); });
+    boost::asio::post(executor_, [self = shared_from_this()] {
+        self->connect();
+        self->arm_health_check();
+    });
+}
+
+void client::arm_health_check() {
+    health_timer_.expires_after(opts_.health_every);
+    health_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopped_) return;
+        // Requests in flight carry their own deadlines; an idle connection is asked.
+        if (self->up_ && self->ctx_ && self->in_flight_.empty()) self->submit({{"PING"}}, [](std::error_code, replies) {});
+        self->arm_health_check();
+    });
 }
 
 void client::stop() {
@@ -120,6 +136,7 @@ void client::stop() {
         self->stopped_ = true;
         self->reconnect_timer_.cancel();
         self->deadline_timer_.cancel();
+        self->health_timer_.cancel();
         self->fail_in_flight(make_error_code(errc::stopped));
         if (self->ctx_) redisAsyncFree(self->ctx_);
         self->ctx_ = nullptr;
@@ -164,10 +181,33 @@ void client::on_connect(const redisAsyncContext* ac, int status) {
         self->schedule_reconnect();
         return;
     }
-    self->backoff_ = self->opts_.backoff_min;
-    if (self->where_.db != 0) self->exec({{"SELECT", std::to_string(self->where_.db)}}, [](auto, auto) {});
-    self->up_ = true;
-    if (self->on_state_) self->on_state_(true);
+    // Connected is not answering (a stopped Redis still accepts connections): up only once
+    // it answers; a PING past the deadline drops this connection and tries again.
+    std::vector<command> hello;
+    if (self->where_.db != 0) hello.push_back({"SELECT", std::to_string(self->where_.db)});
+    hello.push_back({"PING"});
+    self->submit(std::move(hello), [weak = self->weak_from_this()](std::error_code ec, replies r) {
+        auto me = weak.lock();
+        if (!me || ec || me->stopped_) return;
+        // LOADING is an answer: Redis is up and reading its data (the hub waits for it).
+        for (const auto& v : r)
+            if (v.is_error() && error_of(v) != errc::loading) {
+                log("Redis at ", me->where_.describe(), " refused the connection: ", v.text);
+                return;
+            }
+        me->came_up();
+    });
+}
+
+void client::came_up() {
+    backoff_ = opts_.backoff_min;
+    if (up_.exchange(true)) return;
+    if (was_ever_up_) {
+        auto down = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - down_since_);
+        log("Redis at ", where_.describe(), " is answering again after ", down.count(), " ms");
+    }
+    was_ever_up_ = true;
+    if (on_state_) on_state_(true);
 }
 
 void client::on_disconnect(const redisAsyncContext* ac, int) {
@@ -179,7 +219,11 @@ void client::went_down() {
     if (stopped_) return;
     bool was_up = up_.exchange(false);
     fail_in_flight(make_error_code(errc::unavailable));
-    if (was_up && on_state_) on_state_(false);
+    if (was_up) {
+        down_since_ = std::chrono::steady_clock::now();
+        log("Redis at ", where_.describe(), " closed the connection; reconnecting");
+        if (on_state_) on_state_(false);
+    }
     schedule_reconnect();
 }
 
@@ -278,6 +322,10 @@ void client::exec(std::vector<command> commands, handler done) {
         });
         return;
     }
+    submit(std::move(commands), std::move(done));
+}
+
+void client::submit(std::vector<command> commands, handler done) {
     auto* b = new batch{this, std::move(done), {}, commands.size(), 0, false,
                         std::chrono::steady_clock::now() + opts_.request_timeout};
     b->got.reserve(commands.size());
@@ -343,7 +391,12 @@ void client::arm_deadline() {
             auto* ac = self->ctx_;
             bool was_up = self->up_.exchange(false);
             redisAsyncFree(ac);
-            if (was_up && self->on_state_) self->on_state_(false);
+            if (was_up) {
+                self->down_since_ = std::chrono::steady_clock::now();
+                log("Redis at ", self->where_.describe(), " did not answer within ",
+                    self->opts_.request_timeout.count(), " ms; reconnecting");
+                if (self->on_state_) self->on_state_(false);
+            }
             self->schedule_reconnect();
         }
     });

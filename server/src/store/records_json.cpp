@@ -141,6 +141,8 @@ json to_stored(const queue::expert& x) {
             {"presence", queue::to_string(x.presence)},
             {"capacity", x.capacity},
             {"skills", x.skills},
+            {"granted_skills", x.granted_skills},
+            {"narrowed", x.narrowed},
             {"auto_accept", x.auto_accept},
             {"connected", x.connected},
             {"load", x.load},
@@ -156,6 +158,9 @@ queue::expert expert_from_stored(const json& j) {
     x.presence = named<queue::presence>(j.at("presence"), queue::parse_presence);
     x.capacity = j.at("capacity").get<int>();
     x.skills = j.at("skills").get<std::set<std::string>>();
+    // Absent in records stored before skills came from tokens: what routing used was granted.
+    x.granted_skills = j.contains("granted_skills") ? j.at("granted_skills").get<std::set<std::string>>() : x.skills;
+    x.narrowed = j.value("narrowed", false);
     x.auto_accept = j.at("auto_accept").get<bool>();
     x.connected = j.at("connected").get<bool>();
     x.load = j.at("load").get<int>();

@@ -45,6 +45,10 @@ class Console {
       ['available', 'away', 'offline'].map((p) => h('option', { value: p }, p[0].toUpperCase() + p.slice(1))));
     this.capacityEl = h('input', { id: 'capacity', type: 'number', min: 0, max: 100, value: 3, 'aria-label': 'Capacity',
       onchange: () => this.setCapacity(Number(this.capacityEl.value)) });
+    this.autoAcceptEl = h('input', { id: 'auto-accept', type: 'checkbox',
+      onchange: () => this.setAutoAccept(this.autoAcceptEl.checked) });
+    // The skills routing uses for me: those my token grants, which I may narrow.
+    this.skillsEl = h('details', { class: 'skills-menu' }, h('summary', {}, 'Skills'));
     this.queueEl = h('span', { class: 'queue-depth' });
     this.meEl = h('span', { class: 'me' });
     this.offersEl = h('ul', { class: 'offers', 'aria-label': 'Offers' });
@@ -56,6 +60,8 @@ class Console {
         h('strong', {}, 'chatd · Expert console'), this.meEl,
         h('label', { for: 'presence' }, 'Presence'), this.presenceEl,
         h('label', { for: 'capacity' }, 'Capacity'), this.capacityEl,
+        h('label', { for: 'auto-accept' }, this.autoAcceptEl, ' Auto-accept'),
+        this.skillsEl,
         this.queueEl, this.statusEl,
         h('button', { class: 'ghost', onclick: () => this.help() }, 'Shortcuts'),
         h('button', { class: 'ghost', onclick: () => { forgetToken(); location.reload(); } }, 'Sign out')),
@@ -78,6 +84,8 @@ class Console {
     on('welcome', (w) => {
       this.me = w;
       this.meEl.textContent = w.name;
+      this.autoAcceptEl.checked = !!w.auto_accept;
+      this.renderSkills(w.granted_skills || [], w.skills || []);
       this.conn.request({ type: 'subscribe' }).catch(() => {});
     });
     on('presence', (e) => {
@@ -210,6 +218,26 @@ class Console {
 
   setPresence(p) {
     this.conn.request({ type: 'presence', presence: p }).catch((e) => this.toast(e.message));
+  }
+
+  setAutoAccept(on) {
+    this.conn.request({ type: 'auto_accept', on }).catch((e) => {
+      this.autoAcceptEl.checked = !on;
+      this.toast(e.message);
+    });
+  }
+
+  renderSkills(granted, active) {
+    const summary = h('summary', {}, granted.length ? `Skills: ${active.join(', ') || 'none'}` : 'No skills');
+    const boxes = granted.map((k) => h('label', {},
+      h('input', { type: 'checkbox', value: k, checked: active.includes(k) || null,
+        onchange: () => {
+          const chosen = [...this.skillsEl.querySelectorAll('input:checked')].map((i) => i.value);
+          this.conn.request({ type: 'skills', skills: chosen })
+            .then(() => this.renderSkills(granted, chosen))
+            .catch((e) => this.toast(e.message));
+        } }), ` ${k}`));
+    this.skillsEl.replaceChildren(summary, ...boxes);
   }
 
   setCapacity(n) {

@@ -28,5 +28,5 @@
     return body.token;
   }
 
-  window.addEventListener('load', () => window.ChatdWidget.start({ getToken, open: query.get('open') === '1' }));
+  window.addEventListener('load', () => window.ChatdWidget.start({ getToken, open: query.get('open') === '1', productArea: query.get('area') }));
 })();

@@ -37,8 +37,10 @@ function blankConversation(id) {
 }
 
 class ChatWidget {
-  constructor({ server, getToken, open = false }) {
+  constructor({ server, getToken, open = false, productArea = null }) {
     this.server = server;
+    this.productArea = productArea; // where in the host product: chatd maps it to the skills needed
+    this.continuesId = null; // the expired conversation a new one continues
     this.conversations = new Map();
     this.currentId = null;
     this.composing = false; // the start form is shown even though a conversation is open
@@ -208,6 +210,9 @@ class ChatWidget {
   }
 
   startNew() {
+    // After an expired conversation, the new one is linked to it (the expert sees the earlier one).
+    const c = this.current();
+    this.continuesId = c?.snapshot?.state === 'closed' && c.snapshot.closed_reason === 'expired' ? c.id : null;
     this.composing = true;
     this.render();
     this.body.querySelector('input, textarea')?.focus();
@@ -262,7 +267,9 @@ class ChatWidget {
       if (this.pendingOpen) return;
       this.startError.textContent = '';
       this.pendingOpen = this.conn.enqueue({ type: 'open', topic: topic.value.trim(), text: text.value.trim(),
-        severity: Number(severity.value) });
+        severity: Number(severity.value), ...(this.productArea ? { product_area: this.productArea } : {}),
+        ...(this.continuesId ? { continues: this.continuesId } : {}) });
+      this.continuesId = null;
       this.startButton.disabled = true;
       this.startButton.textContent = this.conn.status === 'online' ? 'Starting…' : 'Starts when back online…';
     } },
@@ -432,7 +439,7 @@ function start(options = {}) {
   if (window.ChatdWidget.instance) return window.ChatdWidget.instance;
   const server = options.server || scriptOrigin;
   const getToken = options.getToken || (async () => options.token);
-  window.ChatdWidget.instance = new ChatWidget({ server, getToken, open: options.open });
+  window.ChatdWidget.instance = new ChatWidget({ server, getToken, open: options.open, productArea: options.productArea });
   return window.ChatdWidget.instance;
 }
 
@@ -441,12 +448,13 @@ const scriptOrigin = script ? new URL(script.src).origin : location.origin;
 window.ChatdWidget = { start, instance: null };
 
 // <script src=".../chat-widget.js" data-token="…"> or data-token-url="/my-product/chat-token"
+// (and data-product-area="billing": where in the product the page is)
 if (script?.dataset.token || script?.dataset.tokenUrl) {
   const { token, tokenUrl } = script.dataset;
   const getToken = tokenUrl
     ? async () => (await (await fetch(tokenUrl, { credentials: 'include' })).json()).token
     : async () => token;
-  const go = () => start({ getToken });
+  const go = () => start({ getToken, productArea: script.dataset.productArea || null });
   if (document.body) go();
   else document.addEventListener('DOMContentLoaded', go);
 }

@@ -32,6 +32,9 @@ struct welcome {
     std::optional<std::string> tier;
     nlohmann::json conversations = nlohmann::json::array();
     queue::instant server_time{};
+    // Experts only: the skills routing uses, those the token grants, and auto-accept.
+    std::optional<std::vector<std::string>> skills, granted_skills;
+    std::optional<bool> auto_accept;
     template <class V> void visit(V& v) {
         v("role", role);
         v("user", user);
@@ -40,6 +43,9 @@ struct welcome {
         v("tier", tier);
         v("conversations", conversations);
         v("server_time", server_time);
+        v("skills", skills);
+        v("granted_skills", granted_skills);
+        v("auto_accept", auto_accept);
     }
 };
 

@@ -23,6 +23,7 @@ enum class field_kind : std::uint8_t {
     sequence,  // a message sequence number, 0..2^53
     presence,  // "available" | "away" | "offline"
     flag,      // true | false
+    ids,       // a list of at most 50 ids (skills)
 };
 
 // True when `s` may be used as an id (and so as part of a Redis key).

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace chat::protocol {
 
@@ -42,11 +43,15 @@ struct open {
     std::string topic, text;
     std::optional<int> severity;
     std::optional<std::string> client_id;
+    std::optional<std::string> product_area; // where in the product: maps to the skills it needs
+    std::optional<std::string> continues;    // an expired conversation of this customer's it continues
     template <class V> void visit(V& v) {
         v("topic", topic, field_kind::note);
         v("text", text, field_kind::text);
         v("severity", severity, field_kind::severity);
         v("client_id", client_id, field_kind::id);
+        v("product_area", product_area, field_kind::id);
+        v("continues", continues, field_kind::id);
     }
 };
 // A chat message from either side; a customer's reply also reopens a saved conversation.
@@ -132,6 +137,20 @@ struct capacity {
     int capacity = 0;
     template <class V> void visit(V& v) { v("capacity", capacity, field_kind::capacity); }
 };
+// The skills routing uses for this expert: a subset of those their token grants.
+struct skills {
+    static constexpr std::string_view type = "skills";
+    static constexpr role_set roles = expert_only;
+    std::vector<std::string> skills;
+    template <class V> void visit(V& v) { v("skills", skills, field_kind::ids); }
+};
+// Offers are accepted at once for this expert (while they have room).
+struct auto_accept {
+    static constexpr std::string_view type = "auto_accept";
+    static constexpr role_set roles = expert_only;
+    bool on = false;
+    template <class V> void visit(V& v) { v("on", on, field_kind::flag); }
+};
 struct hand_off {
     static constexpr std::string_view type = "hand_off";
     static constexpr role_set roles = expert_only;
@@ -190,6 +209,7 @@ using any_request =
                  request::survey, request::history, request::presence, request::capacity,
                  request::accept, request::decline, request::hand_off, request::stay_propose,
                  request::mark_duplicate, request::escalate, request::report_conduct,
-                 request::subscribe, request::ping, request::earlier>;
+                 request::subscribe, request::ping, request::earlier, request::skills,
+                 request::auto_accept>;
 
 } // namespace chat::protocol

@@ -25,8 +25,8 @@ struct expert_profile {
     std::string tenant;
     std::string name;
     std::optional<int> capacity;
-    std::set<std::string> skills;
-    bool auto_accept = false;
+    std::set<std::string> skills;    // granted (from the token)
+    std::optional<bool> auto_accept; // left as it was when not given
 };
 
 // Everything the core needs to carry on after a restart: what the server stores.
@@ -39,6 +39,14 @@ struct core_state {
 };
 
 // A customer's request for a new conversation.
+// An earlier conversation a new one continues, as the server found it (in memory or stored).
+struct continued {
+    conversation_id id;
+    queue::customer owner;
+    bool closed = false;
+    std::optional<expert_id> last_expert; // offered the new one first, when available
+};
+
 struct opening {
     conversation_id id;
     queue::customer customer;
@@ -46,7 +54,7 @@ struct opening {
     std::string message;
     queue::severity severity = default_severity;
     std::set<std::string> required_skills;
-    std::optional<conversation_id> continues; // an expired conversation this one follows
+    std::optional<continued> continues; // a closed conversation this one follows
 };
 
 class core {
@@ -60,6 +68,8 @@ public:
     outcome set_presence(const expert_id& e, presence p, instant now);
     outcome set_capacity(const expert_id& e, int capacity, instant now);
     outcome set_auto_accept(const expert_id& e, bool on, instant now);
+    // Narrows the skills routing uses to a subset of the granted ones (all of them: no narrowing).
+    outcome narrow_skills(const expert_id& e, std::set<std::string> skills, instant now);
     outcome expert_disconnected(const expert_id& e, instant now);
     outcome expert_connected(const expert_id& e, instant now);
 

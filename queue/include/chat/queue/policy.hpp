@@ -7,6 +7,7 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,22 @@ struct tier_policy {
     std::array<duration, 4> first_response_target{};
     // Count SLA time in business hours only.
     bool sla_in_business_time = false;
+};
+
+// One rule of which skills a conversation needs: for a tier (or any) at severities up to
+// `max_severity` (1 is the most severe).
+struct skill_rule {
+    std::optional<tier> for_tier;
+    severity max_severity = queue::max_severity;
+    std::set<std::string> skills;
+};
+
+// The skills a conversation needs, from the product area its page names and from the rules.
+struct skill_routing {
+    std::map<std::string, std::set<std::string>> product_areas; // area id -> skills
+    std::vector<skill_rule> rules;
+    // An area not configured adds nothing: routing must not stall on a page's typo.
+    std::set<std::string> required(tier t, severity s, const std::optional<std::string>& product_area) const;
 };
 
 struct policy {
@@ -56,6 +73,8 @@ struct policy {
     // interval reports at once, the events of a busy one at its end (a pass costs the line's
     // length, so a pass per event made a burst of arrivals cost its square). 0: every event.
     duration position_interval = 1s;
+
+    skill_routing skills;
 
     // Region calendars by region id; unknown regions use `default_calendar`.
     std::map<std::string, business_calendar> regions;

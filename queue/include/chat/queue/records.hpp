@@ -84,7 +84,9 @@ struct expert {
     std::string name;
     queue::presence presence = presence::offline;
     int capacity = 3;
-    std::set<std::string> skills;
+    std::set<std::string> skills;         // what routing uses: the granted ones, or the expert's narrowing of them
+    std::set<std::string> granted_skills; // from the expert's token
+    bool narrowed = false;                // the expert chose `skills` from the granted ones
     bool auto_accept = false;
     bool connected = true;
     int load = 0;             // active + offered (+ held, when holds keep capacity)

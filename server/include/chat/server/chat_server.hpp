@@ -39,6 +39,7 @@ public:
 
 private:
     boost::asio::io_context io_;
+    boost::asio::any_io_executor strand_; // the hub's and the Redis client's
     std::shared_ptr<server::gateway> gw_;
     std::unique_ptr<redis::embedded_server> embedded_;
     std::shared_ptr<redis::client> redis_;

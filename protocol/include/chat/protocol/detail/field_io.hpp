@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 namespace chat::protocol::detail {
 
@@ -16,6 +17,7 @@ std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std
 std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, int& out);
 std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std::uint64_t& out);
 std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, bool& out);
+std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std::vector<std::string>& out);
 std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, queue::instant& out);
 
 template <class T> struct is_optional : std::false_type {};

@@ -80,6 +80,8 @@ public:
     bool serving() const { return ready_.load() && store_->writable(); }
     // Nothing waits to be stored or told (for draining).
     bool idle() const { return in_flight_.load() == 0 && !has_undelivered_.load(); }
+    // Runs `f` on the strand once idle, or once Redis is down (then nothing more can be stored).
+    void when_idle(std::function<void()> f);
 
     // Called from sessions on any thread; the work is posted onto the hub's strand.
     void join(std::shared_ptr<participant> p, std::optional<std::string> request_id);
@@ -139,6 +141,7 @@ private:
     void send(const outgoing& o);
     void send_message(const session_ptr& p, const outgoing& o);
     void recover();
+    void check_idle();
     // A step whose store failed: its requests are answered `unavailable` now, not when stored.
     void unconfirm(step& s);
     bool degraded() const { return !undelivered_.empty() || !store_->available(); }
@@ -174,6 +177,10 @@ private:
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::subscribe&);
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::ping&);
     void on(const session_ptr&, const std::optional<std::string>&, protocol::request::earlier&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::skills&);
+    void on(const session_ptr&, const std::optional<std::string>&, protocol::request::auto_accept&);
+    void open(const session_ptr& p, const std::optional<std::string>& id, protocol::request::open& r,
+              std::optional<queue::continued> continues);
     // Runs a core call for the session, stores its outcome, then acks (or refuses).
     template <class Call>
     void decide(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation, Call&& call);
@@ -249,6 +256,7 @@ private:
     boost::asio::steady_timer timer_;
     std::optional<queue::instant> timer_due_; // the core's deadline timer_ waits for
     boost::asio::steady_timer recovery_timer_;
+    std::vector<std::function<void()>> idle_waiters_;
     std::atomic<bool> ready_{false};
     std::atomic<int> in_flight_{0};
     std::atomic<bool> has_undelivered_{false};

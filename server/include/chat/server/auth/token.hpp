@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace chat::server {
@@ -19,6 +20,7 @@ struct identity {
     std::string region;
     std::string name;
     queue::instant expires_at{};
+    std::vector<std::string> skills; // an expert's: product areas, languages (the `skills` claim)
 };
 
 enum class token_problem { malformed, bad_algorithm, bad_signature, expired, not_yet_valid, bad_claims };

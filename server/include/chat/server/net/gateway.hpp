@@ -7,6 +7,7 @@
 #include "chat/server/net/static_site.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -32,12 +33,15 @@ struct gateway {
     // Tells every open session to reconnect and closes it.
     void drain_sessions();
     std::size_t session_count();
+    // Runs `f` once no session is left (at once if none is), on the thread that closed the last.
+    void when_empty(std::function<void()> f);
     // Drops every session (after the I/O threads stopped): sessions and gateway refer to each other.
     void clear();
 
 private:
     std::mutex mutex_;
     std::unordered_map<const websocket_session*, std::shared_ptr<websocket_session>> sessions_;
+    std::vector<std::function<void()>> when_empty_;
 };
 
 // Whether a browser page from `origin` may connect as `role` (no Origin header: not a browser).

@@ -42,6 +42,9 @@ public:
         std::chrono::milliseconds request_timeout{2000};
         std::chrono::milliseconds backoff_min{50};
         std::chrono::milliseconds backoff_max{2000};
+        // An idle connection is PINGed this often, so that a Redis that stopped answering is
+        // noticed (and /readyz follows) without waiting for the next request.
+        std::chrono::milliseconds health_every{1000};
     };
 
     // `executor` must be a strand: every call and every handler runs on it.
@@ -55,6 +58,7 @@ public:
     void start();
     // Fails what is pending with `stopped` and disconnects for good.
     void stop();
+    // Up once Redis answered a PING on this connection, until a request fails or times out.
     bool connected() const { return up_; }
     // Called on the strand whenever the connection comes up or goes down.
     void on_state_change(std::function<void(bool up)> f) { on_state_ = std::move(f); }
@@ -83,6 +87,9 @@ private:
     void arm_deadline();
     void fail_in_flight(std::error_code ec);
     void finish(batch* b);
+    void submit(std::vector<command> commands, handler done);
+    void came_up();
+    void arm_health_check();
 
     boost::asio::any_io_executor executor_;
     endpoint where_;
@@ -97,6 +104,9 @@ private:
     std::chrono::milliseconds backoff_;
     boost::asio::steady_timer reconnect_timer_;
     boost::asio::steady_timer deadline_timer_;
+    boost::asio::steady_timer health_timer_;
+    std::chrono::steady_clock::time_point down_since_{};
+    bool was_ever_up_ = false;
     std::deque<batch*> in_flight_;
     std::function<void(bool)> on_state_;
 };
