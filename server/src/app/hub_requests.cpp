@@ -86,7 +86,8 @@ bool hub::may_read(const identity& w, const queue::conversation& c) {
 void hub::do_join(const session_ptr& p, const std::optional<std::string>& id) {
     ++counters_.connections;
     const auto& w = p->who();
-    ev::welcome welcome{std::string(protocol::to_string(w.role)), w.subject, w.name, w.tenant, std::nullopt, nlohmann::json::array(), clock_.now()};
+    ev::welcome welcome{std::string(protocol::to_string(w.role)), w.subject, w.name, w.tenant, std::nullopt, nlohmann::json::array(), clock_.now(),
+                        std::nullopt, std::nullopt, std::nullopt};
     step s;
     s.now = clock_.now();
     switch (w.role) {
