@@ -40,6 +40,19 @@ TEST_CASE("chatctl token mints a token chatd accepts", "[integration][chatctl]")
     CHECK(run(chat::tools::token_command, {"--data-dir", "x", "--role", "boss", "--sub", "a", "--tenant", "t"}).code == 2);
 }
 
+TEST_CASE("chatctl token mints an expert's skills", "[integration][chatctl]") {
+    server_fixture f;
+    auto r = run(chat::tools::token_command, {"--data-dir", f.data_dir().string(), "--role", "expert", "--sub", "ada",
+                                              "--tenant", "acme", "--skills", "billing,api"});
+    REQUIRE(r.code == 0);
+    f.clock.set(chat::server::system_clock().now());
+    ws_client c(f.port());
+    c.send({{"type", "hello"}, {"token", r.out.substr(0, r.out.size() - 1)}});
+    CHECK(c.wait_for("welcome")["granted_skills"] == nlohmann::json::array({"api", "billing"}));
+    CHECK(run(chat::tools::token_command, {"--data-dir", f.data_dir().string(), "--role", "expert", "--sub", "ada",
+                                           "--tenant", "acme", "--skills", "bill ing"}).code == 2);
+}
+
 TEST_CASE("chatctl queue lists what waits in routing order", "[integration][chatctl]") {
     server_fixture f;
     auto sam = f.customer("sam");

@@ -13,6 +13,7 @@ constexpr const char* usage =
     "usage:\n"
     "  chatctl token --data-dir DIR --role customer|expert|monitor --sub ID --tenant ID\n"
     "                [--tier enterprise|standard] [--region ID] [--name NAME] [--ttl SECONDS]\n"
+    "                [--skills ID,ID...]  (an expert's skills)\n"
     "  chatctl queue [--data-dir DIR | --redis URL] [--tenant ID] [--format text|json]\n"
     "  chatctl conversation show|export ID [--data-dir DIR | --redis URL] [--format json|text]\n"
     "  chatctl calendar deadline --calendar FILE.ics --tz ZONE [--weekend sat,sun]\n"

@@ -73,7 +73,7 @@ long long seconds_between(queue::instant a, queue::instant b) {
 
 int token_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
-        cli_args a(args, {"config", "data-dir", "redis", "role", "sub", "tenant", "tier", "region", "name", "ttl"});
+        cli_args a(args, {"config", "data-dir", "redis", "role", "sub", "tenant", "tier", "region", "name", "ttl", "skills"});
         auto cfg = configuration(a);
         server::identity who;
         auto r = protocol::parse_role(a.require("role"));
@@ -88,6 +88,14 @@ int token_command(const std::vector<std::string>& args, std::ostream& out, std::
         who.tier = *t;
         who.region = a.get("region").value_or("");
         who.name = a.get("name").value_or(who.subject);
+        // An expert's skills, comma-separated: billing,api,de
+        for (std::string rest = a.get("skills").value_or(""); !rest.empty();) {
+            auto comma = rest.find(',');
+            auto skill = rest.substr(0, comma);
+            if (!protocol::valid_id(skill)) throw usage_error("--skills must be ids separated by commas");
+            who.skills.push_back(skill);
+            rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+        }
         auto ttl = a.number("ttl", 8 * 3600);
         if (ttl <= 0) throw usage_error("--ttl must be positive");
         server::system_clock clock;

@@ -61,7 +61,7 @@ class Monitor {
             .map((t) => h('th', { scope: 'col' }, t)))), this.queueBody)),
         h('section', { class: 'experts', 'aria-label': 'Experts' },
           h('h2', {}, 'Experts'),
-          h('table', {}, h('thead', {}, h('tr', {}, ['Expert', 'Presence', 'Load'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('table', {}, h('thead', {}, h('tr', {}, ['Expert', 'Presence', 'Load', 'Skills'].map((t) => h('th', { scope: 'col' }, t)))),
             this.expertsBody)),
         this.chartsEl));
     this.makeCharts();
@@ -160,8 +160,9 @@ class Monitor {
       h('td', {}, x.name),
       h('td', {}, h('span', { class: 'presence' }, x.connected ? x.presence : `${x.presence}, disconnected`)),
       h('td', {}, h('meter', { min: 0, max: Math.max(1, x.capacity), value: x.load, 'aria-label': `load of ${x.name}` }),
-        ` ${x.load} / ${x.capacity}`)));
-    if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 3, class: 'empty' }, 'No experts yet.')));
+        ` ${x.load} / ${x.capacity}`),
+      h('td', { class: 'skills' }, [(x.skills || []).join(', ') || '—', x.auto_accept ? ' · auto-accept' : ''].join(''))));
+    if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No experts yet.')));
     this.expertsBody.replaceChildren(...rows);
   }
 
