@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <csignal>
 
 namespace chat::server::redis {
 namespace {
@@ -112,6 +113,10 @@ client::~client() {
 }
 
 void client::start() {
+    // hiredis writes with write(2): a Redis that died mid-write would end the whole process with
+    // SIGPIPE. Ignored process-wide (once); the write then fails with EPIPE and we reconnect.
+    static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)sigpipe_ignored;
     boost::asio::post(executor_, [self = shared_from_this()] {
         self->connect();
         self->arm_health_check();
@@ -332,6 +337,7 @@ void client::submit(std::vector<command> commands, handler done) {
     in_flight_.push_back(b);
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;
+    std::size_t queued = 0;
     for (const auto& cmd : commands) {
         argv.clear();
         lens.clear();
@@ -339,8 +345,23 @@ void client::submit(std::vector<command> commands, handler done) {
             argv.push_back(a.data());
             lens.push_back(a.size());
         }
-        redisAsyncCommandArgv(ctx_, &client::on_reply, b, static_cast<int>(argv.size()), argv.data(),
-                              lens.data());
+        // Refused while hiredis tears the connection down (a handler of a failing request may
+        // send again from inside that teardown): those commands get no callback.
+        if (redisAsyncCommandArgv(ctx_, &client::on_reply, b, static_cast<int>(argv.size()), argv.data(),
+                                  lens.data()) != REDIS_OK)
+            break;
+        ++queued;
+    }
+    if (queued < commands.size()) {
+        auto failed = std::move(b->done);
+        b->answered = true;
+        b->expected = queued; // the queued ones' callbacks free it
+        if (queued == 0) {
+            in_flight_.erase(std::find(in_flight_.begin(), in_flight_.end(), b));
+            delete b;
+        }
+        boost::asio::post(executor_, [failed = std::move(failed)] { failed(make_error_code(errc::unavailable), {}); });
+        return;
     }
     if (in_flight_.size() == 1) arm_deadline();
 }
