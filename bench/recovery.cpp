@@ -174,31 +174,32 @@ private:
             opening.customer = who;
             opening.topic = named("Topic ", i % 17);
             opening.message = named("Question number ", i);
+            opening.client_id = named("m", 1);
+            opening.customer_name = customer_name(i);
+            opening.epoch = named("e", i);
             auto opened = core.open(opening, now);
             const auto* c = core.find(id);
             if (!opened || !c || !c->expert) throw std::runtime_error("the core did not assign conversation " + id);
             auto expert = *c->expert;
-            server::conversation_extras extras;
-            extras.epoch = named("e", i);
-            extras.customer_name = customer_name(i);
             for (int m = 1; m <= o_.messages; ++m) {
                 bool from_customer = m % 2 == 1;
-                auto out = from_customer && m > 1 ? core.customer_message(id, who, named("More detail ", m), now)
-                           : from_customer      ? queue::outcome{}
-                                                : core.expert_message(expert, id, now);
+                // The opening text is message 1, numbered by the open.
+                auto out = m == 1            ? opened
+                           : from_customer ? core.customer_message(id, who, named("More detail ", m), named("m", m), now)
+                                           : core.expert_message(expert, id, named("m", m), now);
                 if (out.error) throw std::runtime_error("a message was refused: " + out.error.message());
-                server::stored_message sm{static_cast<std::uint64_t>(m), from_customer ? queue::party::customer : queue::party::expert,
+                auto added = out.first<queue::effect::message_added>();
+                if (!added) throw std::runtime_error("a message was not numbered");
+                server::stored_message sm{added->seq, from_customer ? queue::party::customer : queue::party::expert,
                                           from_customer ? who.user : expert, from_customer ? customer_name(i) : "Expert",
                                           named("Message ", m), named("m", m), now};
-                extras.remember(sm.client_id, sm.seq);
-                extras.last_seq = sm.seq;
                 batch.append(id, sm);
             }
             if (!stays_open) {
                 core.expert_close(expert, id, now);
                 core.submit_survey(id, who, 5, "", now);
             }
-            batch.put(*core.find(id), extras);
+            batch.put(*core.find(id));
             batch.link_customer(who, id);
             if (!stays_open) {
                 batch.drop_live(id);

@@ -209,6 +209,39 @@ std::optional<instant> core::restricted_until(const std::string& tenant,
     return it->second;
 }
 
+std::optional<outcome> core::numbered_before(const conversation& c, const std::string& client_id) const {
+    if (client_id.empty()) return std::nullopt;
+    if (const auto* r = c.messages.find(client_id)) {
+        outcome out;
+        out.conversation = c.id;
+        out.effects.emplace_back(effect::message_repeated{c.id, r->seq, r->at});
+        return out;
+    }
+    if (c.messages.complete()) return std::nullopt;
+    outcome out;
+    out.error = make_error_code(errc::recent_ids_unknown);
+    out.conversation = c.id;
+    return out;
+}
+
+void core::number(outcome& out, conversation& c, const std::string& client_id, instant now) {
+    auto seq = c.messages.add(client_id, now);
+    out.effects.emplace_back(effect::message_added{c.id, seq, now});
+}
+
+std::vector<conversation_id> core::unlearnt_recent_ids(const customer& who) const {
+    std::vector<conversation_id> ids;
+    auto it = open_by_customer_.find(customer_key(who));
+    if (it == open_by_customer_.end()) return ids;
+    for (const auto& id : it->second)
+        if (!conversations_.at(id).messages.complete()) ids.push_back(id);
+    return ids;
+}
+
+void core::learn_recent(const conversation_id& c, const std::vector<message_numbering::recent_id>& tail) {
+    if (auto it = conversations_.find(c); it != conversations_.end()) it->second.messages.learn(tail);
+}
+
 void core::forget(const conversation_id& c) {
     auto it = conversations_.find(c);
     if (it == conversations_.end() || it->second.state != conversation_state::closed) return;

@@ -26,6 +26,19 @@ outcome core::open(const opening& o, instant now) {
         return out;
     }
     auto key = customer_key(o.customer);
+    if (auto mine = open_by_customer_.find(key); mine != open_by_customer_.end() && !o.client_id.empty()) {
+        // A retried open (its answer was lost) gets the conversation it already made.
+        bool unknown = false;
+        for (const auto& id : mine->second) {
+            auto before = numbered_before(conversations_.at(id), o.client_id);
+            if (before && !before->error) return *before;
+            unknown = unknown || before.has_value();
+        }
+        if (unknown) {
+            s.refuse(errc::recent_ids_unknown);
+            return out;
+        }
+    }
     if (auto r = restrictions_.find(key); r != restrictions_.end()) {
         if (r->second > now) {
             s.refuse(errc::restricted);
@@ -68,6 +81,8 @@ outcome core::open(const opening& o, instant now) {
     c.id = o.id;
     s.touch(c);
     c.customer = o.customer;
+    c.customer_name = o.customer_name;
+    c.epoch = o.epoch;
     c.topic = o.topic;
     c.severity = o.severity;
     c.required_skills = o.required_skills;
@@ -90,11 +105,14 @@ outcome core::open(const opening& o, instant now) {
         s.emit(effect::duplicate{c.id, kept.id, o.message});
         s.emit(effect::closed{c.id, close_reason::duplicate});
         out.conversation = kept.id;
+        // The opening text continues the kept conversation.
+        number(out, kept, o.client_id, now);
         return out;
     }
 
     open_ones.insert(c.id);
     out.conversation = c.id;
+    number(out, c, o.client_id, now);
     start_sla(s, c);
     enqueue(s, c);
     route(s);
@@ -102,8 +120,15 @@ outcome core::open(const opening& o, instant now) {
 }
 
 outcome core::customer_message(const conversation_id& id, const customer& who,
-                               std::string_view text, instant now) {
-    return reporting_real_changes(id, [&] { return customer_message_event(id, who, text, now); });
+                               std::string_view text, const std::string& client_id, instant now) {
+    if (auto it = conversations_.find(id); it != conversations_.end()) {
+        outcome refused;
+        if (!owned_by_customer(it->second, who, refused)) return refused;
+        if (auto before = numbered_before(it->second, client_id)) return *before;
+    }
+    auto out = reporting_real_changes(id, [&] { return customer_message_event(id, who, text, now); });
+    if (!out.error) number(out, conversations_.at(id), client_id, now);
+    return out;
 }
 
 outcome core::customer_message_event(const conversation_id& id, const customer& who,

@@ -46,8 +46,15 @@ outcome core::decline_offer(const expert_id& e, const conversation_id& id, insta
     return out;
 }
 
-outcome core::expert_message(const expert_id& e, const conversation_id& id, instant now) {
-    return reporting_real_changes(id, [&] { return expert_message_event(e, id, now); });
+outcome core::expert_message(const expert_id& e, const conversation_id& id, const std::string& client_id,
+                             instant now) {
+    // A retry is recognised for the expert who wrote it, even after the conversation moved on.
+    if (auto it = conversations_.find(id);
+        it != conversations_.end() && (it->second.expert == e || it->second.last_expert == e))
+        if (auto before = numbered_before(it->second, client_id)) return *before;
+    auto out = reporting_real_changes(id, [&] { return expert_message_event(e, id, now); });
+    if (!out.error) number(out, conversations_.at(id), client_id, now);
+    return out;
 }
 
 outcome core::expert_message_event(const expert_id& e, const conversation_id& id, instant now) {
@@ -186,7 +193,8 @@ outcome core::escalate(const expert_id& e, const conversation_id& id, std::strin
         s.refuse(errc::invalid_argument);
         return out;
     }
-    s.emit(effect::ticket{c->id, c->customer, c->severity, e, std::move(summary)});
+    c->ticket = "T-" + c->id;
+    s.emit(effect::ticket{*c->ticket, c->id, c->customer, c->severity, e, std::move(summary)});
     close(s, *c, close_reason::escalated);
     route(s);
     return out;

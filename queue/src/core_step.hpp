@@ -3,6 +3,8 @@
 
 #include "chat/queue/core.hpp"
 
+#include <utility>
+
 namespace chat::queue {
 
 struct core::step {
@@ -18,15 +20,19 @@ struct core::step {
 
 // Runs `event` (returning an outcome) and reports conversation `id` as changed only if its
 // record differs afterwards: a chat message rarely changes it, and an unchanged record
-// need not be stored again.
+// need not be stored again. The numbering is set aside meanwhile (events do not number;
+// copying it for every message would cost more than the comparison).
 template <class Event>
 outcome core::reporting_real_changes(const conversation_id& id, Event&& event) {
     auto it = conversations_.find(id);
     if (it == conversations_.end()) return event();
+    auto numbering = std::exchange(it->second.messages, {});
     conversation before = it->second;
     auto out = event();
     it = conversations_.find(id);
-    if (it != conversations_.end() && it->second == before) out.untouch(id);
+    if (it == conversations_.end()) return out;
+    if (it->second == before) out.untouch(id);
+    it->second.messages = std::move(numbering);
     return out;
 }
 

@@ -23,6 +23,7 @@ public:
         case errc::restricted: return "you may not open conversations for a while";
         case errc::too_many_open: return "you already have the maximum number of open conversations";
         case errc::expired: return "the conversation can no longer be reopened; start a new one";
+        case errc::recent_ids_unknown: return "the conversation's recent messages must be read first";
         }
         return "unknown error";
     }
@@ -51,6 +52,7 @@ std::string_view code_name(errc e) {
     case errc::restricted: return "restricted";
     case errc::too_many_open: return "too_many_open";
     case errc::expired: return "expired";
+    case errc::recent_ids_unknown: return "recent_ids_unknown";
     }
     return "unknown";
 }

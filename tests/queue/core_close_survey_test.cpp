@@ -46,7 +46,7 @@ TEST_CASE("nobody acts on a conversation that is not theirs", "[queue][close]") 
     h.expert("bob");
     h.chat_with("c1", u1, "ada");
     CHECK(refused_with(h.core.customer_close("c1", harness::standard("mallory"), h.now), errc::not_allowed));
-    CHECK(refused_with(h.core.customer_message("c1", {"globex", "u1", tier::standard, ""}, "hi", h.now),
+    CHECK(refused_with(h.core.customer_message("c1", {"globex", "u1", tier::standard, ""}, "hi", "", h.now),
                        errc::not_allowed));
     CHECK(refused_with(h.core.expert_close("bob", "c1", h.now), errc::not_allowed));
     CHECK(refused_with(h.core.expert_close("ada", "nope", h.now), errc::unknown_conversation));

@@ -15,7 +15,7 @@ TEST_CASE("a first offence gets a warning and the conversation goes on", "[queue
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    auto out = h.core.customer_message("c1", u1, "you idiot", h.now);
+    auto out = h.core.customer_message("c1", u1, "you idiot", "", h.now);
     REQUIRE(out);
     CHECK(out.first<effect::warned>()->offences == 1);
     CHECK(h.state("c1") == conversation_state::active);
@@ -26,9 +26,9 @@ TEST_CASE("repeated offences close the conversation and restrict the customer", 
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.customer_message("c1", u1, "idiot", h.now);
-    h.core.customer_message("c1", u1, "this is useless junk", h.now);
-    auto out = h.core.customer_message("c1", u1, "IDIOT", h.now);
+    h.core.customer_message("c1", u1, "idiot", "", h.now);
+    h.core.customer_message("c1", u1, "this is useless junk", "", h.now);
+    auto out = h.core.customer_message("c1", u1, "IDIOT", "", h.now);
     CHECK(out.first<effect::closed>()->reason == close_reason::conduct);
     CHECK(out.first<effect::restricted>()->until == h.now + 24h);
     CHECK(refused_with(h.open("c2", u1, "let me in"), errc::restricted));

@@ -27,7 +27,7 @@ TEST_CASE("a hold can be set to keep the expert's capacity", "[queue][hold]") {
     REQUIRE(h.core.expert_hold("ada", "c1", h.now));
     h.open("c2", harness::standard("u2"));
     CHECK(h.state("c2") == conversation_state::queued);
-    REQUIRE(h.core.customer_message("c1", u1, "done, it works now", h.now));
+    REQUIRE(h.core.customer_message("c1", u1, "done, it works now", "", h.now));
     CHECK(h.state("c1") == conversation_state::active);
     h.consistent();
 }
@@ -39,7 +39,7 @@ TEST_CASE("a customer reply takes the conversation off hold back to the same exp
     h.chat_with("c1", u1, "ada");
     REQUIRE(h.core.expert_hold("ada", "c1", h.now));
     h.wait(10min);
-    auto out = h.core.customer_message("c1", u1, "I've restarted the app", h.now);
+    auto out = h.core.customer_message("c1", u1, "I've restarted the app", "", h.now);
     CHECK(out.first<effect::resumed>()->expert == "ada");
     CHECK(h.state("c1") == conversation_state::active);
 }
@@ -54,7 +54,7 @@ TEST_CASE("a held conversation waits two minutes for its full expert, then takes
     REQUIRE(h.core.accept_offer("ada", "c2", h.now));
     h.expert("bob", 1);
     h.chat_with("c3", harness::standard("u3"), "bob");
-    h.core.customer_message("c1", u1, "back", h.now);
+    h.core.customer_message("c1", u1, "back", "", h.now);
     CHECK(h.state("c1") == conversation_state::queued);
 
     SECTION("ada frees up within two minutes and gets it back directly") {

@@ -80,8 +80,8 @@ private:
         case 3: return core.set_presence(any_expert(), static_cast<presence>(pick(3)), now);
         case 4: return core.accept_offer(expert_for(c), c, now);
         case 5: return core.decline_offer(expert_for(c), c, now);
-        case 6: return core.expert_message(expert_for(c), c, now);
-        case 7: return core.customer_message(c, customer_of(c), topics[pick(6)], now);
+        case 6: return core.expert_message(expert_for(c), c, "", now);
+        case 7: return core.customer_message(c, customer_of(c), topics[pick(6)], "", now);
         case 8: return core.hand_off(expert_for(c), c, "note", now);
         case 9: return core.expert_hold(expert_for(c), c, now);
         case 10: return core.customer_hold(c, customer_of(c), now);
@@ -115,6 +115,11 @@ private:
                 stored_.timers[{t->timer.kind, t->timer.subject}] = t->timer;
             if (auto* t = std::get_if<effect::timer_cleared>(&fx)) stored_.timers.erase({t->timer.kind, t->timer.subject});
             if (auto* r = std::get_if<effect::restricted>(&fx)) stored_.restrictions[r->tenant + '/' + r->user] = *r;
+            if (auto* m = std::get_if<effect::message_added>(&fx)) {
+                // Appended to the stream: numbered once, with no gap.
+                INFO("message " << m->seq << " of " << m->conversation);
+                REQUIRE(m->seq == ++stored_.last_seq[m->conversation]);
+            }
         }
     }
 
@@ -123,7 +128,11 @@ private:
         REQUIRE(stored_.conversations.size() == h_.core.conversations().size());
         for (const auto& [id, c] : h_.core.conversations()) {
             INFO("conversation " << id << " changed without being named");
-            REQUIRE(stored_.conversations.at(id) == c);
+            // Its numbering is the stream's, appended to without storing the record again.
+            auto stored = stored_.conversations.at(id);
+            REQUIRE(c.messages.last_seq() == stored_.last_seq[id]);
+            stored.messages = c.messages;
+            REQUIRE(stored == c);
         }
         for (const auto& [id, x] : h_.core.experts()) {
             INFO("expert " << id << " changed without being named");
@@ -137,7 +146,11 @@ private:
     // A restart: a new core restored from the stored copy carries on in the old one's place.
     void restart() {
         core_state state;
-        for (const auto& [id, c] : stored_.conversations) state.conversations.push_back(c);
+        for (const auto& [id, c] : stored_.conversations) {
+            // As the store reads it back: numbered up to its stream's last message, the rest unknown.
+            state.conversations.push_back(c);
+            state.conversations.back().messages = message_numbering::restored(stored_.last_seq[id], {}, false);
+        }
         for (const auto& [id, x] : stored_.experts) state.experts.push_back(x);
         for (const auto& [key, t] : stored_.timers) state.timers.push_back(t);
         for (const auto& [key, r] : stored_.restrictions) state.restrictions.push_back({r.tenant, r.user, r.until});
@@ -148,7 +161,12 @@ private:
         restored.restore(std::move(state));
         REQUIRE(restored.queue_order(h_.now) == order);
         REQUIRE(restored.audit(h_.now).empty());
-        for (const auto& [id, c] : h_.core.conversations()) REQUIRE(*restored.find(id) == c);
+        for (const auto& [id, c] : h_.core.conversations()) {
+            auto back = *restored.find(id);
+            REQUIRE(back.messages.last_seq() == c.messages.last_seq());
+            back.messages = c.messages;
+            REQUIRE(back == c);
+        }
         for (const auto& [tenant, user, until] : h_.core.restrictions())
             REQUIRE(restored.restricted_until(tenant, user) == until);
         h_.core = std::move(restored);
@@ -196,6 +214,7 @@ private:
         std::map<std::string, expert> experts;
         std::map<std::pair<timer_kind, std::string>, timer> timers;
         std::map<std::string, effect::restricted> restrictions;
+        std::map<std::string, std::uint64_t> last_seq; // of each conversation's stream
     } stored_;
 };
 

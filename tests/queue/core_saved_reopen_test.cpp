@@ -9,7 +9,7 @@ TEST_CASE("a silent customer's conversation is saved 30 minutes after the expert
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    REQUIRE(h.core.expert_message("ada", "c1", h.now));
+    REQUIRE(h.core.expert_message("ada", "c1", "", h.now));
     h.wait(29min);
     CHECK(h.state("c1") == conversation_state::active);
     auto out = h.wait(1min);
@@ -25,9 +25,9 @@ TEST_CASE("a customer answer stops the inactivity clock", "[queue][saved]") {
     auto u1 = harness::standard("u1");
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
-    h.core.expert_message("ada", "c1", h.now);
+    h.core.expert_message("ada", "c1", "", h.now);
     h.wait(20min);
-    h.core.customer_message("c1", u1, "still here", h.now);
+    h.core.customer_message("c1", u1, "still here", "", h.now);
     h.wait(2h);
     CHECK(h.state("c1") == conversation_state::active);
 }
@@ -67,7 +67,7 @@ TEST_CASE("a reply before the deadline reopens the conversation, preferring the 
     h.wait(48h);
     h.chat_with("c2", harness::standard("u2"), "ada");
     h.expert("bob"); // fewer conversations than ada: he would win without the preference
-    auto out = h.core.customer_message("c1", u1, "the problem is back", h.now);
+    auto out = h.core.customer_message("c1", u1, "the problem is back", "", h.now);
     CHECK(out.first<effect::reopened>());
     CHECK(h.expert_of("c1") == "ada");
     h.consistent();
@@ -81,7 +81,7 @@ TEST_CASE("a reopened conversation takes its original place in the queue", "[que
     h.fall_silent("c1");
     h.chat_with("c2", harness::standard("u2"), "ada");
     h.open("c3", harness::standard("u3"));
-    h.core.customer_message("c1", u1, "hello again", h.now);
+    h.core.customer_message("c1", u1, "hello again", "", h.now);
     CHECK(h.core.queue_order(h.now) == std::vector<conversation_id>{"c1", "c3"});
 }
 
@@ -93,7 +93,7 @@ TEST_CASE("after the deadline the conversation closes as expired and a reply is 
     h.fall_silent("c1");
     auto out = h.wait(10 * 24h);
     CHECK(out.first<effect::closed>()->reason == close_reason::expired);
-    CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", h.now), errc::expired));
+    CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", "", h.now), errc::expired));
     const auto& expired = *h.core.find("c1");
     continued earlier{expired.id, expired.customer, true, expired.last_expert};
     auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, earlier}, h.now);
@@ -133,7 +133,7 @@ TEST_CASE("a reply at the deadline expires the conversation even before the time
     h.chat_with("c1", u1, "ada");
     h.fall_silent("c1");
     auto deadline = *h.core.find("c1")->reopen_until;
-    auto out = h.core.customer_message("c1", u1, "late", deadline);
+    auto out = h.core.customer_message("c1", u1, "late", "", deadline);
     CHECK(refused_with(out, errc::expired));
     CHECK(out.first<effect::closed>());
 }

@@ -10,7 +10,7 @@ TEST_CASE("a first response within the target meets the SLA", "[queue][sla]") {
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
     h.wait(90s);
-    auto out = h.core.expert_message("ada", "c1", h.now);
+    auto out = h.core.expert_message("ada", "c1", "", h.now);
     auto fr = out.first<effect::first_response>();
     REQUIRE(fr);
     CHECK(fr->elapsed == 90s);
@@ -38,7 +38,7 @@ TEST_CASE("the SLA clock pauses on hold", "[queue][sla]") {
     h.wait(1h);
     h.core.customer_resume("c1", u1, h.now);
     h.wait(30s);
-    auto fr = h.core.expert_message("ada", "c1", h.now).first<effect::first_response>();
+    auto fr = h.core.expert_message("ada", "c1", "", h.now).first<effect::first_response>();
     CHECK(fr->elapsed == 90s);
     CHECK(fr->within_target);
 }

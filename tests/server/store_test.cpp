@@ -1,3 +1,4 @@
+#include "chat/server/store/records_json.hpp"
 #include "chat/server/store/store.hpp"
 
 #include "redis_driver.hpp"
@@ -106,33 +107,44 @@ TEST_CASE("stored entries that cannot be read are skipped and counted, the rest 
     CHECK(state.skipped == 3);
 }
 
-TEST_CASE("a conversation remembers the last 64 client ids with their numbers", "[server][store]") {
-    server::conversation_extras extras;
-    for (std::uint64_t seq = 1; seq <= 70; ++seq) extras.remember("m-" + std::to_string(seq), seq);
-    CHECK(extras.recent.size() == server::conversation_extras::recent_limit);
-    CHECK_FALSE(extras.seq_of("m-6"));
-    CHECK(extras.seq_of("m-7") == 7u);
-    CHECK(extras.seq_of("m-70") == 70u);
-    CHECK_FALSE(extras.seq_of("m-71"));
-    extras.remember("", 71); // a message without an id is not remembered
-    CHECK(extras.recent.size() == server::conversation_extras::recent_limit);
+TEST_CASE("a conversation stored before the record held its numbering is read with it", "[server][store]") {
+    queue::conversation c;
+    c.id = "c1";
+    c.customer = {"acme", "u1", queue::tier::enterprise, "de"};
+    auto record = server::to_stored(c);
+    for (const char* moved : {"customer_name", "epoch", "ticket", "last_seq", "recent"}) record.erase(moved);
+    // The layout of that time: the server's extras beside the core's record.
+    nlohmann::json doc{{"record", record},
+                       {"epoch", "e1"},
+                       {"last_seq", 4},
+                       {"recent", {{"m3", 3, 1000}, {"m4", 4}}},
+                       {"ticket", "T-c1"},
+                       {"customer_name", "Ada"}};
+    auto back = server::parse_conversation_doc(doc.dump());
+    REQUIRE(back);
+    CHECK(back->epoch == "e1");
+    CHECK(back->customer_name == "Ada");
+    CHECK(back->ticket == "T-c1");
+    CHECK(back->messages.last_seq() == 4u);
+    CHECK(back->messages.find("m3")->seq == 3u);
+    CHECK_FALSE(back->messages.complete()); // the stream may be ahead of what was stored
 }
 
-TEST_CASE("after a start the stream's tail fills in the client ids from before it", "[server][store]") {
-    server::conversation_extras extras;
-    extras.recent_complete = false;
-    extras.remember("new", 5);
-    std::vector<server::stored_message> tail(3);
-    tail[0].client_id = "old-4";
-    tail[0].seq = 4;
-    tail[1].seq = 3; // no id
-    tail[2].client_id = "old-2";
-    tail[2].seq = 2;
-    extras.complete_recent(tail);
-    CHECK(extras.recent_complete);
-    CHECK(extras.seq_of("old-2") == 2u);
-    CHECK(extras.seq_of("old-4") == 4u);
-    CHECK(extras.seq_of("new") == 5u);
-    REQUIRE(extras.recent.size() == 3);
-    CHECK(extras.recent.front().id == "old-2"); // oldest first
+TEST_CASE("a conversation record comes back from its document as it was stored", "[server][store]") {
+    queue::conversation c;
+    c.id = "c1";
+    c.customer = {"acme", "u1", queue::tier::standard, ""};
+    c.customer_name = "Ada";
+    c.epoch = "e1";
+    c.ticket = "T-c1";
+    c.messages.add("m1", queue::instant(queue::duration(1000)));
+    c.messages.add("m2", queue::instant(queue::duration(2000)));
+    server::write_batch batch;
+    batch.put(c);
+    auto commands = batch.take();
+    auto back = server::parse_conversation_doc(commands.at(0).at(2));
+    REQUIRE(back);
+    CHECK(back->messages.last_seq() == 2u);
+    back->messages.learn({});
+    CHECK(*back == c);
 }

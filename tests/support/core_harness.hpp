@@ -54,7 +54,7 @@ struct harness {
 
     // The expert writes, the customer never answers: the conversation is saved.
     outcome fall_silent(const std::string& id) {
-        REQUIRE(core.expert_message(expert_of(id), id, now));
+        REQUIRE(core.expert_message(expert_of(id), id, "", now));
         auto out = wait(core.policy().inactivity_active);
         REQUIRE(state(id) == conversation_state::saved);
         return out;

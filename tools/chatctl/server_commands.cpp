@@ -126,7 +126,6 @@ int queue_command(const std::vector<std::string>& args, std::ostream& out, std::
         redis.run_until([&] { return ec.has_value(); });
         if (!ec || *ec) throw std::runtime_error("cannot read the state from Redis");
         // The order is the core's own: restore it from what is stored and ask.
-        auto extras = std::move(state.extras);
         queue::core core(cfg.policy);
         core.restore(std::move(state.core));
         server::system_clock clock;
@@ -141,7 +140,7 @@ int queue_command(const std::vector<std::string>& args, std::ostream& out, std::
                             {"conversation", id},
                             {"tenant", c->customer.tenant},
                             {"customer", c->customer.user},
-                            {"name", extras[id].customer_name},
+                            {"name", c->customer_name},
                             {"tier", queue::to_string(c->customer.tier)},
                             {"severity", c->severity},
                             {"topic", c->topic},
@@ -180,9 +179,9 @@ int conversation_command(const std::vector<std::string>& args, std::ostream& out
         redis_session redis(cfg);
         bool done = false;
         std::error_code failure;
-        std::optional<server::stored_conversation> conv;
+        std::optional<queue::conversation> conv;
         std::vector<server::stored_message> transcript;
-        redis.store().conversation(id, [&](std::error_code ec, std::optional<server::stored_conversation> c) {
+        redis.store().conversation(id, [&](std::error_code ec, std::optional<queue::conversation> c) {
             if (ec || !c) {
                 failure = ec;
                 done = true;
@@ -210,18 +209,20 @@ int conversation_command(const std::vector<std::string>& args, std::ostream& out
                                     {"name", m.name},
                                     {"text", m.text},
                                     {"at", protocol::format_instant(m.at)}});
-            nlohmann::json doc{{"conversation", server::to_stored(conv->record)},
-                               {"customer_name", conv->extras.customer_name},
-                               {"epoch", conv->extras.epoch},
-                               {"last_seq", conv->extras.last_seq},
+            // The record's last seq may be behind its stream, which the transcript is.
+            auto last_seq = transcript.empty() ? conv->messages.last_seq() : transcript.back().seq;
+            nlohmann::json doc{{"conversation", server::to_stored(*conv)},
+                               {"customer_name", conv->customer_name},
+                               {"epoch", conv->epoch},
+                               {"last_seq", last_seq},
                                {"transcript", messages}};
-            if (conv->extras.ticket) doc["ticket"] = *conv->extras.ticket;
+            if (conv->ticket) doc["ticket"] = *conv->ticket;
             out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
             return 0;
         }
-        const auto& c = conv->record;
+        const auto& c = *conv;
         out << "Conversation " << c.id << " (" << queue::to_string(c.state) << ")\n"
-            << "Customer: " << conv->extras.customer_name << " <" << c.customer.tenant << '/' << c.customer.user
+            << "Customer: " << c.customer_name << " <" << c.customer.tenant << '/' << c.customer.user
             << ">, " << queue::to_string(c.customer.tier) << "\nTopic: " << c.topic << "\nOpened: "
             << protocol::format_instant(c.opened_at) << "\n\n";
         for (const auto& m : transcript)

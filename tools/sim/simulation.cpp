@@ -142,7 +142,7 @@ private:
                 busy_ += std::min(now + handle, end_) - std::min(now, end_);
                 push(now + handle, event_kind::handled, tier, a->conversation);
                 // Experts greet at once: that is the first response the SLA clock waits for.
-                apply(core_.expert_message(a->expert, a->conversation, now), now);
+                apply(core_.expert_message(a->expert, a->conversation, "", now), now);
             } else if (auto* b = std::get_if<queue::effect::sla_breached>(&fx)) {
                 ++report_.tiers[tiers_.at(b->conversation).first].sla_breaches;
             } else if (auto* c = std::get_if<queue::effect::closed>(&fx)) {

@@ -77,7 +77,6 @@ void hub::on_loaded(loaded_state state, std::chrono::steady_clock::time_point be
     if (state.skipped)
         log("start: skipped ", state.skipped, " stored records that could not be read; restored ",
             state.core.conversations.size(), " conversations and ", state.core.experts.size(), " experts");
-    extras_ = std::move(state.extras);
     core_.restore(std::move(state.core));
     for (const auto& [id, c] : core_.conversations()) by_customer_[c.customer.tenant + '/' + c.customer.user].insert(id);
 
@@ -138,7 +137,7 @@ write_batch hub::build(const pending_write& w) {
     for (const auto& id : w.conversations) {
         const auto* c = core_.find(id);
         if (!c) continue; // forgotten after its last state was stored
-        b.put(*c, extras_[id]);
+        b.put(*c);
         if (done_with(*c, now)) b.drop_live(id);
     }
     for (const auto& id : w.experts)
@@ -271,7 +270,6 @@ void hub::delivered(step& s) {
             if (it->second.empty()) by_customer_.erase(it);
         }
         core_.forget(id);
-        extras_.erase(id);
     }
 }
 

@@ -54,13 +54,10 @@ protocol::event::conversation hub::snapshot(const queue::conversation& c, audien
     e.timezone = core_.policy().calendar_of(c.customer.region).time_zone_name();
     e.customer = c.customer.user;
     if (c.expert) e.expert = user_of(c, *c.expert);
-    auto extras = extras_.find(c.id);
-    if (extras != extras_.end()) {
-        e.customer_name = extras->second.customer_name;
-        e.last_seq = extras->second.last_seq;
-        e.epoch = extras->second.epoch;
-        e.ticket = extras->second.ticket;
-    }
+    e.customer_name = c.customer_name;
+    e.last_seq = c.messages.last_seq();
+    e.epoch = c.epoch;
+    e.ticket = c.ticket;
     auto who = c.expert ? c.expert : c.last_expert;
     if (who) e.expert_name = display_name(who);
     e.opened_at = c.opened_at;
@@ -118,7 +115,7 @@ void hub::notify_effect(step& s, const queue::any_effect& effect) {
                 if (auto* c = conv(o.conversation)) {
                     ev::offered offer{o.conversation, o.expires_at, c->topic, c->severity,
                                       std::string(queue::to_string(c->customer.tier)), c->customer.region,
-                                      extras_[c->id].customer_name,
+                                      c->customer_name,
                                       {c->required_skills.begin(), c->required_skills.end()}, c->previous, std::nullopt};
                     if (!c->hand_offs.empty()) offer.hand_offs = hand_off_cards(*c);
                     to_expert(s, o.expert, framed(offer));
@@ -128,7 +125,7 @@ void hub::notify_effect(step& s, const queue::any_effect& effect) {
             [&](const fx::assigned& a) {
                 ++counters_.assignments;
                 if (auto* c = conv(a.conversation)) {
-                    auto f = framed(ev::assigned{a.conversation, display_name(a.expert), extras_[c->id].customer_name});
+                    auto f = framed(ev::assigned{a.conversation, display_name(a.expert), c->customer_name});
                     to_customer(s, c->customer, f);
                     to_expert(s, a.expert, f);
                 }
@@ -185,10 +182,8 @@ void hub::notify_effect(step& s, const queue::any_effect& effect) {
                 }
             },
             [&](const fx::ticket& t) {
-                auto id = "T-" + t.conversation;
-                extras_[t.conversation].ticket = id;
-                s.writes.tickets.emplace_back(id, t);
-                auto f = framed(ev::escalated{t.conversation, id});
+                s.writes.tickets.emplace_back(t.id, t);
+                auto f = framed(ev::escalated{t.conversation, t.id});
                 to_customer(s, t.customer, f);
                 to_expert(s, t.expert, f);
             },

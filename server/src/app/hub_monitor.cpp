@@ -39,8 +39,7 @@ json hub::queue_entry(const queue::conversation& c, queue::instant now) const {
            {"waiting_s", seconds(now - c.first_queued_at)},
            {"sla_target_s", seconds(c.sla.target)},
            {"sla_breached", c.sla.breached}};
-    auto extras = extras_.find(c.id);
-    e["customer_name"] = extras != extras_.end() ? extras->second.customer_name : std::string();
+    e["customer_name"] = c.customer_name;
     if (c.reserved) e["reserved_for"] = display_name(c.reserved->expert);
     if (!c.required_skills.empty()) e["required_skills"] = c.required_skills;
     return e;
@@ -165,16 +164,12 @@ void hub::read_conversation(identity who, std::string id, std::function<void(int
     boost::asio::post(strand_, [self = shared_from_this(), who = std::move(who), id = std::move(id),
                                 done = std::move(done)]() mutable {
         self->store_->conversation(id, [self, who, id, done = std::move(done)](std::error_code ec,
-                                                                               std::optional<stored_conversation> c) {
+                                                                               std::optional<queue::conversation> c) {
             if (ec) return done(503, {{"code", "unavailable"}, {"message", ec.message()}});
-            if (!c || !may_read(who, c->record))
+            if (!c || !may_read(who, *c))
                 return done(404, {{"code", "unknown_conversation"}, {"message", "no such conversation"}});
-            auto meta = protocol::to_json_message(self->snapshot(c->record, audience_of(who)));
-            meta["customer_name"] = c->extras.customer_name;
-            meta["last_seq"] = c->extras.last_seq;
-            meta["epoch"] = c->extras.epoch;
-            if (c->record.survey_rating)
-                meta["survey"] = {{"rating", *c->record.survey_rating}, {"comment", c->record.survey_comment}};
+            auto meta = protocol::to_json_message(self->snapshot(*c, audience_of(who)));
+            if (c->survey_rating) meta["survey"] = {{"rating", *c->survey_rating}, {"comment", c->survey_comment}};
             self->store_->messages(id, 0, 100000, [meta, done](std::error_code ec2, std::vector<stored_message> msgs) mutable {
                 if (ec2) return done(503, {{"code", "unavailable"}, {"message", ec2.message()}});
                 json transcript = json::array();

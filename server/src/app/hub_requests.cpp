@@ -201,11 +201,11 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ope
     }
     // Closed conversations leave memory once stored: the earlier one is read back from Redis.
     store_->conversation(*r.continues, [self = shared_from_this(), p, id, r, as_continued](
-                                           std::error_code ec, std::optional<stored_conversation> c) mutable {
+                                           std::error_code ec, std::optional<queue::conversation> c) mutable {
         if (ec) return self->refuse(p, id, ec);
-        if (!c || !may_read(*p, c->record))
+        if (!c || !may_read(*p, *c))
             return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-        self->open(p, id, r, as_continued(c->record));
+        self->open(p, id, r, as_continued(*c));
     });
 }
 
@@ -213,17 +213,6 @@ void hub::open(const session_ptr& p, const std::optional<std::string>& id, rq::o
                std::optional<queue::continued> continues) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
     auto who = customer_of(*p);
-    if (r.client_id) {
-        // A retried open (its answer was lost) gets the conversation it already made.
-        if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
-            for (const auto& cid : it->second)
-                if (auto seq = extras_[cid].seq_of(*r.client_id)) {
-                    step s;
-                    s.now = clock_.now();
-                    ack(s, p, id, cid, *seq);
-                    return finish(std::move(s));
-                }
-    }
     if (core_.queued_count() >= limits_.max_queue)
         return refuse(p, id, "queue_full", "too many conversations are waiting; try again shortly");
     auto [rate, inserted] = customer_rates_.try_emplace(p->key(), limits_.customer_messages_per_second, limits_.customer_message_burst);
@@ -234,8 +223,17 @@ void hub::open(const session_ptr& p, const std::optional<std::string>& id, rq::o
     auto cid = random_id('c');
     auto severity = r.severity.value_or(queue::default_severity);
     queue::opening o{cid, who, r.topic, r.text, severity, core_.policy().skills.required(who.tier, severity, r.product_area),
-                     std::move(continues)};
+                     continues, r.client_id.value_or(""), p->who().name, random_id('e')};
     auto out = core_.open(o, s.now);
+    if (out.error == queue::errc::recent_ids_unknown)
+        return learn_recent_then(p, id, core_.unlearnt_recent_ids(who), [self = shared_from_this(), p, id, r, continues]() mutable {
+            self->open(p, id, r, std::move(continues));
+        });
+    if (auto repeated = out.first<queue::effect::message_repeated>()) {
+        // A retried open (its answer was lost) gets the conversation it already made.
+        ack(s, p, id, repeated->conversation, repeated->seq);
+        return finish(std::move(s));
+    }
     if (out.error) {
         record(s, out);
         s.out.push_back({to::session, {}, p,
@@ -246,18 +244,14 @@ void hub::open(const session_ptr& p, const std::optional<std::string>& id, rq::o
     }
     ++counters_.opened;
     if (core_.find(cid)) {
-        auto& extras = extras_[cid];
-        extras.epoch = random_id('e');
-        extras.customer_name = p->who().name;
         by_customer_[p->key()].insert(cid);
         s.writes.links.emplace_back(who, cid);
     }
     // The opening text is the conversation's first message (for a duplicate: the kept one's next).
-    auto kept = out.conversation.value_or(cid);
-    auto& extras = extras_[kept];
-    stored_message m{++extras.last_seq, queue::party::customer, p->who().subject, p->who().name, r.text,
-                     r.client_id.value_or(""), s.now};
-    extras.remember(m.client_id, m.seq, m.at);
+    auto added = *out.first<queue::effect::message_added>();
+    auto kept = added.conversation;
+    stored_message m{added.seq, queue::party::customer, p->who().subject, p->who().name, r.text,
+                     r.client_id.value_or(""), added.at};
     s.writes.messages.emplace_back(kept, m);
     s.writes.conversations.insert(kept);
     record(s, out);
@@ -272,6 +266,21 @@ void hub::open(const session_ptr& p, const std::optional<std::string>& id, rq::o
     finish(std::move(s));
 }
 
+void hub::learn_recent_then(const session_ptr& p, const std::optional<std::string>& id,
+                            std::vector<std::string> conversations, std::function<void()> then) {
+    store_->tails(conversations, queue::message_numbering::recent_limit,
+                  [self = shared_from_this(), p, id, conversations, then = std::move(then)](
+                      std::error_code ec, std::vector<std::vector<stored_message>> tails) {
+                      if (ec) return self->refuse(p, id, ec);
+                      for (std::size_t i = 0; i < conversations.size(); ++i) {
+                          std::vector<queue::message_numbering::recent_id> tail;
+                          for (const auto& m : tails[i]) tail.push_back({m.client_id, m.seq, m.at, 0});
+                          self->core_.learn_recent(conversations[i], tail);
+                      }
+                      then();
+                  });
+}
+
 void hub::message(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation,
                   const std::string& text, const std::string& client_id) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; the message was not sent");
@@ -279,38 +288,15 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     if (!c) {
         // Closed and gone from memory: say why, if it is the caller's, from what Redis holds.
         return store_->conversation(conversation, [self = shared_from_this(), p, id](std::error_code ec,
-                                                                                    std::optional<stored_conversation> s) {
+                                                                                    std::optional<queue::conversation> s) {
             if (ec) return self->refuse(p, id, ec);
-            if (!s || !may_read(*p, s->record))
+            if (!s || !may_read(*p, *s))
                 return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-            auto why = s->record.closed_as == queue::close_reason::expired ? queue::errc::expired
-                                                                            : queue::errc::illegal_transition;
+            auto why = s->closed_as == queue::close_reason::expired ? queue::errc::expired : queue::errc::illegal_transition;
             self->refuse(p, id, queue::make_error_code(why));
         });
     }
     if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-    auto& extras = extras_[conversation];
-    if (!extras.recent_complete && !extras.seq_of(client_id)) {
-        // Restored after a start: the id may belong to a message stored before it.
-        return store_->tail(conversation, conversation_extras::recent_limit,
-                            [self = shared_from_this(), p, id, conversation, text, client_id](
-                                std::error_code ec, std::vector<stored_message> tail) {
-                                if (ec) return self->refuse(p, id, ec);
-                                if (auto it = self->extras_.find(conversation); it != self->extras_.end())
-                                    it->second.complete_recent(tail);
-                                self->message(p, id, conversation, text, client_id);
-                            });
-    }
-    if (const auto* earlier = extras.find(client_id)) {
-        // A retried send: stored once, answered again (after what is in flight) with its time,
-        // so that the sender shows its copy.
-        step s;
-        s.now = clock_.now();
-        std::optional<queue::instant> at;
-        if (earlier->at != queue::instant{}) at = earlier->at;
-        ack(s, p, id, conversation, earlier->seq, at);
-        return finish(std::move(s));
-    }
     bool customer = p->who().role == role::customer;
     if (customer) {
         auto [rate, inserted] = customer_rates_.try_emplace(p->key(), limits_.customer_messages_per_second, limits_.customer_message_burst);
@@ -318,8 +304,20 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
     }
     step s;
     s.now = clock_.now();
-    auto out = customer ? core_.customer_message(conversation, customer_of(*p), text, s.now)
-                        : core_.expert_message(p->key(), conversation, s.now);
+    auto out = customer ? core_.customer_message(conversation, customer_of(*p), text, client_id, s.now)
+                        : core_.expert_message(p->key(), conversation, client_id, s.now);
+    if (out.error == queue::errc::recent_ids_unknown)
+        return learn_recent_then(p, id, {conversation}, [self = shared_from_this(), p, id, conversation, text, client_id] {
+            self->message(p, id, conversation, text, client_id);
+        });
+    if (auto repeated = out.first<queue::effect::message_repeated>()) {
+        // A retried send: stored once, answered again (after what is in flight) with its time,
+        // so that the sender shows its copy.
+        std::optional<queue::instant> at;
+        if (repeated->at != queue::instant{}) at = repeated->at;
+        ack(s, p, id, conversation, repeated->seq, at);
+        return finish(std::move(s));
+    }
     if (out.error) {
         record(s, out);
         s.out.push_back({to::session, {}, p,
@@ -328,9 +326,9 @@ void hub::message(const session_ptr& p, const std::optional<std::string>& id, co
                          {}});
         return finish(std::move(s));
     }
-    stored_message m{++extras.last_seq, customer ? queue::party::customer : queue::party::expert, p->who().subject,
-                     p->who().name, text, client_id, s.now};
-    extras.remember(client_id, m.seq, m.at);
+    auto added = *out.first<queue::effect::message_added>();
+    stored_message m{added.seq, customer ? queue::party::customer : queue::party::expert, p->who().subject,
+                     p->who().name, text, client_id, added.at};
     // Appended to the stream only: the document is rewritten when the record changes.
     s.writes.messages.emplace_back(conversation, m);
     record(s, out);
@@ -504,16 +502,15 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::his
     };
     if (const auto* c = core_.find(r.conversation)) {
         if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-        const auto& extras = extras_[r.conversation];
-        return replay(extras.epoch, extras.last_seq);
+        return replay(c->epoch, c->messages.last_seq());
     }
     // A conversation no longer in memory is read from Redis, with the same rule.
     store_->conversation(r.conversation, [self = shared_from_this(), p, id, replay](std::error_code ec,
-                                                                                   std::optional<stored_conversation> c) {
+                                                                                   std::optional<queue::conversation> c) {
         if (ec) return self->refuse(p, id, ec);
-        if (!c || !self->may_read(*p, c->record))
+        if (!c || !self->may_read(*p, *c))
             return self->refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-        replay(c->extras.epoch, std::numeric_limits<std::uint64_t>::max()); // the document's last_seq may lag its stream
+        replay(c->epoch, std::numeric_limits<std::uint64_t>::max()); // the document's last_seq may lag its stream
     });
 }
 
@@ -525,18 +522,18 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ear
                                                                           std::error_code ec, std::vector<std::string> ids) {
         if (ec) return self->refuse(p, id, ec);
         std::erase(ids, r.conversation);
-        self->store_->conversations(ids, [self, p, id, r, customer](std::error_code ec2, std::vector<stored_conversation> found) {
+        self->store_->conversations(ids, [self, p, id, r, customer](std::error_code ec2, std::vector<queue::conversation> found) {
             if (ec2) return self->refuse(p, id, ec2);
-            std::erase_if(found, [&](const stored_conversation& s) {
-                return s.record.customer.tenant != customer.tenant || s.record.customer.user != customer.user;
+            std::erase_if(found, [&](const queue::conversation& s) {
+                return s.customer.tenant != customer.tenant || s.customer.user != customer.user;
             });
-            std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.record.opened_at > b.record.opened_at; });
+            std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.opened_at > b.opened_at; });
             if (found.size() > earlier_shown) found.resize(earlier_shown);
             ev::earlier answer{id, r.conversation, nlohmann::json::array()};
             for (const auto& s : found) {
                 // The live record when the core holds it: Redis may be a step behind the strand.
-                const auto* live = self->core_.find(s.record.id);
-                const auto& record = live ? *live : s.record;
+                const auto* live = self->core_.find(s.id);
+                const auto& record = live ? *live : s;
                 auto snap = self->snapshot(record, audience_of(p->who()));
                 nlohmann::json e{{"conversation", record.id},
                                  {"topic", record.topic},
@@ -544,7 +541,7 @@ void hub::on(const session_ptr& p, const std::optional<std::string>& id, rq::ear
                                  {"opened_at", protocol::format_instant(record.opened_at)}};
                 if (snap.expert_name && !snap.expert_name->empty()) e["expert_name"] = *snap.expert_name;
                 if (snap.closed_reason) e["closed_reason"] = *snap.closed_reason;
-                if (s.extras.ticket) e["ticket"] = *s.extras.ticket;
+                if (record.ticket) e["ticket"] = *record.ticket;
                 answer.conversations.push_back(std::move(e));
             }
             p->deliver(framed(answer));

@@ -32,6 +32,23 @@ template <class E, class Parse> E named(const json& j, Parse parse) {
     return *v;
 }
 
+json recent_to_stored(const queue::message_numbering& n) {
+    json recent = json::array();
+    for (const auto& r : n.recent()) recent.push_back({r.client_id, r.seq, ms(r.at)});
+    return recent;
+}
+
+// As of the last time the record was stored: the stream may be ahead, so it is incomplete.
+queue::message_numbering numbering_from_stored(const json& last_seq, const json& recent) {
+    std::vector<queue::message_numbering::recent_id> ids;
+    for (const auto& r : recent) {
+        queue::instant at{};
+        if (r.size() > 2) at = at_ms(r.at(2)); // absent before times were kept
+        ids.push_back({r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>(), at, 0});
+    }
+    return queue::message_numbering::restored(last_seq.get<std::uint64_t>(), std::move(ids), false);
+}
+
 json hand_offs_to_stored(const std::vector<queue::hand_off_record>& list) {
     json out = json::array();
     for (const auto& h : list) out.push_back({{"from", h.from}, {"note", h.note}, {"at", ms(h.at)}});
@@ -83,10 +100,15 @@ json to_stored(const queue::conversation& c) {
         {"survey_rating", c.survey_rating ? json(*c.survey_rating) : json(nullptr)},
         {"survey_comment", c.survey_comment},
         {"survey_requested", c.survey_requested},
+        {"customer_name", c.customer_name},
+        {"epoch", c.epoch},
+        {"ticket", opt(c.ticket)},
+        {"last_seq", c.messages.last_seq()},
+        {"recent", recent_to_stored(c.messages)},
     };
 }
 
-queue::conversation conversation_from_stored(const json& j) {
+queue::conversation conversation_from_stored(const json& j, const json& outer) {
     queue::conversation c;
     c.id = j.at("id").get<std::string>();
     const auto& who = j.at("customer");
@@ -131,6 +153,12 @@ queue::conversation conversation_from_stored(const json& j) {
     if (const auto& r = j.at("survey_rating"); !r.is_null()) c.survey_rating = r.get<int>();
     c.survey_comment = j.at("survey_comment").get<std::string>();
     c.survey_requested = j.at("survey_requested").get<bool>();
+    // Stored beside the record (in its document) before the core numbered messages.
+    const auto& extras = j.contains("epoch") ? j : outer;
+    c.customer_name = extras.value("customer_name", "");
+    c.epoch = extras.at("epoch").get<std::string>();
+    c.ticket = opt_string(extras, "ticket");
+    c.messages = numbering_from_stored(extras.at("last_seq"), extras.at("recent"));
     return c;
 }
 

@@ -46,40 +46,7 @@ bool is_replayed_append(const redis::value& v) {
     return v.is_error() && v.text.find("equal or smaller") != std::string::npos;
 }
 
-conversation_extras::recent_id recent_entry(const std::string& client_id, std::uint64_t seq, queue::instant at) {
-    return {client_id, seq, std::hash<std::string>{}(client_id), at};
-}
-
 } // namespace
-
-const conversation_extras::recent_id* conversation_extras::find(const std::string& client_id) const {
-    auto hash = std::hash<std::string>{}(client_id);
-    for (const auto& r : recent)
-        if (r.hash == hash && r.id == client_id) return &r;
-    return nullptr;
-}
-
-std::optional<std::uint64_t> conversation_extras::seq_of(const std::string& client_id) const {
-    if (const auto* r = find(client_id)) return r->seq;
-    return std::nullopt;
-}
-
-void conversation_extras::remember(const std::string& client_id, std::uint64_t seq, queue::instant at) {
-    if (client_id.empty()) return;
-    recent.push_back(recent_entry(client_id, seq, at));
-    while (recent.size() > recent_limit) recent.pop_front();
-}
-
-void conversation_extras::complete_recent(const std::vector<stored_message>& tail) {
-    // The tail is older than or equal to what was remembered since the start.
-    std::deque<recent_id> merged;
-    for (const auto& m : tail)
-        if (!m.client_id.empty() && !seq_of(m.client_id)) merged.push_front(recent_entry(m.client_id, m.seq, m.at));
-    for (auto& r : recent) merged.push_back(std::move(r));
-    while (merged.size() > recent_limit) merged.pop_front();
-    recent = std::move(merged);
-    recent_complete = true;
-}
 
 namespace keys {
 std::string conversation(const std::string& id) { return "chat:{c:" + id + "}:state"; }
@@ -90,15 +57,8 @@ std::string customer(const std::string& tenant, const std::string& user) {
 }
 } // namespace keys
 
-void write_batch::put(const queue::conversation& c, const conversation_extras& extras) {
-    json recent = json::array();
-    for (const auto& r : extras.recent) recent.push_back({r.id, r.seq, r.at.time_since_epoch().count()});
-    json doc{{"record", to_stored(c)},
-             {"epoch", extras.epoch},
-             {"last_seq", extras.last_seq},
-             {"recent", recent},
-             {"ticket", extras.ticket ? json(*extras.ticket) : json(nullptr)},
-             {"customer_name", extras.customer_name}};
+void write_batch::put(const queue::conversation& c) {
+    json doc{{"record", to_stored(c)}};
     commands_.push_back({"SET", keys::conversation(c.id), doc.dump()});
     commands_.push_back({"SADD", keys::live, c.id});
 }
@@ -146,21 +106,11 @@ void write_batch::link_customer(const queue::customer& who, const std::string& c
     commands_.push_back({"SADD", keys::customer(who.tenant, who.user), conversation});
 }
 
-std::optional<stored_conversation> parse_conversation_doc(std::string_view text) {
+std::optional<queue::conversation> parse_conversation_doc(std::string_view text) {
     auto doc = json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
     try {
-        stored_conversation out{conversation_from_stored(doc.at("record")), {}};
-        out.extras.epoch = doc.at("epoch").get<std::string>();
-        out.extras.last_seq = doc.at("last_seq").get<std::uint64_t>();
-        for (const auto& r : doc.at("recent")) {
-            queue::instant at{};
-            if (r.size() > 2) at = queue::instant(queue::duration(r.at(2).get<long long>())); // absent before times were kept
-            out.extras.remember(r.at(0).get<std::string>(), r.at(1).get<std::uint64_t>(), at);
-        }
-        if (auto t = doc.find("ticket"); t != doc.end() && t->is_string()) out.extras.ticket = t->get<std::string>();
-        out.extras.customer_name = doc.value("customer_name", "");
-        return out;
+        return conversation_from_stored(doc.at("record"), doc);
     } catch (const std::exception&) {
         return std::nullopt;
     }
@@ -321,8 +271,7 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
                                 ++state->skipped;
                                 continue;
                             }
-                            state->extras[c->record.id] = std::move(c->extras);
-                            state->core.conversations.push_back(std::move(c->record));
+                            state->core.conversations.push_back(std::move(*c));
                         } else {
                             auto j = json::parse(d.text, nullptr, false);
                             try {
@@ -347,13 +296,9 @@ void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(s
     read(std::move(reads), [state, done = std::move(done)](std::error_code ec, redis::client::replies tails) {
         if (ec) return done(ec, {});
         for (std::size_t i = 0; i < tails.size(); ++i) {
-            auto& extras = state->extras[state->core.conversations[i].id];
-            extras.recent_complete = false;
             if (tails[i].elements.empty()) continue;
-            auto last = parse_message_entry(tails[i].elements[0]);
-            if (!last || last->seq <= extras.last_seq) continue;
-            extras.last_seq = last->seq;
-            extras.remember(last->client_id, last->seq, last->at);
+            if (auto last = parse_message_entry(tails[i].elements[0]))
+                state->core.conversations[i].messages.caught_up({last->client_id, last->seq, last->at, 0});
         }
         done({}, std::move(*state));
     });
@@ -372,20 +317,23 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
                  });
 }
 
-void store::tail(const std::string& conversation, std::size_t limit,
-                 std::function<void(std::error_code, std::vector<stored_message>)> done) {
-    read({{"XREVRANGE", keys::messages(conversation), "+", "-", "COUNT", std::to_string(limit)}},
-         [done = std::move(done)](std::error_code ec, redis::client::replies r) {
-             if (ec) return done(ec, {});
-             std::vector<stored_message> out;
-             for (const auto& e : r[0].elements)
-                 if (auto m = parse_message_entry(e)) out.push_back(std::move(*m));
-             done({}, std::move(out));
-         });
+void store::tails(const std::vector<std::string>& conversations, std::size_t limit,
+                  std::function<void(std::error_code, std::vector<std::vector<stored_message>>)> done) {
+    std::vector<redis::command> reads;
+    for (const auto& id : conversations)
+        reads.push_back({"XREVRANGE", keys::messages(id), "+", "-", "COUNT", std::to_string(limit)});
+    read(std::move(reads), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, {});
+        std::vector<std::vector<stored_message>> out(r.size());
+        for (std::size_t i = 0; i < r.size(); ++i)
+            for (const auto& e : r[i].elements)
+                if (auto m = parse_message_entry(e)) out[i].push_back(std::move(*m));
+        done({}, std::move(out));
+    });
 }
 
 void store::conversation(const std::string& id,
-                         std::function<void(std::error_code, std::optional<stored_conversation>)> done) {
+                         std::function<void(std::error_code, std::optional<queue::conversation>)> done) {
     read({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, std::nullopt);
         if (r[0].is_nil()) return done({}, std::nullopt);
@@ -394,13 +342,13 @@ void store::conversation(const std::string& id,
 }
 
 void store::conversations(const std::vector<std::string>& ids,
-                          std::function<void(std::error_code, std::vector<stored_conversation>)> done) {
+                          std::function<void(std::error_code, std::vector<queue::conversation>)> done) {
     if (ids.empty()) return done({}, {});
     std::vector<std::string> command{"MGET"};
     for (const auto& id : ids) command.push_back(keys::conversation(id));
     read({command}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, {});
-        std::vector<stored_conversation> out;
+        std::vector<queue::conversation> out;
         for (const auto& v : r[0].elements)
             if (!v.is_nil())
                 if (auto c = parse_conversation_doc(v.text)) out.push_back(std::move(*c));

@@ -55,6 +55,9 @@ struct opening {
     queue::severity severity = default_severity;
     std::set<std::string> required_skills;
     std::optional<continued> continues; // a closed conversation this one follows
+    std::string client_id;              // the opening message's: a retried open is told apart by it
+    std::string customer_name;
+    std::string epoch;                  // the new conversation's history epoch (the server draws it)
 };
 
 class core {
@@ -75,8 +78,10 @@ public:
 
     // Customers.
     outcome open(const opening& o, instant now);
+    // A message: numbered (message_added), or recognised as a retry of one numbered under the
+    // same client id (message_repeated, nothing else changes).
     outcome customer_message(const conversation_id& c, const customer& who, std::string_view text,
-                             instant now);
+                             const std::string& client_id, instant now);
     outcome customer_hold(const conversation_id& c, const customer& who, instant now);
     outcome customer_resume(const conversation_id& c, const customer& who, instant now);
     outcome request_stay(const conversation_id& c, const customer& who, instant now);
@@ -88,7 +93,8 @@ public:
     // Experts acting on conversations.
     outcome accept_offer(const expert_id& e, const conversation_id& c, instant now);
     outcome decline_offer(const expert_id& e, const conversation_id& c, instant now);
-    outcome expert_message(const expert_id& e, const conversation_id& c, instant now);
+    outcome expert_message(const expert_id& e, const conversation_id& c, const std::string& client_id,
+                           instant now);
     outcome hand_off(const expert_id& e, const conversation_id& c, std::string note, instant now);
     outcome propose_stay(const expert_id& e, const conversation_id& c, instant at, instant now);
     outcome expert_hold(const expert_id& e, const conversation_id& c, instant now);
@@ -122,6 +128,11 @@ public:
     }
     const std::map<expert_id, expert>& experts() const { return experts_; }
     std::vector<restriction> restrictions() const;
+    // Conversations of `who` restored without their recent client ids: an open with a client id
+    // is refused (recent_ids_unknown) until their streams' tails are learnt.
+    std::vector<conversation_id> unlearnt_recent_ids(const customer& who) const;
+    // The stream's tail of a restored conversation, newest first (see recent_ids_unknown).
+    void learn_recent(const conversation_id& c, const std::vector<message_numbering::recent_id>& tail);
     // Drops a closed conversation from memory (after the server has stored it).
     void forget(const conversation_id& c);
     // Replaces the whole state with a stored one (at start-up, before any event); the
@@ -137,6 +148,9 @@ private:
     template <class Event> outcome reporting_real_changes(const conversation_id& id, Event&& event);
     outcome customer_message_event(const conversation_id& id, const customer& who, std::string_view text, instant now);
     outcome expert_message_event(const expert_id& e, const conversation_id& id, instant now);
+    // A message numbered before under `client_id`, or one that cannot be told apart yet.
+    std::optional<outcome> numbered_before(const conversation& c, const std::string& client_id) const;
+    static void number(outcome& out, conversation& c, const std::string& client_id, instant now);
     expert* lookup_expert(const expert_id& e, outcome& out);
     bool owned_by_customer(const conversation& c, const customer& who, outcome& out) const;
     bool held_by_expert(const conversation& c, const expert_id& e, outcome& out) const;

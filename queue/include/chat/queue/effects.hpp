@@ -52,7 +52,12 @@ struct scheduled { conversation_id conversation; expert_id expert; instant at; }
 struct saved { conversation_id conversation; instant reopen_until; };
 struct reopened { conversation_id conversation; };
 struct duplicate { conversation_id conversation; conversation_id kept; std::string message; };
+// A message numbered for the server to store (the first of an open, or a send).
+struct message_added { conversation_id conversation; std::uint64_t seq; instant at; };
+// A retried message: numbered before under the same client id, not stored again.
+struct message_repeated { conversation_id conversation; std::uint64_t seq; instant at; };
 struct ticket {
+    std::string id;
     conversation_id conversation;
     queue::customer customer;
     queue::severity severity;
@@ -79,7 +84,8 @@ using any_effect =
                  effect::saved, effect::reopened, effect::duplicate, effect::ticket, effect::warned,
                  effect::restricted, effect::closed, effect::survey_requested,
                  effect::survey_recorded, effect::sla_breached, effect::first_response,
-                 effect::presence_changed, effect::timer_set, effect::timer_cleared>;
+                 effect::presence_changed, effect::timer_set, effect::timer_cleared,
+                 effect::message_added, effect::message_repeated>;
 
 // The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
 // are what fell due anyway, such as an expiry found while refusing).

@@ -19,6 +19,9 @@ enum class errc {
     restricted,    // the customer is barred from opening conversations for a while
     too_many_open, // the customer already has the maximum of open conversations
     expired,       // the saved conversation passed its reopen deadline
+    // A client id the core cannot tell apart from a retry yet: after a restore it knows only
+    // the last stored message, and the server must let it learn the stream's tail first.
+    recent_ids_unknown,
 };
 
 const std::error_category& core_category();

@@ -1,6 +1,7 @@
 #pragma once
 // The core's records of conversations and experts: plain data the server can persist.
 
+#include "chat/queue/message_numbering.hpp"
 #include "chat/queue/types.hpp"
 
 #include <cstdint>
@@ -40,6 +41,8 @@ struct hand_off_record {
 struct conversation {
     conversation_id id;
     queue::customer customer;
+    std::string customer_name; // from the customer's token when they opened it
+    std::string epoch;         // changes when history cannot be replayed: clients resync
     std::string topic;
     queue::severity severity = default_severity;
     std::set<std::string> required_skills;
@@ -75,6 +78,11 @@ struct conversation {
     std::optional<int> survey_rating;
     std::string survey_comment;
     bool survey_requested = false;
+    std::optional<std::string> ticket; // the ticket it was escalated to
+
+    // Its messages' numbers. A message alone changes only this, which the stream carries:
+    // the record is not stored again for it.
+    message_numbering messages;
     friend bool operator==(const conversation&, const conversation&) = default;
 };
 

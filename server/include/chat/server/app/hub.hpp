@@ -186,6 +186,10 @@ private:
     void decide(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation, Call&& call);
     void message(const session_ptr& p, const std::optional<std::string>& id, const std::string& conversation,
                  const std::string& text, const std::string& client_id);
+    // After a restore the core may need a conversation's recent messages to tell a retry from a
+    // new message: reads their streams' tails, lets the core learn them, then runs `then`.
+    void learn_recent_then(const session_ptr& p, const std::optional<std::string>& id,
+                           std::vector<std::string> conversations, std::function<void()> then);
     static bool may_read(const identity& who, const queue::conversation& c);
     static bool may_read(const participant& p, const queue::conversation& c) { return may_read(p.who(), c); }
     void refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message);
@@ -228,7 +232,6 @@ private:
     const server::clock& clock_;
     hub_limits limits_;
     queue::core core_;
-    std::unordered_map<std::string, conversation_extras> extras_;
     std::unordered_map<std::string, team_stats> stats_; // tenant
 
     std::unordered_map<std::string, std::set<session_ptr>> customers_; // tenant/user

@@ -5,7 +5,6 @@
 #include "chat/queue/core.hpp"
 #include "chat/server/redis/client.hpp"
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,32 +21,6 @@ struct stored_message {
     std::string text;
     std::string client_id;
     queue::instant at{};
-};
-
-// What the server keeps about a live conversation beside the core's record.
-struct conversation_extras {
-    std::string epoch;          // changes when history cannot be replayed: clients resync
-    std::uint64_t last_seq = 0; // the last message's sequence number
-    // A client message id and its seq; the id's hash spares comparing every id on each send.
-    struct recent_id {
-        std::string id;
-        std::uint64_t seq = 0;
-        std::size_t hash = 0;
-        queue::instant at{}; // when it was stored: a retried send's ok carries it again
-    };
-    std::deque<recent_id> recent; // oldest first
-    // After a start only the last stored message's id is known: a retried send with another
-    // id reads the stream's tail first (store::tail), so it is still stored once.
-    bool recent_complete = true;
-    std::optional<std::string> ticket;
-    std::string customer_name; // from the customer's token when they opened it
-
-    static constexpr std::size_t recent_limit = 64;
-    std::optional<std::uint64_t> seq_of(const std::string& client_id) const;
-    const recent_id* find(const std::string& client_id) const;
-    void remember(const std::string& client_id, std::uint64_t seq, queue::instant at = {});
-    // Adds what the stream's tail holds (newest first) under what is remembered already.
-    void complete_recent(const std::vector<stored_message>& tail);
 };
 
 // Key names. A conversation's keys share the hash tag {c:ID}: one Redis Cluster slot.
@@ -67,7 +40,7 @@ inline const std::string tickets = "chat:tickets"; // stream of escalations
 // The writes of one event, applied atomically.
 class write_batch {
 public:
-    void put(const queue::conversation& c, const conversation_extras& extras);
+    void put(const queue::conversation& c);
     void put(const queue::expert& x);
     void drop_live(const std::string& conversation);
     void timer_set(const queue::timer& t);
@@ -95,17 +68,11 @@ private:
     std::vector<append_check> appends_;
 };
 
-// Everything read back at start. A conversation's last_seq is its stream's, which may be
+// Everything read back at start. A conversation's last seq is its stream's, which may be
 // ahead of its document: messages are appended without rewriting the document.
 struct loaded_state {
     queue::core_state core;
-    std::unordered_map<std::string, conversation_extras> extras;
     std::size_t skipped = 0; // documents that could not be read (logged, not fatal)
-};
-
-struct stored_conversation {
-    queue::conversation record;
-    conversation_extras extras;
 };
 
 class store {
@@ -125,14 +92,14 @@ public:
     void load(std::function<void(std::error_code, loaded_state)> done);
     void messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
                   std::function<void(std::error_code, std::vector<stored_message>)> done);
-    // The last `limit` messages, newest first.
-    void tail(const std::string& conversation, std::size_t limit,
-              std::function<void(std::error_code, std::vector<stored_message>)> done);
+    // The last `limit` messages of each conversation, newest first, in one round trip.
+    void tails(const std::vector<std::string>& conversations, std::size_t limit,
+               std::function<void(std::error_code, std::vector<std::vector<stored_message>>)> done);
     void conversation(const std::string& id,
-                      std::function<void(std::error_code, std::optional<stored_conversation>)> done);
+                      std::function<void(std::error_code, std::optional<queue::conversation>)> done);
     // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
     void conversations(const std::vector<std::string>& ids,
-                       std::function<void(std::error_code, std::vector<stored_conversation>)> done);
+                       std::function<void(std::error_code, std::vector<queue::conversation>)> done);
     void customer_conversations(const std::string& tenant, const std::string& user,
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
 
@@ -148,7 +115,7 @@ private:
 };
 
 // Parsing of stored documents, exposed for tests and chatctl.
-std::optional<stored_conversation> parse_conversation_doc(std::string_view text);
+std::optional<queue::conversation> parse_conversation_doc(std::string_view text);
 std::optional<stored_message> parse_message_entry(const redis::value& entry);
 
 } // namespace chat::server
