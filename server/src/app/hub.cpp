@@ -21,17 +21,6 @@ protocol::event::error ev_error_unconfirmed(std::optional<std::string> id) {
 
 } // namespace
 
-void hub::pending_write::merge(pending_write&& o) {
-    conversations.merge(o.conversations);
-    experts.merge(o.experts);
-    timers.merge(o.timers);
-    for (auto& m : o.messages) messages.push_back(std::move(m));
-    for (auto& t : o.tickets) tickets.push_back(std::move(t));
-    for (auto& l : o.links) links.push_back(std::move(l));
-    for (auto& r : o.restrictions) restrictions.push_back(std::move(r));
-    average_handle = average_handle || o.average_handle;
-}
-
 hub::hub(boost::asio::any_io_executor strand, std::shared_ptr<server::store> store, const server::clock& clock,
          queue::policy policy, hub_limits limits)
     : strand_(strand), store_(std::move(store)), clock_(clock), limits_(limits), core_(std::move(policy)),
@@ -43,7 +32,7 @@ void hub::start(std::function<void(std::error_code, start_report)> ready) {
         self->store_->redis().on_state_change([weak = std::weak_ptr<hub>(self)](bool up) {
             auto h = weak.lock();
             if (!h) return;
-            if (up) h->recover();
+            if (up) h->carry_out(h->pipeline_.on_retry(true));
             else h->check_idle();
         });
         self->load(began, std::move(ready));
@@ -159,103 +148,58 @@ void hub::finish(step s) {
     // A timer this step set (or a position pass it held back) may fall due before the one
     // the clock waits for.
     if (auto due = core_.next_deadline(); due && (!timer_due_ || *due < *timer_due_)) arm_timer();
-    if (degraded()) {
-        // Keep the order: nothing is told before everything before it is stored.
-        unconfirm(s);
-        dirty_.merge(pending_write(s.writes));
-        undelivered_.push_back(std::move(s));
-        has_undelivered_ = true;
-        recover();
-        return;
-    }
-    gathering_.push_back(std::move(s));
-    if (!committing_) commit_gathered();
+    carry_out(pipeline_.submit(std::move(s), store_->available()));
 }
 
-void hub::commit_gathered() {
-    if (gathering_.empty() || committing_) return;
-    // Group commit: the steps that came while the last write was in flight go as one batch.
-    auto steps = std::move(gathering_);
-    gathering_.clear();
-    pending_write all;
-    for (const auto& st : steps) all.merge(pending_write(st.writes));
-    auto batch = build(all);
+void hub::carry_out(commit_pipeline::action a) {
+    for (const auto& u : a.unconfirmed)
+        if (auto p = u.session.lock()) p->deliver(std::make_shared<const std::string>(protocol::to_text(ev_error_unconfirmed(u.id))));
+    bool recovered = failing_since_ != std::chrono::steady_clock::time_point{} && !pipeline_.degraded();
+    if (recovered) {
+        auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - failing_since_);
+        log("commits recovered after ", outage.count(), " ms: ", a.deliver.size(), " held steps stored, now delivered");
+        failing_since_ = {};
+    }
+    for (auto& s : a.deliver) delivered(s);
+    if (a.write) write(*a.write);
+    if (a.retry_later && !stopped_) {
+        recovery_timer_.expires_after(500ms);
+        recovery_timer_.async_wait([self = shared_from_this()](boost::system::error_code e) {
+            if (!e) self->carry_out(self->pipeline_.on_retry(self->store_->available()));
+        });
+    }
+    busy_ = !pipeline_.idle();
+    if (recovered) arm_timer(); // timers that fell due during the outage fire now
+    check_idle();
+}
+
+void hub::write(const pending_write& w) {
+    auto batch = build(w);
     auto started = std::chrono::steady_clock::now();
-    committing_ = true;
-    ++in_flight_;
-    store_->commit(std::move(batch), [self = shared_from_this(), steps = std::move(steps), started](std::error_code ec) mutable {
-        self->committing_ = false;
-        --self->in_flight_;
-        auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-        self->counters_.commit_micros_total += static_cast<std::uint64_t>(micros);
-        static constexpr long long bounds[] = {500, 1000, 2000, 5000, 10000, 50000, 250000};
-        std::size_t bucket = 0;
-        while (bucket < 7 && micros > bounds[bucket]) ++bucket;
-        ++self->counters_.commit_latency_buckets[bucket];
-        ++self->counters_.commits;
-        self->counters_.committed_steps += steps.size();
-        if (ec || !self->undelivered_.empty()) {
-            if (ec) ++self->counters_.commit_failures;
-            if (self->undelivered_.empty()) {
+    auto steps = pipeline_.waiting();
+    store_->commit(std::move(batch), [self = shared_from_this(), started, steps](std::error_code ec) {
+        self->count_commit(started, steps);
+        if (ec) {
+            ++self->counters_.commit_failures;
+            if (self->failing_since_ == std::chrono::steady_clock::time_point{}) {
                 self->failing_since_ = std::chrono::steady_clock::now();
-                log("a commit failed (", steps.size(), " steps): ", ec.message(),
+                log("a commit failed (", steps, " steps): ", ec.message(),
                     "; their requests are answered unavailable, and what they changed is written again until it is stored");
             }
-            // Their outcome in Redis is unknown: write their records again from the current
-            // state, and keep the steps gathered meanwhile behind them.
-            for (auto* group : {&steps, &self->gathering_})
-                for (auto& st : *group) {
-                    self->unconfirm(st);
-                    self->dirty_.merge(pending_write(st.writes));
-                    self->undelivered_.push_back(std::move(st));
-                }
-            self->gathering_.clear();
-            self->has_undelivered_ = true;
-            self->recover();
-            return;
         }
-        for (auto& st : steps) self->delivered(st);
-        self->commit_gathered();
-        self->check_idle();
+        self->carry_out(self->pipeline_.on_committed(ec, self->store_->available()));
     });
 }
 
-void hub::recover() {
-    if (recovering_ || undelivered_.empty() || stopped_) return;
-    if (!store_->available()) return; // on_state_change(true) calls again
-    recovering_ = true;
-    auto batch = build(dirty_);
-    store_->commit(std::move(batch), [self = shared_from_this()](std::error_code ec) {
-        self->recovering_ = false;
-        if (ec) {
-            self->recovery_timer_.expires_after(500ms);
-            self->recovery_timer_.async_wait([self](boost::system::error_code e) {
-                if (!e) self->recover();
-            });
-            return;
-        }
-        self->dirty_ = {};
-        auto steps = std::move(self->undelivered_);
-        self->undelivered_.clear();
-        self->has_undelivered_ = false;
-        auto outage = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - self->failing_since_);
-        log("commits recovered after ", outage.count(), " ms: ", steps.size(), " held steps stored, now delivered");
-        for (auto& s : steps) self->delivered(s);
-        self->check_idle();
-        self->arm_timer();
-    });
-}
-
-void hub::unconfirm(step& s) {
-    auto answered = std::stable_partition(s.out.begin(), s.out.end(), [](const outgoing& o) { return !o.answers; });
-    for (auto it = answered; it != s.out.end(); ++it) {
-        if (auto p = it->session.lock()) {
-            std::optional<std::string> id;
-            if (!it->answers->empty()) id = *it->answers;
-            p->deliver(std::make_shared<const std::string>(protocol::to_text(ev_error_unconfirmed(id))));
-        }
-    }
-    s.out.erase(answered, s.out.end());
+void hub::count_commit(std::chrono::steady_clock::time_point started, std::size_t steps) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    counters_.commit_micros_total += static_cast<std::uint64_t>(micros);
+    static constexpr long long bounds[] = {500, 1000, 2000, 5000, 10000, 50000, 250000};
+    std::size_t bucket = 0;
+    while (bucket < 7 && micros > bounds[bucket]) ++bucket;
+    ++counters_.commit_latency_buckets[bucket];
+    ++counters_.commits;
+    counters_.committed_steps += steps;
 }
 
 void hub::delivered(step& s) {

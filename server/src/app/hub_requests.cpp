@@ -57,7 +57,11 @@ void hub::dispatch(const session_ptr& p, const std::optional<std::string>& id, p
 
 void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std::string_view code, std::string message) {
     counters_.refused_by_code(code);
-    p->deliver(framed(ev::error{id, std::string(code), std::move(message)}));
+    // Through the pipeline: a refusal is told after the answers to the requests before it.
+    step s;
+    s.now = clock_.now();
+    s.out.push_back({to::session, {}, p, framed(ev::error{id, std::string(code), std::move(message)}), {}});
+    finish(std::move(s));
 }
 
 void hub::refuse(const session_ptr& p, const std::optional<std::string>& id, std::error_code ec) {
@@ -174,10 +178,6 @@ void hub::decide(const session_ptr& p, const std::optional<std::string>& id, con
         s.out.push_back({to::session, {}, p, framed(ev::error{id, code, out.error.message()}), {}});
     } else {
         ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
-    }
-    if (s.writes.conversations.empty() && s.writes.experts.empty() && s.writes.timers.empty()) {
-        for (const auto& o : s.out) send(o); // nothing to store
-        return;
     }
     finish(std::move(s));
 }

@@ -7,6 +7,7 @@
 #include "chat/protocol/events.hpp"
 #include "chat/queue/core.hpp"
 #include "chat/server/app/clock.hpp"
+#include "chat/server/app/commit_pipeline.hpp"
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
 #include "chat/server/app/team_stats.hpp"
@@ -79,7 +80,7 @@ public:
     // Ready and able to store (Redis up, the owner lease held): what /readyz reports.
     bool serving() const { return ready_.load() && store_->writable(); }
     // Nothing waits to be stored or told (for draining).
-    bool idle() const { return in_flight_.load() == 0 && !has_undelivered_.load(); }
+    bool idle() const { return !busy_.load(); }
     // Runs `f` on the strand once idle, or once Redis is down (then nothing more can be stored).
     void when_idle(std::function<void()> f);
 
@@ -100,51 +101,24 @@ public:
     const queue::core& core() const { return core_; } // for tests, on the strand only
 
 private:
-    enum class to : std::uint8_t { customer, expert, monitors, session };
-    struct outgoing {
-        to kind;
-        std::string key; // customer key, expert id or tenant
-        std::weak_ptr<participant> session;
-        frame f;
-        std::string conversation; // set on chat messages, which a history replay holds back
-        std::uint64_t seq = 0;    // and their sequence number: nobody gets one twice
-        std::weak_ptr<participant> sender{}; // left out: a sent message comes back to it in its ok
-        std::optional<std::string> answers{};  // the request id this frame answers (an ok)
-    };
-    // What one event must store, named by id: the batch is built from the state at send time.
-    struct pending_write {
-        std::set<std::string> conversations, experts;
-        std::set<std::pair<queue::timer_kind, std::string>> timers;
-        std::vector<std::pair<std::string, stored_message>> messages;
-        std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
-        std::vector<std::pair<queue::customer, std::string>> links;
-        std::vector<queue::restriction> restrictions;
-        bool average_handle = false;
-        void merge(pending_write&& other);
-    };
-    // One event's work: what to store, then what to send.
-    struct step {
-        pending_write writes;
-        std::vector<outgoing> out;
-        queue::instant now{};
-    };
+    using to = outgoing::to;
     using session_ptr = std::shared_ptr<participant>;
 
     // hub.cpp: lifecycle, storing and delivering
     void load(std::chrono::steady_clock::time_point began, std::function<void(std::error_code, start_report)> ready);
     void on_loaded(loaded_state state, std::chrono::steady_clock::time_point began,
                    std::function<void(std::error_code, start_report)> ready);
+    // Hands the step to the group commit, and carries out what the pipeline answers.
     void finish(step s);
-    void commit_gathered();
+    void carry_out(commit_pipeline::action a);
+    void write(const pending_write& w);
+    void count_commit(std::chrono::steady_clock::time_point started, std::size_t steps);
     write_batch build(const pending_write& w);
     void delivered(step& s);
     void send(const outgoing& o);
     void send_message(const session_ptr& p, const outgoing& o);
-    void recover();
     void check_idle();
-    // A step whose store failed: its requests are answered `unavailable` now, not when stored.
-    void unconfirm(step& s);
-    bool degraded() const { return !undelivered_.empty() || !store_->available(); }
+    bool degraded() const { return pipeline_.degraded() || !store_->available(); }
     void arm_timer();
     void on_timer();
     void sweep(queue::instant now);
@@ -248,25 +222,17 @@ private:
     };
     std::map<std::pair<participant*, std::string>, message_cursor> cursors_;
 
-    // Steps waiting for the commit in flight to finish; they are stored together after it.
-    std::vector<step> gathering_;
-    bool committing_ = false;
-    // Steps stored but not yet delivered because an earlier one failed; delivered in order.
-    std::vector<step> undelivered_;
-    pending_write dirty_; // what failed to store: written again from the current state
-    bool recovering_ = false;
+    commit_pipeline pipeline_;
     std::chrono::steady_clock::time_point failing_since_{}; // the first failed commit of an outage
     boost::asio::steady_timer timer_;
     std::optional<queue::instant> timer_due_; // the core's deadline timer_ waits for
     boost::asio::steady_timer recovery_timer_;
     std::vector<std::function<void()>> idle_waiters_;
     std::atomic<bool> ready_{false};
-    std::atomic<int> in_flight_{0};
-    std::atomic<bool> has_undelivered_{false};
+    std::atomic<bool> busy_{false}; // the pipeline is not idle (read by drain, from another thread)
     bool stopped_ = false;
     queue::instant last_sweep_{};
     std::chrono::milliseconds redis_loading_{};
-    std::uint64_t ticket_counter_ = 0;
     hub_counters counters_;
 };
 
