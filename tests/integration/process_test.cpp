@@ -1,3 +1,5 @@
+#include "chat/server/app/clock.hpp"
+#include "chat/server/auth/token.hpp"
 #include "chat/server/config.hpp"
 
 #include "redis_fixture.hpp"

@@ -73,7 +73,7 @@ private:
             auto id = "c" + std::to_string(++next_);
             std::set<std::string> skills;
             if (pick(4) == 0) skills.insert("billing");
-            auto out = core.open({id, any_customer(), "", topics[pick(6)], 1 + pick(4), skills, std::nullopt}, now);
+            auto out = core.open({id, any_customer(), "", topics[pick(6)], 1 + pick(4), skills, std::nullopt, "", "", ""}, now);
             if (core.find(id)) opened_.push_back(id);
             return out;
         }

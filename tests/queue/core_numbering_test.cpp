@@ -7,9 +7,7 @@ using namespace chat::test;
 namespace {
 
 opening with_id(const std::string& id, const customer& who, const std::string& text, const std::string& client_id) {
-    opening o{id, who, "", text, default_severity, {}, std::nullopt};
-    o.client_id = client_id;
-    o.epoch = "e-" + id;
+    opening o{id, who, "", text, default_severity, {}, std::nullopt, client_id, "", "e-" + id};
     return o;
 }
 

@@ -96,7 +96,7 @@ TEST_CASE("after the deadline the conversation closes as expired and a reply is 
     CHECK(refused_with(h.core.customer_message("c1", u1, "hi?", "", h.now), errc::expired));
     const auto& expired = *h.core.find("c1");
     continued earlier{expired.id, expired.customer, true, expired.last_expert};
-    auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, earlier}, h.now);
+    auto again = h.core.open({"c1-next", u1, "", "the same problem again", 3, {}, earlier, "", "", ""}, h.now);
     REQUIRE(again);
     CHECK(h.core.find("c1-next")->previous == "c1");
     // The expert who had it is offered the new one first.
@@ -109,9 +109,9 @@ TEST_CASE("only the customer's own closed conversation can be continued", "[queu
     h.expert("ada");
     h.chat_with("c1", u1, "ada");
     continued open_one{"c1", u1, false, std::nullopt};
-    CHECK(refused_with(h.core.open({"n1", u1, "", "a new question", 3, {}, open_one}, h.now), errc::illegal_transition));
+    CHECK(refused_with(h.core.open({"n1", u1, "", "a new question", 3, {}, open_one, "", "", ""}, h.now), errc::illegal_transition));
     continued someone_elses{"c1", u1, true, std::nullopt};
-    CHECK(refused_with(h.core.open({"n2", u2, "", "a new question", 3, {}, someone_elses}, h.now), errc::not_allowed));
+    CHECK(refused_with(h.core.open({"n2", u2, "", "a new question", 3, {}, someone_elses, "", "", ""}, h.now), errc::not_allowed));
 }
 
 TEST_CASE("required skills come from the product area and from rules by tier and severity", "[queue][skills]") {

@@ -37,7 +37,7 @@ struct harness {
     outcome open(const std::string& id, const customer& who, const std::string& message = "",
                  severity sev = default_severity, std::set<std::string> skills = {}) {
         auto text = message.empty() ? "question number " + id + " about feature " + id : message;
-        return core.open({id, who, "", text, sev, std::move(skills), std::nullopt}, now);
+        return core.open({id, who, "", text, sev, std::move(skills), std::nullopt, "", "", ""}, now);
     }
     // Moves the clock on and fires what fell due.
     outcome wait(duration d) {

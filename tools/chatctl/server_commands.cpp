@@ -1,6 +1,7 @@
 #include "server_commands.hpp"
 
 #include "chat/protocol/iso8601.hpp"
+#include "chat/server/app/clock.hpp"
 #include "chat/server/auth/token.hpp"
 #include "chat/server/config.hpp"
 #include "chat/server/store/store.hpp"

@@ -109,7 +109,7 @@ private:
             auto tier = static_cast<queue::tier>(e.tier);
             tiers_[id] = {e.tier, e.at};
             ++report_.tiers[e.tier].conversations;
-            queue::opening o{id, {"sim", id, tier, ""}, "", "", queue::default_severity, {}, {}};
+            queue::opening o{id, {"sim", id, tier, ""}, "", "", queue::default_severity, {}, {}, "", "", ""};
             apply(core_.open(o, e.at), e.at);
             if (s_.patience_minutes && core_.find(id) &&
                 core_.find(id)->state == queue::conversation_state::queued)

@@ -1,9 +1,9 @@
 #pragma once
 // The chat.v1 events the server sends, one struct per type; printed by to_json_message.
 
+#include "chat/protocol/fields.hpp"
 #include "chat/queue/types.hpp"
 
-#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -19,61 +19,11 @@ struct hand_off_card {
     std::string from_name;
     std::string note;
     queue::instant at{};
-};
-void to_json(nlohmann::json& j, const hand_off_card& h);
-
-// The answer to a successful hello: who the token says you are.
-struct welcome {
-    static constexpr std::string_view type = "welcome";
-    std::string role;
-    std::string user;
-    std::string name;
-    std::string tenant;
-    std::optional<std::string> tier;
-    nlohmann::json conversations = nlohmann::json::array();
-    queue::instant server_time{};
-    // Experts only: the skills routing uses, those the token grants, and auto-accept.
-    std::optional<std::vector<std::string>> skills, granted_skills;
-    std::optional<bool> auto_accept;
     template <class V> void visit(V& v) {
-        v("role", role);
-        v("user", user);
-        v("name", name);
-        v("tenant", tenant);
-        v("tier", tier);
-        v("conversations", conversations);
-        v("server_time", server_time);
-        v("skills", skills);
-        v("granted_skills", granted_skills);
-        v("auto_accept", auto_accept);
-    }
-};
-
-// A request succeeded; `id` echoes the request's id.
-struct ok {
-    static constexpr std::string_view type = "ok";
-    std::optional<std::string> id;
-    std::optional<std::string> conversation;
-    std::optional<std::uint64_t> seq;
-    std::optional<queue::instant> at{}; // when a sent message was stored: the sender's copy of it
-    template <class V> void visit(V& v) {
-        v("id", id);
-        v("conversation", conversation);
-        v("seq", seq);
+        v("from", from);
+        v("from_name", from_name);
+        v("note", note);
         v("at", at);
-    }
-};
-
-// A request was refused; the connection stays open.
-struct error {
-    static constexpr std::string_view type = "error";
-    std::optional<std::string> id;
-    std::string code;
-    std::string message;
-    template <class V> void visit(V& v) {
-        v("id", id);
-        v("code", code);
-        v("message", message);
     }
 };
 
@@ -138,6 +88,61 @@ struct conversation {
         v("continues", continues);
         v("required_skills", required_skills);
         v("hand_offs", hand_offs);
+    }
+};
+
+// The answer to a successful hello: who the token says you are.
+struct welcome {
+    static constexpr std::string_view type = "welcome";
+    std::string role;
+    std::string user;
+    std::string name;
+    std::string tenant;
+    std::optional<std::string> tier;
+    std::vector<conversation> conversations; // what the caller may see, each as its snapshot
+    queue::instant server_time{};
+    // Experts only: the skills routing uses, those the token grants, and auto-accept.
+    std::optional<std::vector<std::string>> skills, granted_skills;
+    std::optional<bool> auto_accept;
+    template <class V> void visit(V& v) {
+        v("role", role);
+        v("user", user);
+        v("name", name);
+        v("tenant", tenant);
+        v("tier", tier);
+        v("conversations", conversations);
+        v("server_time", server_time);
+        v("skills", skills);
+        v("granted_skills", granted_skills);
+        v("auto_accept", auto_accept);
+    }
+};
+
+// A request succeeded; `id` echoes the request's id.
+struct ok {
+    static constexpr std::string_view type = "ok";
+    std::optional<std::string> id;
+    std::optional<std::string> conversation;
+    std::optional<std::uint64_t> seq;
+    std::optional<queue::instant> at{}; // when a sent message was stored: the sender's copy of it
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("conversation", conversation);
+        v("seq", seq);
+        v("at", at);
+    }
+};
+
+// A request was refused; the connection stays open.
+struct error {
+    static constexpr std::string_view type = "error";
+    std::optional<std::string> id;
+    std::string code;
+    std::string message;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("code", code);
+        v("message", message);
     }
 };
 
@@ -424,12 +429,32 @@ struct resync {
     }
 };
 
+// One of a customer's other conversations, as `earlier` lists them.
+struct earlier_entry {
+    std::string conversation;
+    std::string topic;
+    std::string state;
+    queue::instant opened_at{};
+    std::optional<std::string> expert_name;
+    std::optional<std::string> closed_reason;
+    std::optional<std::string> ticket;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("topic", topic);
+        v("state", state);
+        v("opened_at", opened_at);
+        v("expert_name", expert_name);
+        v("closed_reason", closed_reason);
+        v("ticket", ticket);
+    }
+};
+
 // The answer to `earlier`: the customer's other conversations, newest first.
 struct earlier {
     static constexpr std::string_view type = "earlier";
     std::optional<std::string> id;
     std::string conversation;
-    nlohmann::json conversations = nlohmann::json::array(); // {conversation, topic, state, opened_at, ...}
+    std::vector<earlier_entry> conversations;
     template <class V> void visit(V& v) {
         v("id", id);
         v("conversation", conversation);
@@ -437,13 +462,102 @@ struct earlier {
     }
 };
 
+// A waiting conversation on the monitor's queue board.
+struct queue_entry {
+    std::string conversation;
+    std::string tier;
+    int severity = 0;
+    std::string topic;
+    std::string region;
+    queue::instant queued_at{};
+    long long waiting_s = 0;
+    long long sla_target_s = 0;
+    bool sla_breached = false;
+    std::string customer_name;
+    std::optional<std::string> reserved_for;               // an expert's name
+    std::optional<std::vector<std::string>> required_skills;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("tier", tier);
+        v("severity", severity);
+        v("topic", topic);
+        v("region", region);
+        v("queued_at", queued_at);
+        v("waiting_s", waiting_s);
+        v("sla_target_s", sla_target_s);
+        v("sla_breached", sla_breached);
+        v("customer_name", customer_name);
+        v("reserved_for", reserved_for);
+        v("required_skills", required_skills);
+    }
+};
+
+// An expert on the monitor's board.
+struct board_entry {
+    std::string expert; // user id
+    std::string name;
+    std::string presence;
+    bool connected = false;
+    int load = 0;
+    int capacity = 0;
+    std::vector<std::string> skills;
+    bool auto_accept = false;
+    template <class V> void visit(V& v) {
+        v("expert", expert);
+        v("name", name);
+        v("presence", presence);
+        v("connected", connected);
+        v("load", load);
+        v("capacity", capacity);
+        v("skills", skills);
+        v("auto_accept", auto_accept);
+    }
+};
+
+// A figure for each tier.
+template <class T> struct per_tier {
+    T enterprise{};
+    T standard{};
+    T& of(queue::tier t) { return t == queue::tier::enterprise ? enterprise : standard; }
+    template <class V> void visit(V& v) {
+        v("enterprise", enterprise);
+        v("standard", standard);
+    }
+};
+
+// How deep a tier's line is and how long its first has waited.
+struct line_figures {
+    int depth = 0;
+    long long longest_wait_s = 0;
+    template <class V> void visit(V& v) {
+        v("depth", depth);
+        v("longest_wait_s", longest_wait_s);
+    }
+};
+
+// One minute of a tenant's figures (null: nothing to average that minute).
+struct minute {
+    queue::instant at{};
+    per_tier<int> arrivals;
+    per_tier<nullable<double>> wait_s;
+    nullable<double> first_response_s;
+    nullable<double> utilization;
+    template <class V> void visit(V& v) {
+        v("at", at);
+        v("arrivals", arrivals);
+        v("wait_s", wait_s);
+        v("first_response_s", first_response_s);
+        v("utilization", utilization);
+    }
+};
+
 // The live queue and expert board of the tenant.
 struct queue_snapshot {
     static constexpr std::string_view type = "queue_snapshot";
-    nlohmann::json queue = nlohmann::json::array();
-    nlohmann::json experts = nlohmann::json::array();
-    nlohmann::json tiers = nlohmann::json::object();
-    nlohmann::json stats = nlohmann::json::array(); // the last hour, one entry per minute
+    std::vector<queue_entry> queue;
+    std::vector<board_entry> experts;
+    per_tier<line_figures> tiers;
+    std::vector<minute> stats; // the last hour, one entry per minute
     template <class V> void visit(V& v) {
         v("queue", queue);
         v("experts", experts);
@@ -455,12 +569,12 @@ struct queue_snapshot {
 // Changes to the queue and board since the last snapshot or delta.
 struct queue_delta {
     static constexpr std::string_view type = "queue_delta";
-    nlohmann::json order = nlohmann::json::array(); // the tenant's whole queue, in routing order
-    nlohmann::json upsert = nlohmann::json::array();
-    nlohmann::json remove = nlohmann::json::array();
-    nlohmann::json experts = nlohmann::json::array();
-    nlohmann::json tiers = nlohmann::json::object();
-    nlohmann::json minute = nlohmann::json::object(); // the current minute's figures
+    std::vector<std::string> order; // the tenant's whole queue, in routing order
+    std::vector<queue_entry> upsert;
+    std::vector<std::string> remove;
+    std::vector<board_entry> experts;
+    per_tier<line_figures> tiers;
+    event::minute minute; // the current minute's figures
     template <class V> void visit(V& v) {
         v("order", order);
         v("upsert", upsert);

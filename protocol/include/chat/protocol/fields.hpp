@@ -26,6 +26,15 @@ enum class field_kind : std::uint8_t {
     ids,       // a list of at most 50 ids (skills)
 };
 
+// A value written as null when it has none (where clients tell "none yet" from "absent").
+template <class T> struct nullable {
+    std::optional<T> value;
+    nullable() = default;
+    nullable(T v) : value(std::move(v)) {}
+    explicit operator bool() const { return value.has_value(); }
+    const T& operator*() const { return *value; }
+};
+
 // True when `s` may be used as an id (and so as part of a Redis key).
 bool valid_id(std::string_view s);
 

@@ -2,7 +2,7 @@
 // chatd's configuration: one TOML file with safe defaults, overridden by flags.
 
 #include "chat/queue/policy.hpp"
-#include "chat/server/app/hub.hpp"
+#include "chat/server/app/limits.hpp"
 
 #include <filesystem>
 #include <map>

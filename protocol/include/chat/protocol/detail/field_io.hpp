@@ -57,17 +57,44 @@ private:
     const nlohmann::json& json_;
 };
 
+class field_writer;
+// A record of fields (an event, or a part of one such as a queue entry): it has visit().
+template <class T> concept record = requires(T& t, field_writer& w) { t.visit(w); };
+template <class T> concept typed_record = record<T> && requires { T::type; };
+template <class T> struct is_record_list : std::false_type {};
+template <record T> struct is_record_list<std::vector<T>> : std::true_type {};
+
 class field_writer {
 public:
     nlohmann::json json = nlohmann::json::object();
 
     template <class T> void operator()(const char* name, const T& value, field_kind = field_kind::note) {
-        if constexpr (is_optional<T>::value) {
-            if (value) (*this)(name, *value);
-        } else if constexpr (std::is_same_v<T, queue::instant>) {
-            json[name] = format_instant(value);
+        json[name] = to_value(value);
+    }
+    // Written even when empty, as null.
+    template <class T> void operator()(const char* name, const nullable<T>& value, field_kind = field_kind::note) {
+        json[name] = value ? to_value(*value) : nlohmann::json(nullptr);
+    }
+    template <class T> void operator()(const char* name, const std::optional<T>& value, field_kind = field_kind::note) {
+        if (value) json[name] = to_value(*value);
+    }
+
+private:
+    template <class T> static nlohmann::json to_value(const T& value) {
+        if constexpr (std::is_same_v<T, queue::instant>) {
+            return format_instant(value);
+        } else if constexpr (record<T>) {
+            field_writer inner;
+            if constexpr (typed_record<T>) inner.json["type"] = T::type;
+            // visit() only reads here; it is non-const so that one list of fields serves both ways.
+            const_cast<T&>(value).visit(inner);
+            return std::move(inner.json);
+        } else if constexpr (is_record_list<T>::value) {
+            nlohmann::json list = nlohmann::json::array();
+            for (const auto& e : value) list.push_back(to_value(e));
+            return list;
         } else {
-            json[name] = value;
+            return value;
         }
     }
 };
@@ -78,10 +105,8 @@ namespace chat::protocol {
 
 template <class M> nlohmann::json to_json_message(const M& m) {
     detail::field_writer w;
-    w.json["type"] = M::type;
-    // visit() only reads here; it is non-const so that one list of fields serves both ways.
-    const_cast<M&>(m).visit(w);
-    return std::move(w.json);
+    w("m", m);
+    return std::move(w.json["m"]);
 }
 
 template <class M> std::optional<protocol_error> from_json_message(const nlohmann::json& j, M& m) {

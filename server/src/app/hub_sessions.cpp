@@ -1,0 +1,80 @@
+// Who is connected: a session joins (and is welcomed with what it may see) and leaves.
+
+#include "chat/server/app/hub.hpp"
+
+#include "chat/server/app/notifications.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace chat::server {
+
+namespace ev = protocol::event;
+using protocol::role;
+
+void hub::join(std::shared_ptr<participant> p, std::optional<std::string>) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_join(p); });
+}
+
+void hub::leave(std::shared_ptr<participant> p) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_leave(p); });
+}
+
+void hub::do_join(const session_ptr& p) {
+    ++counters_.connections;
+    const auto& w = p->who();
+    ev::welcome welcome{std::string(protocol::to_string(w.role)), w.subject, w.name, w.tenant, std::nullopt, {}, clock_.now(),
+                        std::nullopt, std::nullopt, std::nullopt};
+    step s;
+    s.now = clock_.now();
+    if (w.role == role::customer) join_customer(p, welcome);
+    if (w.role == role::expert) join_expert(p, welcome, s);
+    // The client resumes each listed conversation with `history`: live messages wait for it, so
+    // that the replay and what follows it are one ordered stream, each message once.
+    for (const auto& c : welcome.conversations) cursors_.hold(p.get(), c.conversation);
+    s.out.insert(s.out.begin(), notifications::to_session(p, notifications::frame_of(welcome)));
+    finish(std::move(s));
+}
+
+void hub::join_customer(const session_ptr& p, ev::welcome& welcome) {
+    welcome.tier = std::string(queue::to_string(p->who().tier));
+    audience_.add(audience::group::customers, p->key(), p);
+    if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
+        for (const auto& cid : it->second)
+            if (const auto* c = core_.find(cid); c && may_read(*p, *c))
+                welcome.conversations.push_back(notifications::snapshot(core_, *c, notifications::viewer::customer));
+}
+
+void hub::join_expert(const session_ptr& p, ev::welcome& welcome, step& s) {
+    const auto& w = p->who();
+    audience_.add(audience::group::experts, p->key(), p);
+    // Skills come from the token; the expert's narrowing of them and auto-accept are kept.
+    queue::expert_profile profile{p->key(), w.tenant, w.name, std::nullopt, {w.skills.begin(), w.skills.end()}, std::nullopt};
+    record(s, core_.register_expert(profile, s.now));
+    record(s, core_.expert_connected(p->key(), s.now));
+    const auto* x = core_.find_expert(p->key());
+    if (!x) return;
+    for (const auto& cid : x->conversations)
+        if (const auto* c = core_.find(cid))
+            welcome.conversations.push_back(notifications::snapshot(core_, *c, notifications::viewer::staff));
+    welcome.skills = std::vector<std::string>(x->skills.begin(), x->skills.end());
+    welcome.granted_skills = std::vector<std::string>(x->granted_skills.begin(), x->granted_skills.end());
+    welcome.auto_accept = x->auto_accept;
+    s.out.insert(s.out.begin(), notifications::to_session(p, notifications::frame_of(ev::presence{std::string(queue::to_string(x->presence))})));
+}
+
+void hub::do_leave(const session_ptr& p) {
+    if (counters_.connections > 0) --counters_.connections;
+    cursors_.forget(p.get());
+    audience_.remove(audience::group::monitors, p->who().tenant, p);
+    if (p->who().role == role::customer) {
+        audience_.remove(audience::group::customers, p->key(), p);
+    } else if (p->who().role == role::expert && audience_.remove(audience::group::experts, p->key(), p)) {
+        // The expert's last connection closed: their grace period starts.
+        step s;
+        s.now = clock_.now();
+        record(s, core_.expert_disconnected(p->key(), s.now));
+        finish(std::move(s));
+    }
+}
+
+} // namespace chat::server
