@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
 
 namespace chat::server {
 
@@ -47,46 +48,47 @@ commit_pipeline::action commit_pipeline::submit(step s, bool store_up) {
 
 commit_pipeline::action commit_pipeline::on_committed(std::error_code ec, bool store_up) {
     action a;
-    if (writing_ == writing::commit) {
-        writing_ = writing::none;
-        auto steps = std::move(in_flight_);
-        in_flight_.clear();
-        if (ec) {
-            // Its outcome is unknown: it and what gathered behind it wait for the rewrite.
-            for (auto& st : gathering_) steps.push_back(std::move(st));
-            gathering_.clear();
-            hold_back(steps, a);
-            start_rewrite(a, store_up);
-            return a;
-        }
-        a.deliver = std::move(steps);
-        if (degraded()) {
-            // Redis went away meanwhile: what gathered came before what waits already.
-            auto gathered = std::move(gathering_);
-            gathering_.clear();
-            hold_back(gathered, a);
-            start_rewrite(a, store_up);
-        } else if (!gathering_.empty()) {
-            start_commit(a);
-        }
-        return a;
-    }
-    if (writing_ == writing::rewrite) {
-        writing_ = writing::none;
-        if (ec) {
-            dirty_.merge(pending_write(rewrite_));
-            a.retry_later = true;
-            return a;
-        }
-        for (std::size_t i = 0; i < rewriting_; ++i) {
-            a.deliver.push_back(std::move(undelivered_.front()));
-            undelivered_.pop_front();
-        }
-        rewriting_ = 0;
-        rewrite_ = {};
-        start_rewrite(a, store_up); // the steps that came during the rewrite
-    }
+    auto was = std::exchange(writing_, writing::none);
+    if (was == writing::commit) commit_ended(ec, store_up, a);
+    if (was == writing::rewrite) rewrite_ended(ec, store_up, a);
     return a;
+}
+
+void commit_pipeline::commit_ended(std::error_code ec, bool store_up, action& a) {
+    auto steps = std::move(in_flight_);
+    in_flight_.clear();
+    if (ec) {
+        // Its outcome is unknown: it and what gathered behind it wait for the rewrite.
+        for (auto& st : gathering_) steps.push_back(std::move(st));
+        gathering_.clear();
+        hold_back(steps, a);
+        return start_rewrite(a, store_up);
+    }
+    a.deliver = std::move(steps);
+    if (degraded()) {
+        // Redis went away meanwhile: what gathered came before what waits already.
+        auto gathered = std::move(gathering_);
+        gathering_.clear();
+        hold_back(gathered, a);
+        start_rewrite(a, store_up);
+    } else if (!gathering_.empty()) {
+        start_commit(a);
+    }
+}
+
+void commit_pipeline::rewrite_ended(std::error_code ec, bool store_up, action& a) {
+    if (ec) {
+        dirty_.merge(pending_write(rewrite_));
+        a.retry_later = true;
+        return;
+    }
+    for (std::size_t i = 0; i < rewriting_; ++i) {
+        a.deliver.push_back(std::move(undelivered_.front()));
+        undelivered_.pop_front();
+    }
+    rewriting_ = 0;
+    rewrite_ = {};
+    start_rewrite(a, store_up); // the steps that came during the rewrite
 }
 
 commit_pipeline::action commit_pipeline::on_retry(bool store_up) {

@@ -40,6 +40,8 @@ public:
 
 private:
     enum class writing : std::uint8_t { none, commit, rewrite };
+    void commit_ended(std::error_code ec, bool store_up, action& a);
+    void rewrite_ended(std::error_code ec, bool store_up, action& a);
     void start_commit(action& a);
     void start_rewrite(action& a, bool store_up);
     // Moves steps whose outcome is unknown in front of those already waiting (they came first).
