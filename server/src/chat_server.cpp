@@ -42,6 +42,7 @@ hub::start_report chat_server::start() {
     redis_ = std::make_shared<redis::client>(strand, where, ropts);
     auto store = std::make_shared<server::store>(redis_);
     gw_->hub = std::make_shared<server::hub>(strand, store, gw_->clock, cfg.policy, cfg.hub);
+    gw_->store = store;
 
     auto work = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
     for (int i = 0; i < cfg.threads; ++i) threads_.emplace_back([this, work] { io_.run(); });

@@ -78,7 +78,6 @@ void hub::stop() {
         self->timer_.cancel();
         self->recovery_timer_.cancel();
         self->audience_.clear();
-        self->cursors_.clear();
     });
 }
 

@@ -125,7 +125,9 @@ void hub::delivered(step& s) {
 
 void hub::send(const outgoing& o) {
     if (o.kind == to::session) {
-        if (auto p = o.session.lock()) p->deliver(o.f);
+        auto p = o.session.lock();
+        if (p && o.seq) p->deliver_own(o.conversation, o.seq, o.f); // the ok of its own message
+        else if (p) p->deliver(o.f);
         return;
     }
     auto group = o.kind == to::customer ? audience::group::customers
@@ -134,7 +136,8 @@ void hub::send(const outgoing& o) {
     auto sender = o.sender.lock();
     audience_.each(group, o.key, [&](const session_ptr& p) {
         if (p == sender) return;
-        if (!o.seq || cursors_.on_live(p.get(), o.conversation, o.seq, o.f, limits_.history_page)) p->deliver(o.f);
+        if (o.seq) p->deliver_message(o.conversation, o.seq, o.f);
+        else p->deliver(o.f);
     });
 }
 

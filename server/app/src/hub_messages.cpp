@@ -94,6 +94,7 @@ bool hub::answered_early(step& s, const session_ptr& p, const request_id& id, co
         std::optional<queue::instant> at;
         if (repeated->at != queue::instant{}) at = repeated->at;
         ack(s, p, id, repeated->conversation, repeated->seq, at);
+        own(s.out.back(), repeated->conversation, repeated->seq);
         return true;
     }
     if (!out.error) return false;
@@ -163,6 +164,7 @@ void hub::sent(step& s, const session_ptr& p, const request_id& id, const std::s
             s.out.push_back(notifications::chat_message(to::expert, *expert, f, conversation, m.seq, sender));
     }
     ack(s, p, id, conversation, m.seq, m.at);
+    own(s.out.back(), conversation, m.seq);
 }
 
 void hub::refuse_gone(const session_ptr& p, const request_id& id, const std::string& conversation) {

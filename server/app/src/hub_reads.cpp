@@ -17,11 +17,6 @@ namespace ev = protocol::event;
 namespace rq = protocol::request;
 using notifications::frame_of;
 
-frame message_frame(const std::string& conversation, const stored_message& m) {
-    return frame_of(ev::message{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,
-                                m.client_id.empty() ? std::nullopt : std::optional(m.client_id)});
-}
-
 nlohmann::json unavailable(std::error_code ec) { return {{"code", "unavailable"}, {"message", ec.message()}}; }
 
 } // namespace
@@ -49,26 +44,8 @@ void hub::replay(const session_ptr& p, const request_id& id, const rq::history& 
         p->deliver(frame_of(ev::resync{r.conversation, epoch}));
         after = 0;
     }
-    // The client says what it holds: everything after that is sent, once.
-    cursors_.begin_replay(p.get(), r.conversation, after);
-    store_->messages(r.conversation, after, limits_.history_page,
-                     [self = shared_from_this(), p, id, conversation = r.conversation](std::error_code ec,
-                                                                                      std::vector<stored_message> page) {
-                         self->on_page(p, id, conversation, ec, std::move(page));
-                     });
-}
-
-void hub::on_page(const session_ptr& p, const request_id& id, const std::string& conversation, std::error_code ec,
-                  std::vector<stored_message> page) {
-    if (ec) {
-        cursors_.cancel(p.get(), conversation);
-        return refuse(p, id, ec);
-    }
-    auto r = cursors_.on_page(p.get(), conversation, page, limits_.history_page,
-                              [&](const stored_message& m) { return message_frame(conversation, m); });
-    if (r.gone) return; // the session left
-    for (const auto& f : r.frames) p->deliver(f);
-    p->deliver(frame_of(ev::ok{id, conversation, r.last_sent}));
+    // The client says what it holds: its session sends everything after that, once.
+    p->replay(r.conversation, after, id);
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::earlier& r) {

@@ -30,7 +30,7 @@ void hub::do_join(const session_ptr& p) {
     if (w.role == role::expert) join_expert(p, welcome, s);
     // The client resumes each listed conversation with `history`: live messages wait for it, so
     // that the replay and what follows it are one ordered stream, each message once.
-    for (const auto& c : welcome.conversations) cursors_.hold(p.get(), c.conversation);
+    for (const auto& c : welcome.conversations) p->hold(c.conversation);
     s.out.insert(s.out.begin(), notifications::to_session(p, notifications::frame_of(welcome)));
     finish(std::move(s));
 }
@@ -64,7 +64,6 @@ void hub::join_expert(const session_ptr& p, ev::welcome& welcome, step& s) {
 
 void hub::do_leave(const session_ptr& p) {
     if (counters_.connections > 0) --counters_.connections;
-    cursors_.forget(p.get());
     audience_.remove(audience::group::monitors, p->who().tenant, p);
     if (p->who().role == role::customer) {
         audience_.remove(audience::group::customers, p->key(), p);

@@ -16,15 +16,31 @@ constexpr std::string_view subprotocol = "chat.v1";
 
 template <class E> frame framed(const E& e) { return std::make_shared<const std::string>(protocol::to_text(e)); }
 
-// The connection's own participant: the hub hands it frames, it forwards them to the socket.
+// The connection's own participant: the hub hands it frames, it forwards them to the
+// session's feed on the session's strand, in the order they were handed over.
 class session_participant final : public participant {
 public:
     session_participant(identity who, std::weak_ptr<websocket_session> s) : participant(std::move(who)), s_(std::move(s)) {}
     void deliver(frame f) override {
         if (auto s = s_.lock()) s->send(std::move(f));
     }
+    void deliver_message(const std::string& conversation, std::uint64_t seq, frame f) override {
+        feed([conversation, seq, f = std::move(f)](session_feed& feed) mutable { feed.message(conversation, seq, std::move(f)); });
+    }
+    void deliver_own(const std::string& conversation, std::uint64_t seq, frame ok) override {
+        feed([conversation, seq, ok = std::move(ok)](session_feed& feed) mutable { feed.own(conversation, seq, std::move(ok)); });
+    }
+    void hold(const std::string& conversation) override {
+        feed([conversation](session_feed& feed) { feed.hold(conversation); });
+    }
+    void replay(const std::string& conversation, std::uint64_t after, std::optional<std::string> id) override {
+        feed([conversation, after, id = std::move(id)](session_feed& feed) mutable { feed.replay(conversation, after, std::move(id)); });
+    }
 
 private:
+    template <class F> void feed(F&& f) {
+        if (auto s = s_.lock()) s->with_feed(std::forward<F>(f));
+    }
     std::weak_ptr<websocket_session> s_;
 };
 
@@ -154,6 +170,11 @@ void websocket_session::authenticate(std::string_view token, const std::optional
         return shut(websocket::close_code::policy_error);
     }
     me_ = std::make_shared<session_participant>(std::move(*v.who), weak_from_this());
+    feed_ = std::make_shared<session_feed>(gw_->store->answering_on(ws_.get_executor()),
+                                           [weak = weak_from_this()](frame f) {
+                                               if (auto self = weak.lock()) self->queue_frame(std::move(f));
+                                           },
+                                           gw_->cfg.hub.history_page);
     authenticated();
     gw_->hub->join(me_, id);
 }
@@ -236,6 +257,7 @@ void websocket_session::shut(websocket::close_code why) {
 void websocket_session::gone() {
     if (left_) return;
     left_ = true;
+    if (feed_) feed_->close();
     deadline_.cancel();
     if (counted_unauthenticated_) {
         counted_unauthenticated_ = false;

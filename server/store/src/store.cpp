@@ -4,6 +4,7 @@
 
 #include "chat/server/store/records_json.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -162,7 +163,7 @@ void store::commit(write_batch batch, std::function<void(std::error_code)> done)
     auto count = commands.size();
     commands.insert(commands.begin(), {"MULTI"});
     commands.push_back({"EXEC"});
-    redis_->exec(std::move(commands), [this, count, appends = std::move(appends),
+    exec(std::move(commands), [this, count, appends = std::move(appends),
                                        done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
         if (ec) return done(ec);
         const auto& exec = r.back();
@@ -203,9 +204,26 @@ void store::verify_appends(std::vector<write_batch::append_check> refused, std::
     });
 }
 
+void store::exec(std::vector<redis::command> commands, redis::client::handler done) {
+    // The client runs on its own strand; the answer comes back on this store's home.
+    boost::asio::dispatch(redis_->executor(), [client = redis_, home = home_, commands = std::move(commands),
+                                               done = std::move(done)]() mutable {
+        client->exec(std::move(commands), [home, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
+            if (!home) return done(ec, std::move(r));
+            boost::asio::dispatch(home, [done = std::move(done), ec, r = std::move(r)]() mutable { done(ec, std::move(r)); });
+        });
+    });
+}
+
+std::shared_ptr<store> store::answering_on(boost::asio::any_io_executor home) const {
+    auto copy = std::make_shared<store>(*this);
+    copy->home_ = std::move(home);
+    return copy;
+}
+
 void store::read(std::vector<redis::command> commands,
                  std::function<void(std::error_code, redis::client::replies)> done) {
-    redis_->exec(std::move(commands), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+    exec(std::move(commands), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (!ec) ec = first_error(r); // before r is moved into the call: argument order is unspecified
         done(ec, std::move(r));
     });

@@ -2,9 +2,9 @@
 // The hub: the core on one strand, and everything the server does around one event: check
 // who may do it, ask the core, store the outcome in Redis as one step, and only then tell
 // everyone concerned. Sessions talk to it through participant; it never sees a socket. Its
-// parts: the group commit (commit_pipeline), who is connected (audience), the history
-// cursors (message_cursors), what each decision means for whom (notifications) and the
-// monitors' view (monitor_feed).
+// parts: the group commit (commit_pipeline), who is connected (audience), what each decision
+// means for whom (notifications) and the monitors' view (monitor_feed). What each session is
+// sent, by seq and in order, is the session's own business (session_feed).
 
 #include "chat/protocol/codec.hpp"
 #include "chat/protocol/events.hpp"
@@ -14,7 +14,6 @@
 #include "chat/server/app/commit_pipeline.hpp"
 #include "chat/server/app/counters.hpp"
 #include "chat/server/app/limits.hpp"
-#include "chat/server/app/message_cursors.hpp"
 #include "chat/server/app/monitor_feed.hpp"
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
@@ -139,6 +138,11 @@ private:
     void ack(step& s, const session_ptr& p, const request_id& id, std::optional<std::string> conversation = std::nullopt,
              std::optional<std::uint64_t> seq = std::nullopt, std::optional<queue::instant> at = std::nullopt);
     bool rate_allows(const session_ptr& p);
+    // Marks an ok as answering the session's own message `seq`: it counts as sent to it.
+    static void own(outgoing& ok, const std::string& conversation, std::uint64_t seq) {
+        ok.conversation = conversation;
+        ok.seq = seq;
+    }
 
     // hub_messages.cpp: opening a conversation and writing in it
     void open(const session_ptr& p, const request_id& id, protocol::request::open& r,
@@ -161,8 +165,6 @@ private:
     // hub_reads.cpp: history, earlier conversations, the read API
     void replay(const session_ptr& p, const request_id& id, const protocol::request::history& r,
                 const std::string& epoch, std::uint64_t last);
-    void on_page(const session_ptr& p, const request_id& id, const std::string& conversation, std::error_code ec,
-                 std::vector<stored_message> page);
     void on_earlier(const session_ptr& p, const request_id& id, const std::string& conversation,
                     const queue::customer& customer, std::vector<queue::conversation> found);
     protocol::event::earlier_entry earlier_entry(const queue::conversation& stored, const session_ptr& p) const;
@@ -177,7 +179,6 @@ private:
     queue::core core_;
     commit_pipeline pipeline_;
     audience audience_;
-    message_cursors cursors_;
     monitor_feed feed_;
     std::unordered_map<std::string, rate_limiter> customer_rates_;
     std::unordered_map<std::string, std::set<std::string>> by_customer_; // tenant/user -> live conversations

@@ -22,6 +22,7 @@ struct gateway {
     config cfg;
     std::string secret;
     std::shared_ptr<server::hub> hub;
+    std::shared_ptr<server::store> store; // for what sessions read themselves (history)
     static_site site; // the web clients; empty when web_root is not set
     const server::clock& clock;
     std::atomic<std::size_t> connections{0};

@@ -4,8 +4,10 @@
 
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
+#include "chat/server/app/session_feed.hpp"
 #include "chat/server/net/gateway.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,6 +28,12 @@ public:
     void send(frame f);
     // Thread-safe: sends "reconnect" and closes.
     void drain();
+    // Thread-safe: runs `f` with the session's feed on its strand (once authenticated).
+    template <class F> void with_feed(F&& f) {
+        boost::asio::post(ws_.get_executor(), [self = shared_from_this(), f = std::forward<F>(f)]() mutable {
+            if (self->feed_) f(*self->feed_);
+        });
+    }
 
 private:
     void on_accept(boost::beast::error_code ec);
@@ -47,6 +55,7 @@ private:
     boost::beast::flat_buffer buffer_;
     std::shared_ptr<gateway> gw_;
     std::shared_ptr<participant> me_; // set once authenticated
+    std::shared_ptr<session_feed> feed_; // what it is sent, by seq (on this strand)
     std::string origin_;
     std::string host_;
     std::string header_token_;

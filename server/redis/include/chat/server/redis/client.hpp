@@ -56,6 +56,7 @@ public:
     client& operator=(const client&) = delete;
 
     void start();
+    const boost::asio::any_io_executor& executor() const { return executor_; }
     // Fails what is pending with `stopped` and disconnects for good.
     void stop();
     // Up once Redis answered a PING on this connection, until a request fails or times out.

@@ -75,9 +75,14 @@ struct loaded_state {
     std::size_t skipped = 0; // documents that could not be read (logged, not fatal)
 };
 
+// Callable from any strand: requests go to the client's strand, answers come back on the
+// store's home (where its user runs; none: the client's own strand).
 class store {
 public:
-    explicit store(std::shared_ptr<redis::client> redis) : redis_(std::move(redis)) {}
+    explicit store(std::shared_ptr<redis::client> redis, boost::asio::any_io_executor home = {})
+        : redis_(std::move(redis)), home_(std::move(home)) {}
+    // The same store, answering on another strand.
+    std::shared_ptr<store> answering_on(boost::asio::any_io_executor home) const;
 
     redis::client& redis() { return *redis_; }
     bool available() const { return redis_->connected(); }
@@ -104,6 +109,7 @@ public:
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
 
 private:
+    void exec(std::vector<redis::command> commands, redis::client::handler done);
     // Sends reads; an error reply to any of them is the request's error.
     void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
     void read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done);
@@ -111,6 +117,7 @@ private:
     void verify_appends(std::vector<write_batch::append_check> refused, std::function<void(std::error_code)> done);
 
     std::shared_ptr<redis::client> redis_;
+    boost::asio::any_io_executor home_;
     std::function<bool()> may_write_;
 };
 
