@@ -7,6 +7,7 @@
 
 #include "chat/server/auth/token.hpp"
 #include "chat/server/chat_server.hpp"
+#include "chat/server/store/functions.hpp"
 #include "chat/server/redis/embedded.hpp"
 #include "chat/server/store/store.hpp"
 
@@ -130,12 +131,24 @@ private:
         server::redis::endpoint where;
         where.unix_path = redis_server.socket_path().string();
         auto redis = std::make_shared<server::redis::client>(strand, where);
-        server::store store(redis);
+        // Every conversation is acme's: one shard, written as its owner writes it (fenced, under its lease).
+        server::shard_map map(cfg_.cluster.shards);
+        server::store store(redis, server::shard_keys(map.tag(map.shard_of("acme"))));
         auto work = boost::asio::make_work_guard(io);
         std::thread runner([&io] { io.run(); });
         redis->start();
         for (int i = 0; i < 200 && !redis->connected(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         if (!redis->connected()) throw std::runtime_error("the embedded Redis did not come up");
+        std::promise<std::int64_t> leased;
+        boost::asio::post(strand, [&] {
+            redis->exec({server::load_functions()}, [&](std::error_code, server::redis::client::replies) {
+                store.take_lease("seeder", std::chrono::milliseconds(600000), "",
+                                 [&](std::error_code, std::int64_t epoch, std::string) { leased.set_value(epoch); });
+            });
+        });
+        auto epoch = leased.get_future().get();
+        if (epoch == 0) throw std::runtime_error("cannot take acme's shard to seed it");
+        store.fence([epoch] { return std::optional<std::int64_t>(epoch); });
 
         std::size_t written = 0;
         auto commit = [&](server::write_batch& batch) {
@@ -143,7 +156,7 @@ private:
             std::promise<std::error_code> done;
             boost::asio::post(strand, [&] { store.commit(std::move(batch), [&](std::error_code ec) { done.set_value(ec); }); });
             if (auto ec = done.get_future().get()) throw std::runtime_error("storing failed: " + ec.message());
-            batch = {};
+            batch = server::write_batch(store.keys());
         };
 
         queue::policy policy = cfg_.policy;
@@ -163,7 +176,7 @@ private:
             core.register_expert(profile, now);
             core.set_presence(id, queue::presence::available, now);
         }
-        server::write_batch batch;
+        server::write_batch batch(store.keys());
         for (int i = 0; i < o_.conversations; ++i) {
             bool stays_open = i >= o_.conversations - o_.open;
             queue::customer who{"acme", customer_name(i), tier_of(i), ""};
@@ -214,6 +227,12 @@ private:
         }
         for (const auto& t : core.pending_timers()) batch.timer_set(t);
         commit(batch);
+        // Given back, so that chatd takes the shard at once.
+        std::promise<void> released;
+        boost::asio::post(strand, [&] {
+            store.release_lease("seeder " + std::to_string(epoch), [&](std::error_code) { released.set_value(); });
+        });
+        released.get_future().get();
         if (o_.rewrite_aof) rewrite_aof(strand, *redis);
 
         redis->stop();

@@ -1,6 +1,9 @@
 #include "chat/server/chat_server.hpp"
 
+#include "chat/server/log.hpp"
 #include "chat/server/net/listener.hpp"
+#include "chat/server/store/layout_migration.hpp"
+#include "chat/server/store/owner_lease.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -10,19 +13,35 @@
 #include <future>
 #include <mutex>
 
+#include <unistd.h>
+
 namespace chat::server {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// Waits for Redis to answer on `c` (the first connection's PING).
+void wait_connected(redis::client& c, const std::string& where) {
+    auto connected = std::make_shared<std::promise<void>>();
+    c.on_state_change([connected, once = std::make_shared<std::once_flag>()](bool up) {
+        if (up) std::call_once(*once, [&] { connected->set_value(); });
+    });
+    c.start();
+    if (connected->get_future().wait_for(10s) != std::future_status::ready)
+        throw std::runtime_error("cannot reach Redis at " + where);
+    c.on_state_change(nullptr);
+}
+
+} // namespace
 
 chat_server::chat_server(config cfg, const server::clock& clock)
     : gw_(std::make_shared<server::gateway>(std::move(cfg), clock)) {}
 
 chat_server::~chat_server() { stop(); }
 
-hub::start_report chat_server::start() {
+redis::endpoint chat_server::start_redis() {
     auto& cfg = gw_->cfg;
-    gw_->secret = token_secret(cfg);
-    if (!cfg.web_root.empty()) gw_->site = static_site(cfg.web_root);
     redis::endpoint where;
     if (cfg.redis_url.empty()) {
         embedded_ = std::make_unique<redis::embedded_server>(cfg.data_dir / "redis");
@@ -34,38 +53,54 @@ hub::start_report chat_server::start() {
         where = *parsed;
     }
     redis_where_ = (embedded_ ? "embedded " : "") + where.describe();
+    return where;
+}
 
-    auto strand = boost::asio::make_strand(io_);
-    strand_ = strand;
+std::string chat_server::node_id() const {
+    const auto& cfg = gw_->cfg;
+    if (!cfg.cluster.node_id.empty()) return cfg.cluster.node_id;
+    auto me = lease_holder::of_this_process();
+    // A chosen port names the node; a free one (0) is not known yet, so the process does.
+    return me.host + ':' + (cfg.port ? std::to_string(cfg.port) : "pid" + std::to_string(me.pid));
+}
+
+server::hub::start_report chat_server::start() {
+    auto began = std::chrono::steady_clock::now();
+    auto& cfg = gw_->cfg;
+    gw_->secret = token_secret(cfg);
+    if (!cfg.web_root.empty()) gw_->site = static_site(cfg.web_root);
+    auto where = start_redis();
     redis::client::options ropts;
     ropts.request_timeout = cfg.redis_timeout;
-    redis_ = std::make_shared<redis::client>(strand, where, ropts);
-    auto store = std::make_shared<server::store>(redis_);
-    gw_->hub = std::make_shared<server::hub>(strand, store, gw_->clock, cfg.policy, cfg.hub);
-    gw_->store = store;
+    redis_ = std::make_shared<redis::client>(boost::asio::make_strand(io_), where, ropts);
+    bus_ = std::make_shared<redis::client>(boost::asio::make_strand(io_), where, ropts);
 
     auto work = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
     for (int i = 0; i < cfg.threads; ++i) threads_.emplace_back([this, work] { io_.run(); });
+    wait_connected(*redis_, where.describe());
 
-    // Until the hub takes it over, the client's state change says when Redis is first reachable.
-    auto connected = std::make_shared<std::promise<void>>();
-    redis_->on_state_change([connected, once = std::make_shared<std::once_flag>()](bool up) {
-        if (up) std::call_once(*once, [&] { connected->set_value(); });
-    });
-    redis_->start();
-    if (connected->get_future().wait_for(10s) != std::future_status::ready)
-        throw std::runtime_error("cannot reach Redis at " + where.describe());
+    cluster::node_options opts;
+    opts.id = node_id();
+    opts.shards = cfg.cluster.shards;
+    opts.lease.ttl = cfg.cluster.lease_ttl;
+    opts.lease.renew_every = std::max(100ms, cfg.cluster.lease_ttl / 3);
+    opts.silence = cfg.cluster.lease_ttl;
+    opts.forward_timeout = cfg.cluster.forward_timeout;
+    opts.history_page = cfg.hub.history_page;
+    migrate_old_layout(shard_map(opts.shards));
 
-    lease_ = std::make_shared<owner_lease>(strand, redis_, owner_lease::options{});
-    auto leased = std::make_shared<std::promise<std::optional<std::string>>>();
-    lease_->acquire([leased](std::optional<std::string> refused) { leased->set_value(std::move(refused)); });
-    if (auto refused = leased->get_future().get()) throw std::runtime_error(*refused);
-    store->fence([lease = lease_] { return lease->held(); });
-
-    std::promise<std::pair<std::error_code, hub::start_report>> started;
-    gw_->hub->start([&started](std::error_code ec, hub::start_report r) { started.set_value({ec, r}); });
-    auto [ec, report] = started.get_future().get();
-    if (ec) throw std::runtime_error("cannot load the state from Redis: " + ec.message());
+    cluster::shard_context ctx;
+    ctx.redis = redis_;
+    ctx.clock = &gw_->clock;
+    ctx.policy = cfg.policy;
+    ctx.limits = cfg.hub;
+    ctx.counters = gw_->counters;
+    gw_->node = std::make_shared<cluster::node>(io_, redis_, bus_, std::move(ctx), opts);
+    std::promise<std::error_code> started;
+    gw_->node->start([&started](std::error_code ec) { started.set_value(ec); });
+    if (auto ec = started.get_future().get()) throw std::runtime_error("cannot take part on this Redis: " + ec.message());
+    auto report = gw_->node->restored();
+    report.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
 
     boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address(cfg.bind), cfg.port);
     listener_ = std::make_shared<listener>(io_, at, gw_);
@@ -74,15 +109,44 @@ hub::start_report chat_server::start() {
     return report;
 }
 
+void chat_server::migrate_old_layout(const shard_map& map) {
+    blocking_exec exec = [this](std::vector<redis::command> commands) {
+        std::promise<std::pair<std::error_code, redis::client::replies>> answer;
+        boost::asio::post(redis_->executor(), [&] {
+            redis_->exec(std::move(commands), [&answer](std::error_code ec, redis::client::replies r) {
+                answer.set_value({ec, std::move(r)});
+            });
+        });
+        return answer.get_future().get();
+    };
+    if (!old_layout_present(exec)) return;
+    // One node moves it, holding the old layout's owner lease (a chatd of that time still
+    // running keeps it, and this one refuses to start, as that one would).
+    auto lease = std::make_shared<owner_lease>(redis_->executor(), redis_, owner_lease::options{});
+    std::promise<std::optional<std::string>> leased;
+    lease->acquire([&leased](std::optional<std::string> refused) { leased.set_value(std::move(refused)); });
+    if (auto refused = leased.get_future().get()) throw std::runtime_error(*refused);
+    log("moving the data of an earlier chatd to ", map.count(), " shards");
+    auto report = migrate_layout(exec, map);
+    log("moved ", report.conversations, " conversations, ", report.experts, " experts, ", report.customers,
+        " customers, ", report.timers, " timers and ", report.tickets, " tickets to shards",
+        report.unreadable ? "; " + std::to_string(report.unreadable) + " unreadable records left where they were" : "");
+    std::promise<void> released;
+    lease->release([&released] { released.set_value(); });
+    released.get_future().wait_for(2s);
+    exec({{"DEL", lease->key()}});
+}
+
 void chat_server::drain(std::chrono::milliseconds grace) {
     if (stopped_) return;
     if (listener_) listener_->stop();
     gw_->drain_sessions();
-    // Every session closed, then everything stored and told (or Redis gone): or the grace is up.
+    // Every session closed, then every shard's writes done and its lease given back (so the
+    // next owner takes it at once), or the grace is up.
     auto drained = std::make_shared<std::promise<void>>();
-    gw_->when_empty([hub = gw_->hub, drained] {
-        if (!hub) return drained->set_value();
-        hub->when_idle([drained] { drained->set_value(); });
+    gw_->when_empty([node = gw_->node, drained] {
+        if (!node) return drained->set_value();
+        node->hand_over([drained] { drained->set_value(); });
     });
     drained->get_future().wait_for(grace);
     stop();
@@ -92,18 +156,13 @@ void chat_server::stop() {
     if (stopped_) return;
     stopped_ = true;
     if (listener_) listener_->stop();
-    if (gw_->hub) gw_->hub->stop();
-    if (lease_) {
-        // Given back so that the next chatd need not wait for it to lapse; bounded: Redis may be gone.
-        auto released = std::make_shared<std::promise<void>>();
-        lease_->release([released] { released->set_value(); });
-        released->get_future().wait_for(1s);
-    }
-    if (redis_) redis_->stop();
+    if (gw_->node) gw_->node->stop();
+    for (auto& c : {redis_, bus_})
+        if (c) c->stop();
     if (redis_) {
-        // The stops above were posted to the strand: this runs after them.
+        // The stops above were posted: this runs after them (a strand of the same context).
         auto stopped = std::make_shared<std::promise<void>>();
-        boost::asio::post(strand_, [stopped] { stopped->set_value(); });
+        boost::asio::post(redis_->executor(), [stopped] { stopped->set_value(); });
         stopped->get_future().wait_for(1s);
     }
     io_.stop();

@@ -168,56 +168,7 @@ TEST_CASE("SIGTERM tells clients to reconnect and exits cleanly", "[integration]
 namespace {
 
 // Runs chatd with `args` until it exits (killed after `limit`); its exit status and everything it wrote.
-std::pair<int, std::string> run_to_exit(std::vector<std::string> args, std::chrono::seconds limit) {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::dup2(out[1], 2);
-        ::close(out[0]);
-        std::vector<char*> argv{const_cast<char*>("chatd")};
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(CHATD_PATH, argv.data());
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    std::thread killer([pid, limit] {
-        auto until = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < until) {
-            if (::kill(pid, 0) != 0) return;
-            std::this_thread::sleep_for(50ms);
-        }
-        ::kill(pid, SIGKILL);
-    });
-    std::string output;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) output.append(buf, static_cast<std::size_t>(n));
-    ::close(out[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    killer.join();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
 } // namespace
-
-TEST_CASE("a second chatd on the same Redis refuses to start and says which chatd owns it", "[integration][process]") {
-    temp_dir first_dir, second_dir;
-    chatd_process first(first_dir.path());
-    auto alice = connect(first.port(), token(first_dir.path(), role::customer, "alice"));
-    auto redis = "unix://" + (first_dir.path() / "redis" / "redis.sock").string();
-    auto [status, output] = run_to_exit({"--data-dir", second_dir.path().string(), "--port", "0", "--redis", redis}, 30s);
-    INFO(output);
-    CHECK(status == 1);
-    CHECK_THAT(output, Catch::Matchers::Contains("waiting for the owner lease"));
-    CHECK_THAT(output, Catch::Matchers::Contains("another chatd"));
-    CHECK_THAT(output, !Catch::Matchers::Contains("listening on"));
-    // The owner carries on untouched.
-    CHECK(alice->request({{"type", "ping"}})["type"] == "pong");
-}
 
 TEST_CASE("chatd restarted at once after kill -9 never runs a second Redis over the same data directory",
           "[integration][process]") {

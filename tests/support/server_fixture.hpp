@@ -96,7 +96,7 @@ public:
     // Moves the server's clock and lets what fell due fire.
     void advance(queue::duration d) {
         clock.advance(d);
-        server_->the_hub().time_moved();
+        server_->node().time_moved();
     }
 
     server::manual_clock clock{monday_10am()};

@@ -44,13 +44,32 @@ public:
         if (!client_->connected())
             throw std::runtime_error("cannot reach Redis at " + where.describe() +
                                      " (is chatd running? or pass --redis URL)");
-        store_ = std::make_shared<server::store>(client_);
+        map_ = server::shard_map(cfg.cluster.shards);
     }
     ~redis_session() {
         client_->stop();
         run_until([] { return false; }, 20ms);
     }
-    server::store& store() { return *store_; }
+    // The store of one shard, or of a tenant's.
+    std::shared_ptr<server::store> store(server::shard_id s) {
+        return std::make_shared<server::store>(client_, server::shard_keys(map_.tag(s)));
+    }
+    // The shard that holds conversation `id` (looked up in every shard: ids do not name one).
+    std::optional<server::shard_id> shard_of_conversation(const std::string& id) {
+        std::vector<server::redis::command> probes;
+        for (server::shard_id sh = 0; sh < map_.count(); ++sh)
+            probes.push_back({"EXISTS", server::shard_keys(map_.tag(sh)).conversation(id)});
+        std::optional<server::shard_id> found;
+        bool done = false;
+        client_->exec(std::move(probes), [&](std::error_code ec, server::redis::client::replies r) {
+            for (std::size_t i = 0; !ec && i < r.size(); ++i)
+                if (r[i].integer > 0 && !found) found = static_cast<server::shard_id>(i);
+            done = true;
+        });
+        run_until([&] { return done; });
+        return found;
+    }
+    const server::shard_map& shards() const { return map_; }
 
     template <class Done> void run_until(Done&& done, std::chrono::milliseconds limit = 30s) {
         auto until = std::chrono::steady_clock::now() + limit;
@@ -63,7 +82,7 @@ public:
 private:
     boost::asio::io_context io_;
     std::shared_ptr<server::redis::client> client_;
-    std::shared_ptr<server::store> store_;
+    server::shard_map map_;
 };
 
 long long seconds_between(queue::instant a, queue::instant b) {
@@ -118,20 +137,28 @@ int queue_command(const std::vector<std::string>& args, std::ostream& out, std::
         auto cfg = configuration(a);
         auto format = a.get("format").value_or("text");
         redis_session redis(cfg);
-        std::optional<std::error_code> ec;
-        server::loaded_state state;
-        redis.store().load([&](std::error_code e, server::loaded_state s) {
-            ec = e;
-            state = std::move(s);
-        });
-        redis.run_until([&] { return ec.has_value(); });
-        if (!ec || *ec) throw std::runtime_error("cannot read the state from Redis");
-        // The order is the core's own: restore it from what is stored and ask.
+        auto tenant = a.get("tenant");
+        // Every shard's waiting line in one core (or the tenant's shard alone): the order is the core's own.
+        queue::core_state all;
+        const auto& shards = redis.shards();
+        for (server::shard_id sh = 0; sh < shards.count(); ++sh) {
+            if (tenant && sh != shards.shard_of(*tenant)) continue;
+            auto store = redis.store(sh);
+            std::optional<std::error_code> ec;
+            server::loaded_state state;
+            store->load([&](std::error_code e, server::loaded_state st) {
+                ec = e;
+                state = std::move(st);
+            });
+            redis.run_until([&] { return ec.has_value(); });
+            if (!ec || *ec) throw std::runtime_error("cannot read the state from Redis");
+            for (auto& c : state.core.conversations) all.conversations.push_back(std::move(c));
+            for (auto& x : state.core.experts) all.experts.push_back(std::move(x));
+        }
         queue::core core(cfg.policy);
-        core.restore(std::move(state.core));
+        core.restore(std::move(all));
         server::system_clock clock;
         auto now = clock.now();
-        auto tenant = a.get("tenant");
         nlohmann::json rows = nlohmann::json::array();
         int position = 0;
         for (const auto& id : core.queue_order(now)) {
@@ -170,10 +197,10 @@ int queue_command(const std::vector<std::string>& args, std::ostream& out, std::
 int conversation_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         if (args.size() < 2 || (args[0] != "show" && args[0] != "export"))
-            throw usage_error("usage: chatctl conversation show|export ID [--format json|text] [--data-dir DIR]");
+            throw usage_error("usage: chatctl conversation show|export ID [--tenant T] [--format json|text] [--data-dir DIR]");
         const auto& id = args[1];
         if (!protocol::valid_id(id)) throw usage_error("'" + id + "' is not a conversation id");
-        cli_args a({args.begin() + 2, args.end()}, {"config", "data-dir", "redis", "format"});
+        cli_args a({args.begin() + 2, args.end()}, {"config", "data-dir", "redis", "format", "tenant"});
         auto format = a.get("format").value_or(args[0] == "show" ? "json" : "text");
         if (format != "json" && format != "text") throw usage_error("--format must be json or text");
         auto cfg = configuration(a);
@@ -182,14 +209,21 @@ int conversation_command(const std::vector<std::string>& args, std::ostream& out
         std::error_code failure;
         std::optional<queue::conversation> conv;
         std::vector<server::stored_message> transcript;
-        redis.store().conversation(id, [&](std::error_code ec, std::optional<queue::conversation> c) {
+        auto tenant = a.get("tenant");
+        auto shard = tenant ? std::optional(redis.shards().shard_of(*tenant)) : redis.shard_of_conversation(id);
+        if (!shard) {
+            err << "chatctl conversation: no conversation " << id << '\n';
+            return 1;
+        }
+        auto store = redis.store(*shard);
+        store->conversation(id, [&](std::error_code ec, std::optional<queue::conversation> c) {
             if (ec || !c) {
                 failure = ec;
                 done = true;
                 return;
             }
             conv = std::move(c);
-            redis.store().messages(id, 0, 1'000'000, [&](std::error_code ec2, std::vector<server::stored_message> m) {
+            store->messages(id, 0, 1'000'000, [&](std::error_code ec2, std::vector<server::stored_message> m) {
                 failure = ec2;
                 transcript = std::move(m);
                 done = true;

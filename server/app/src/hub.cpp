@@ -12,20 +12,21 @@ namespace chat::server {
 using namespace std::chrono_literals;
 
 hub::hub(boost::asio::any_io_executor strand, std::shared_ptr<server::store> store, const server::clock& clock,
-         queue::policy policy, hub_limits limits)
+         queue::policy policy, hub_limits limits, std::shared_ptr<hub_counters> counters, hub_hooks hooks)
     : strand_(strand), store_(std::move(store)), clock_(clock), limits_(limits), core_(std::move(policy)),
-      timer_(strand), recovery_timer_(strand) {}
+      timer_(strand), recovery_timer_(strand), counters_(std::move(counters)), hooks_(std::move(hooks)) {}
 
 void hub::start(std::function<void(std::error_code, start_report)> ready) {
     boost::asio::post(strand_, [self = shared_from_this(), ready = std::move(ready)]() mutable {
-        auto began = std::chrono::steady_clock::now();
-        self->store_->redis().on_state_change([weak = std::weak_ptr<hub>(self)](bool up) {
-            auto h = weak.lock();
-            if (!h) return;
-            if (up) h->carry_out(h->pipeline_.on_retry(true));
-            else h->check_idle();
-        });
-        self->load(began, std::move(ready));
+        self->load(std::chrono::steady_clock::now(), std::move(ready));
+    });
+}
+
+void hub::redis_state(bool up) {
+    boost::asio::post(strand_, [self = shared_from_this(), up] {
+        if (self->stopped_) return;
+        if (up) self->carry_out(self->pipeline_.on_retry(true));
+        else self->check_idle();
     });
 }
 
@@ -78,6 +79,10 @@ void hub::stop() {
         self->timer_.cancel();
         self->recovery_timer_.cancel();
         self->audience_.clear();
+        // Nothing more is stored by this hub: whoever waits for it to be idle need not wait.
+        auto waiters = std::move(self->idle_waiters_);
+        self->idle_waiters_.clear();
+        for (auto& f : waiters) f();
     });
 }
 

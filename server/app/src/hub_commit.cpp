@@ -22,7 +22,7 @@ protocol::event::error unconfirmed(std::optional<std::string> id) {
 
 void hub::record(step& s, const queue::outcome& out) {
     notifications::writes_for(out, s.writes);
-    counters_.count(out);
+    counters_->count(out);
     for (const auto& e : out.effects) notifications::tell(core_, e, s.out);
     for (const auto& id : out.changed_conversations)
         if (const auto* c = core_.find(id)) notifications::snapshot_to_parties(core_, *c, s.out);
@@ -71,10 +71,11 @@ void hub::write(const pending_write& w) {
 }
 
 void hub::on_written(std::error_code ec, std::chrono::steady_clock::time_point started, std::size_t steps) {
-    counters_.commit_took(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
+    counters_->commit_took(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started),
                           steps);
+    if (ec == redis::errc::fenced && hooks_.fenced) hooks_.fenced();
     if (ec) {
-        ++counters_.commit_failures;
+        ++counters_->commit_failures;
         if (failing_since_ == std::chrono::steady_clock::time_point{}) {
             failing_since_ = std::chrono::steady_clock::now();
             log("a commit failed (", steps, " steps): ", ec.message(),
@@ -85,7 +86,7 @@ void hub::on_written(std::error_code ec, std::chrono::steady_clock::time_point s
 }
 
 write_batch hub::build(const pending_write& w) {
-    write_batch b;
+    write_batch b(store_->keys());
     auto now = clock_.now();
     for (const auto& id : w.conversations) {
         const auto* c = core_.find(id);

@@ -74,7 +74,7 @@ void hub::open(const session_ptr& p, const request_id& id, rq::open& r, std::opt
 
 void hub::opened(step& s, const session_ptr& p, const request_id& id, const rq::open& r, const queue::outcome& out,
                  const std::string& made) {
-    ++counters_.opened;
+    ++counters_->opened;
     if (core_.find(made)) {
         by_customer_[p->key()].insert(made);
         s.writes.links.emplace_back(customer_of(*p), made);
@@ -151,7 +151,7 @@ void hub::sent(step& s, const session_ptr& p, const request_id& id, const std::s
     stored_message m{added.seq, from, p->who().subject, p->who().name, text, client_id, added.at};
     // Appended to the stream only: the document is rewritten when the record changes.
     s.writes.messages.emplace_back(conversation, m);
-    ++counters_.messages;
+    ++counters_->messages;
     if (c) {
         auto f = frame_of(ev::message{conversation, m.seq, std::string(queue::to_string(from)), m.name, m.text, m.at,
                                       client_id.empty() ? std::nullopt : std::optional(client_id)});

@@ -131,9 +131,9 @@ void hub::on_read_conversation(const identity& who, std::optional<queue::convers
     });
 }
 
-void hub::read_metrics(std::function<void(std::string)> done) {
+void hub::read_line(std::function<void(line_summary)> done) {
     boost::asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
-        done(prometheus_text(self->counters_, self->core_, self->store_->available(), self->clock_.now()));
+        done(summarize_line(self->core_, self->clock_.now()));
     });
 }
 

@@ -29,7 +29,9 @@ std::string code_of(std::error_code ec) {
 void hub::handle(std::shared_ptr<participant> p, std::optional<std::string> id, protocol::any_request r) {
     boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p), id = std::move(id),
                                 r = std::move(r)]() mutable {
-        if (self->stopped_) return;
+        if (self->stopped_)
+            return p->deliver(notifications::frame_of(ev::error{id, std::string(protocol::code::unavailable),
+                                                                "this conversation's shard is moving to another node; retry"}));
         if (!self->ready_) return self->refuse(p, id, protocol::code::unavailable, "chatd is starting");
         self->dispatch(p, id, r);
     });
@@ -40,7 +42,7 @@ void hub::dispatch(const session_ptr& p, const request_id& id, protocol::any_req
 }
 
 void hub::refuse(const session_ptr& p, const request_id& id, std::string_view code, std::string message) {
-    counters_.refused_by_code(code);
+    counters_->refused_by_code(code);
     // Through the pipeline: a refusal is told after the answers to the requests before it.
     step s;
     s.now = clock_.now();
@@ -52,7 +54,7 @@ void hub::refuse(const session_ptr& p, const request_id& id, std::error_code ec)
 
 void hub::refuse_in(step& s, const session_ptr& p, const request_id& id, std::error_code ec) {
     auto code = code_of(ec);
-    counters_.refused_by_code(code);
+    counters_->refused_by_code(code);
     s.out.push_back(notifications::to_session(p, frame_of(ev::error{id, code, ec.message()})));
 }
 

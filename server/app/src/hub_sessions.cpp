@@ -12,15 +12,19 @@ namespace ev = protocol::event;
 using protocol::role;
 
 void hub::join(std::shared_ptr<participant> p, std::optional<std::string>) {
-    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_join(p); });
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_join(p, true, false); });
+}
+
+void hub::rejoin(std::shared_ptr<participant> p, bool monitor) {
+    boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p), monitor] { self->do_join(p, false, monitor); });
 }
 
 void hub::leave(std::shared_ptr<participant> p) {
     boost::asio::post(strand_, [self = shared_from_this(), p = std::move(p)] { self->do_leave(p); });
 }
 
-void hub::do_join(const session_ptr& p) {
-    ++counters_.connections;
+void hub::do_join(const session_ptr& p, bool welcome_it, bool monitor) {
+    if (stopped_) return;
     const auto& w = p->who();
     ev::welcome welcome{std::string(protocol::to_string(w.role)), w.subject, w.name, w.tenant, std::nullopt, {}, clock_.now(),
                         std::nullopt, std::nullopt, std::nullopt};
@@ -28,11 +32,22 @@ void hub::do_join(const session_ptr& p) {
     s.now = clock_.now();
     if (w.role == role::customer) join_customer(p, welcome);
     if (w.role == role::expert) join_expert(p, welcome, s);
-    // The client resumes each listed conversation with `history`: live messages wait for it, so
-    // that the replay and what follows it are one ordered stream, each message once.
-    for (const auto& c : welcome.conversations) p->hold(c.conversation);
-    s.out.insert(s.out.begin(), notifications::to_session(p, notifications::frame_of(welcome)));
+    if (welcome_it) {
+        // The client resumes each listed conversation with `history`: live messages wait for it, so
+        // that the replay and what follows it are one ordered stream, each message once.
+        for (const auto& c : welcome.conversations) p->hold(c.conversation);
+        s.out.insert(s.out.begin(), notifications::to_session(p, notifications::frame_of(welcome)));
+    } else {
+        // Taken over by this hub: the session is told the state of what it sees, and reads on
+        // from its own cursors.
+        for (const auto& c : welcome.conversations) s.out.push_back(notifications::to_session(p, notifications::frame_of(c)));
+    }
+    if (monitor) {
+        audience_.add(audience::group::monitors, w.tenant, p);
+        s.out.push_back(notifications::to_session(p, notifications::frame_of(feed_.snapshot(w.tenant, core_, s.now))));
+    }
     finish(std::move(s));
+    if (!welcome_it) p->rejoined();
 }
 
 void hub::join_customer(const session_ptr& p, ev::welcome& welcome) {
@@ -63,7 +78,7 @@ void hub::join_expert(const session_ptr& p, ev::welcome& welcome, step& s) {
 }
 
 void hub::do_leave(const session_ptr& p) {
-    if (counters_.connections > 0) --counters_.connections;
+    if (stopped_) return;
     audience_.remove(audience::group::monitors, p->who().tenant, p);
     if (p->who().role == role::customer) {
         audience_.remove(audience::group::customers, p->key(), p);

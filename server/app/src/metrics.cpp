@@ -17,22 +17,15 @@ void refusals(std::ostream& m, const refusal_counts& r) {
         if (auto n = r.counts[i].load()) m << "chatd_refusals_total{code=\"" << refusal_counts::codes[i] << "\"} " << n << '\n';
 }
 
-void line(std::ostream& m, const queue::core& core, queue::instant now) {
-    std::array<long long, 2> depth{}, longest{};
-    for (const auto& [id, c] : core.conversations()) {
-        if (c.state != queue::conversation_state::queued) continue;
-        auto t = static_cast<std::size_t>(c.customer.tier);
-        ++depth[t];
-        longest[t] = std::max(longest[t], seconds(now - c.first_queued_at));
-    }
+void line(std::ostream& m, const line_summary& l) {
     m << "# HELP chatd_queue_depth Conversations waiting, per tier.\n# TYPE chatd_queue_depth gauge\n";
     for (auto t : {queue::tier::enterprise, queue::tier::standard})
-        m << "chatd_queue_depth{tier=\"" << queue::to_string(t) << "\"} " << depth[static_cast<std::size_t>(t)] << '\n';
+        m << "chatd_queue_depth{tier=\"" << queue::to_string(t) << "\"} " << l.depth[static_cast<std::size_t>(t)] << '\n';
     m << "# HELP chatd_queue_longest_wait_seconds Longest wait in the queue, per tier.\n"
          "# TYPE chatd_queue_longest_wait_seconds gauge\n";
     for (auto t : {queue::tier::enterprise, queue::tier::standard})
         m << "chatd_queue_longest_wait_seconds{tier=\"" << queue::to_string(t) << "\"} "
-          << longest[static_cast<std::size_t>(t)] << '\n';
+          << l.longest_wait_s[static_cast<std::size_t>(t)] << '\n';
 }
 
 void commit_latency(std::ostream& m, const hub_counters& k) {
@@ -50,7 +43,25 @@ void commit_latency(std::ostream& m, const hub_counters& k) {
 
 } // namespace
 
-std::string prometheus_text(const hub_counters& k, const queue::core& core, bool redis_up, queue::instant now) {
+void line_summary::add(const line_summary& o) {
+    for (std::size_t t = 0; t < 2; ++t) {
+        depth[t] += o.depth[t];
+        longest_wait_s[t] = std::max(longest_wait_s[t], o.longest_wait_s[t]);
+    }
+}
+
+line_summary summarize_line(const queue::core& core, queue::instant now) {
+    line_summary l;
+    for (const auto& [id, c] : core.conversations()) {
+        if (c.state != queue::conversation_state::queued) continue;
+        auto t = static_cast<std::size_t>(c.customer.tier);
+        ++l.depth[t];
+        l.longest_wait_s[t] = std::max(l.longest_wait_s[t], seconds(now - c.first_queued_at));
+    }
+    return l;
+}
+
+std::string prometheus_text(const hub_counters& k, const line_summary& l, bool redis_up) {
     std::ostringstream m;
     m << "# HELP chatd_connections Open WebSocket connections.\n# TYPE chatd_connections gauge\n"
       << "chatd_connections " << k.connections.load() << '\n';
@@ -63,7 +74,7 @@ std::string prometheus_text(const hub_counters& k, const queue::core& core, bool
     refusals(m, k.refusals);
     counter(m, "chatd_redis_commit_failures_total", "Redis writes that failed (retried).", k.commit_failures);
     counter(m, "chatd_redis_committed_steps_total", "Events stored; several share one commit under load.", k.committed_steps);
-    line(m, core, now);
+    line(m, l);
     commit_latency(m, k);
     m << "# HELP chatd_redis_up Whether Redis is reachable.\n# TYPE chatd_redis_up gauge\nchatd_redis_up "
       << (redis_up ? 1 : 0) << '\n';

@@ -322,6 +322,20 @@ config load_config(const std::filesystem::path& path) {
     server.refuse_unknown();
     limits.refuse_unknown();
 
+    section cluster(sub(root, "cluster"), "cluster");
+    cluster.read("node_id", c.cluster.node_id);
+    if (!c.cluster.node_id.empty() && !protocol::valid_id(c.cluster.node_id))
+        cluster.fail("node_id", "1..64 of letters, digits and ._:@-");
+    cluster.read("shards", c.cluster.shards);
+    if (c.cluster.shards < 1 || c.cluster.shards > 4096) cluster.fail("shards", "between 1 and 4096");
+    std::int64_t ttl = c.cluster.lease_ttl.count(), forward = c.cluster.forward_timeout.count();
+    cluster.read("lease_ttl_ms", ttl);
+    cluster.read("forward_timeout_ms", forward);
+    if (ttl < 500 || ttl > 60000) cluster.fail("lease_ttl_ms", "between 500 and 60000");
+    c.cluster.lease_ttl = milliseconds(ttl);
+    c.cluster.forward_timeout = milliseconds(forward);
+    cluster.refuse_unknown();
+
     section origins(sub(root, "origins"), "origins");
     for (const char* role : {"customer", "expert", "monitor"}) {
         std::vector<std::string> list;
@@ -332,7 +346,7 @@ config load_config(const std::filesystem::path& path) {
     read_policy(root, c.policy);
     read_regions(root, c);
     read_skills(root, c.policy.skills);
-    static const std::set<std::string> sections{"server", "limits", "origins", "policy", "tiers", "regions", "skills"};
+    static const std::set<std::string> sections{"server", "limits", "cluster", "origins", "policy", "tiers", "regions", "skills"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -366,6 +380,10 @@ std::string config::to_toml() const {
                     {"max_queue", static_cast<std::int64_t>(hub.max_queue)},
                     {"customer_messages_per_second", hub.customer_messages_per_second},
                     {"customer_message_burst", hub.customer_message_burst}};
+    toml::table clu{{"node_id", cluster.node_id},
+                    {"shards", static_cast<std::int64_t>(cluster.shards)},
+                    {"lease_ttl_ms", cluster.lease_ttl.count()},
+                    {"forward_timeout_ms", cluster.forward_timeout.count()}};
     toml::table orig;
     for (const char* role : {"customer", "expert", "monitor"}) {
         auto it = allowed_origins.find(role);
@@ -417,7 +435,7 @@ std::string config::to_toml() const {
         if (r.for_tier) t.insert("tier", std::string(queue::to_string(*r.for_tier)));
         rules.push_back(std::move(t));
     }
-    toml::table root{{"server", server}, {"limits", lim}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
+    toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
                      {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
     std::ostringstream out;
     out << root << '\n';
@@ -439,6 +457,7 @@ command_line parse_command_line(int argc, char** argv) {
         else if (a == "--bind") cl.bind = value();
         else if (a == "--web-root") cl.web_root = value();
         else if (a == "--dev-tokens") cl.dev_tokens = true;
+        else if (a == "--node-id") cl.node_id = value();
         else if (a == "--port") {
             auto v = value();
             int port = -1;
@@ -453,7 +472,7 @@ command_line parse_command_line(int argc, char** argv) {
         } else {
             throw config_error("unknown option " + a +
                                "\nusage: chatd [--config FILE] [--port N] [--bind ADDR] [--data-dir DIR] [--redis URL] "
-                               "[--web-root DIR] [--dev-tokens] [--print-config]");
+                               "[--web-root DIR] [--node-id ID] [--dev-tokens] [--print-config]");
         }
     }
     return cl;
@@ -464,6 +483,10 @@ config effective_config(const command_line& cl) {
     if (cl.port) c.port = *cl.port;
     if (cl.data_dir) c.data_dir = *cl.data_dir;
     if (cl.redis_url) c.redis_url = *cl.redis_url;
+    if (cl.node_id) {
+        if (!protocol::valid_id(*cl.node_id)) throw config_error("--node-id must be 1..64 of letters, digits and ._:@-");
+        c.cluster.node_id = *cl.node_id;
+    }
     if (cl.bind) c.bind = *cl.bind;
     if (cl.web_root) c.web_root = *cl.web_root;
     if (cl.dev_tokens) c.dev_tokens = true;

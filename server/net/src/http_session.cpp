@@ -70,12 +70,16 @@ void http_session::route(request req) {
     auto path = target.substr(0, target.find('?'));
     if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");
     if (path == "/readyz") {
-        bool ready = gw_->hub->serving() && !gw_->draining;
-        return reply(ready ? http::status::ok : http::status::service_unavailable, ready ? "ready\n" : "not ready\n",
-                     "text/plain");
+        auto r = gw_->node->report();
+        bool ready = r.ready && !gw_->draining;
+        std::string body = std::string(ready ? "ready" : "not ready") + "\nnode " + r.id + "\nredis " +
+                           (r.redis_up ? "up" : "down") + "\nbus " + (r.bus_up ? "up" : "down") + "\nnodes " +
+                           std::to_string(r.nodes_alive) + "\nshards owned " + std::to_string(r.shards_owned) + " of " +
+                           std::to_string(r.shards) + "\nshards without an owner " + std::to_string(r.shards_unowned) + '\n';
+        return reply(ready ? http::status::ok : http::status::service_unavailable, std::move(body), "text/plain");
     }
     if (path == "/metrics") {
-        gw_->hub->read_metrics([self = shared_from_this()](std::string text) {
+        gw_->node->read_metrics([self = shared_from_this()](std::string text) {
             boost::asio::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
                 self->reply(http::status::ok, std::move(text), "text/plain; version=0.0.4");
             });
@@ -142,15 +146,14 @@ void http_session::api(const request& req, const identity& who) {
     bool staff = who.role != protocol::role::customer;
     if (path == "/api/v1/queue" || path == "/api/v1/experts") {
         if (!staff) return reply_json(403, {{"code", "wrong_role"}, {"message", "experts and monitors only"}});
-        if (path == "/api/v1/queue")
-            return gw_->hub->read_queue(who.tenant, [answer](nlohmann::json j) { answer(200, std::move(j)); });
-        return gw_->hub->read_experts(who.tenant, [answer](nlohmann::json j) { answer(200, std::move(j)); });
+        auto kind = path == "/api/v1/queue" ? cluster::node::read_kind::queue : cluster::node::read_kind::experts;
+        return gw_->node->read(who, kind, {}, answer);
     }
     constexpr std::string_view prefix = "/api/v1/conversations/";
     if (path.rfind(prefix, 0) == 0) {
         auto id = std::string(path.substr(prefix.size()));
         if (!protocol::valid_id(id)) return reply_json(400, {{"code", "bad_field"}, {"message", "not a conversation id"}});
-        return gw_->hub->read_conversation(who, id, answer);
+        return gw_->node->read(who, cluster::node::read_kind::conversation, id, answer);
     }
     reply_json(404, {{"code", "not_found"}, {"message", "no such API"}});
 }

@@ -36,6 +36,9 @@ public:
     void replay(const std::string& conversation, std::uint64_t after, std::optional<std::string> id) override {
         feed([conversation, after, id = std::move(id)](session_feed& feed) mutable { feed.replay(conversation, after, std::move(id)); });
     }
+    void rejoined() override {
+        feed([](session_feed& feed) { feed.resync(); });
+    }
 
 private:
     template <class F> void feed(F&& f) {
@@ -157,7 +160,7 @@ void websocket_session::on_frame(std::string_view text) {
             return refuse(parsed.id, protocol::code::not_authenticated, "send {\"type\":\"hello\",\"token\":...} first", true);
         return authenticate(*hello->token, parsed.id);
     }
-    gw_->hub->handle(me_, std::move(parsed.id), std::move(request));
+    gw_->node->handle(me_, std::move(parsed.id), std::move(request), std::string(text));
 }
 
 void websocket_session::authenticate(std::string_view token, const std::optional<std::string>& id) {
@@ -170,13 +173,14 @@ void websocket_session::authenticate(std::string_view token, const std::optional
         return shut(websocket::close_code::policy_error);
     }
     me_ = std::make_shared<session_participant>(std::move(*v.who), weak_from_this());
-    feed_ = std::make_shared<session_feed>(gw_->store->answering_on(ws_.get_executor()),
+    feed_ = std::make_shared<session_feed>(gw_->node->store_for(me_->who().tenant, ws_.get_executor()),
                                            [weak = weak_from_this()](frame f) {
                                                if (auto self = weak.lock()) self->queue_frame(std::move(f));
                                            },
                                            gw_->cfg.hub.history_page);
     authenticated();
-    gw_->hub->join(me_, id);
+    (void)id; // the welcome answers it
+    gw_->node->join(me_);
 }
 
 void websocket_session::authenticated() {
@@ -190,13 +194,13 @@ void websocket_session::authenticated() {
 void websocket_session::refuse(const std::optional<std::string>& id, std::string_view code, std::string message,
                                bool strike) {
     queue_frame(framed(ev::error{id, std::string(code), std::move(message)}));
-    if (!strike) return gw_->hub->counters().refused_by_code(code);
+    if (!strike) return gw_->counters->refused_by_code(code);
     // A few mistakes are answered; a client that keeps sending garbage is disconnected.
     auto now = std::chrono::steady_clock::now();
     strikes_.push_back(now);
     while (!strikes_.empty() && now - strikes_.front() > std::chrono::minutes(1)) strikes_.pop_front();
     if (static_cast<int>(strikes_.size()) > gw_->cfg.limits.bad_frames_before_close) shut(websocket::close_code::policy_error);
-    gw_->hub->counters().refused_by_code(code);
+    gw_->counters->refused_by_code(code);
 }
 
 void websocket_session::send(frame f) {
@@ -263,7 +267,7 @@ void websocket_session::gone() {
         counted_unauthenticated_ = false;
         --gw_->unauthenticated;
     }
-    if (me_) gw_->hub->leave(me_);
+    if (me_) gw_->node->leave(me_);
     gw_->remove(this);
 }
 

@@ -2,6 +2,7 @@
 
 #include "chat/server/log.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -22,6 +23,7 @@ public:
         case errc::stopped: return "the Redis client stopped";
         case errc::loading: return "Redis is loading its dataset";
         case errc::error_reply: return "Redis answered with an error";
+        case errc::fenced: return "another node owns this shard now";
         }
         return "Redis error";
     }
@@ -128,8 +130,10 @@ void client::arm_health_check() {
     health_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         auto self = weak.lock();
         if (ec || !self || self->stopped_) return;
-        // Requests in flight carry their own deadlines; an idle connection is asked.
-        if (self->up_ && self->ctx_ && self->in_flight_.empty()) self->submit({{"PING"}}, [](std::error_code, replies) {});
+        // Requests in flight carry their own deadlines; an idle connection is asked (a
+        // subscriber is watched by its owner instead: it may send nothing but subscriptions).
+        if (self->up_ && self->ctx_ && self->in_flight_.empty() && self->channels_.empty())
+            self->submit({{"PING"}}, [](std::error_code, replies) {});
         self->arm_health_check();
     });
 }
@@ -184,6 +188,13 @@ void client::on_connect(const redisAsyncContext* ac, int status) {
     if (status != REDIS_OK) {
         // hiredis frees the context after this; cleanup() forgets it.
         self->schedule_reconnect();
+        return;
+    }
+    if (!self->channels_.empty()) {
+        // A subscriber: up once every subscription is confirmed (on_push counts them).
+        self->confirmed_ = 0;
+        for (const auto& ch : self->channels_)
+            redisAsyncCommand(self->ctx_, &client::on_push, self, "SUBSCRIBE %b", ch.data(), ch.size());
         return;
     }
     // Connected is not answering (a stopped Redis still accepts connections): up only once
@@ -317,6 +328,13 @@ void client::wait_writable() {
 }
 
 void client::exec(std::vector<command> commands, handler done) {
+    // Callable from any thread: hiredis is only ever touched on the strand.
+    boost::asio::dispatch(executor_, [self = shared_from_this(), commands = std::move(commands), done = std::move(done)]() mutable {
+        self->exec_here(std::move(commands), std::move(done));
+    });
+}
+
+void client::exec_here(std::vector<command> commands, handler done) {
     if (commands.empty()) {
         boost::asio::post(executor_, [done = std::move(done)] { done({}, {}); });
         return;
@@ -366,6 +384,47 @@ void client::submit(std::vector<command> commands, handler done) {
     if (in_flight_.size() == 1) arm_deadline();
 }
 
+void client::on_state_change(std::function<void(bool)> f) {
+    boost::asio::dispatch(executor_, [self = shared_from_this(), f = std::move(f)]() mutable { self->on_state_ = std::move(f); });
+}
+
+void client::subscribe(std::vector<std::string> channels, message_handler on_message) {
+    channels_ = std::move(channels);
+    on_message_ = std::move(on_message);
+}
+
+void client::on_push(redisAsyncContext*, void* reply, void* privdata) {
+    auto* self = static_cast<client*>(privdata);
+    auto* r = static_cast<redisReply*>(reply);
+    if (!r || self->stopped_ || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+    std::string_view kind(r->element[0]->str ? r->element[0]->str : "", r->element[0]->str ? r->element[0]->len : 0);
+    if (kind == "message" && r->element[1]->str && r->element[2]->str) {
+        if (self->on_message_)
+            self->on_message_(std::string_view(r->element[1]->str, r->element[1]->len),
+                              std::string_view(r->element[2]->str, r->element[2]->len));
+    } else if (kind == "subscribe" && ++self->confirmed_ == self->channels_.size()) {
+        self->came_up();
+    }
+}
+
+void client::reconnect() {
+    boost::asio::post(executor_, [self = shared_from_this()] { self->drop_connection("stopped delivering"); });
+}
+
+void client::drop_connection(const char* why) {
+    if (stopped_ || !ctx_) return;
+    fail_in_flight(make_error_code(errc::unavailable));
+    auto* ac = ctx_;
+    bool was_up = up_.exchange(false);
+    redisAsyncFree(ac);
+    if (was_up) {
+        down_since_ = std::chrono::steady_clock::now();
+        log("Redis at ", where_.describe(), ' ', why, "; reconnecting");
+        if (on_state_) on_state_(false);
+    }
+    schedule_reconnect();
+}
+
 void client::on_reply(redisAsyncContext*, void* reply, void* privdata) {
     auto* b = static_cast<batch*>(privdata);
     ++b->received;
@@ -408,18 +467,8 @@ void client::arm_deadline() {
         }
         // hiredis cannot cancel one request: a server that stopped answering is dropped.
         self->fail_in_flight(make_error_code(errc::timeout));
-        if (self->ctx_) {
-            auto* ac = self->ctx_;
-            bool was_up = self->up_.exchange(false);
-            redisAsyncFree(ac);
-            if (was_up) {
-                self->down_since_ = std::chrono::steady_clock::now();
-                log("Redis at ", self->where_.describe(), " did not answer within ",
-                    self->opts_.request_timeout.count(), " ms; reconnecting");
-                if (self->on_state_) self->on_state_(false);
-            }
-            self->schedule_reconnect();
-        }
+        auto why = "did not answer within " + std::to_string(self->opts_.request_timeout.count()) + " ms";
+        self->drop_connection(why.c_str());
     });
 }
 

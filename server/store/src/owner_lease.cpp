@@ -4,7 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <signal.h>
@@ -66,9 +68,26 @@ std::optional<lease_holder> lease_holder::parse(std::string_view text) {
     return h;
 }
 
+namespace {
+std::mutex incarnations_mutex;
+std::set<std::string>& incarnations() {
+    static std::set<std::string> live;
+    return live;
+}
+} // namespace
+
+void lease_holder::alive(const std::string& nonce, bool yes) {
+    std::lock_guard lock(incarnations_mutex);
+    if (yes) incarnations().insert(nonce);
+    else incarnations().erase(nonce);
+}
+
 bool lease_holder::dead_on_this_host() const {
     if (host != host_name() || pid <= 0) return false;
-    if (pid == getpid()) return false;
+    if (pid == getpid()) {
+        std::lock_guard lock(incarnations_mutex);
+        return !incarnations().count(nonce);
+    }
     return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
@@ -80,7 +99,11 @@ lease_holder lease_holder::of_this_process() {
 }
 
 owner_lease::owner_lease(boost::asio::any_io_executor strand, std::shared_ptr<redis::client> redis, options opts)
-    : strand_(strand), redis_(std::move(redis)), opts_(opts), me_(lease_holder::of_this_process()), timer_(strand) {}
+    : strand_(strand), redis_(std::move(redis)), opts_(opts), me_(lease_holder::of_this_process()), timer_(strand) {
+    lease_holder::alive(me_.nonce, true);
+}
+
+owner_lease::~owner_lease() { lease_holder::alive(me_.nonce, false); }
 
 bool owner_lease::held() const { return clock::now().time_since_epoch().count() < safe_until_.load(); }
 

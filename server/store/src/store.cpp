@@ -42,69 +42,54 @@ std::error_code first_error(const redis::client::replies& r) {
     return {};
 }
 
-bool is_replayed_append(const redis::value& v) {
-    // XADD with an id not above the last one: the same message, already stored.
-    return v.is_error() && v.text.find("equal or smaller") != std::string::npos;
-}
-
 } // namespace
-
-namespace keys {
-std::string conversation(const std::string& id) { return "chat:{c:" + id + "}:state"; }
-std::string messages(const std::string& id) { return "chat:{c:" + id + "}:messages"; }
-std::string expert(const std::string& id) { return "chat:expert:" + id; }
-std::string customer(const std::string& tenant, const std::string& user) {
-    return "chat:customer:" + tenant + '/' + user;
-}
-} // namespace keys
 
 void write_batch::put(const queue::conversation& c) {
     json doc{{"record", to_stored(c)}};
-    commands_.push_back({"SET", keys::conversation(c.id), doc.dump()});
-    commands_.push_back({"SADD", keys::live, c.id});
+    commands_.push_back({"SET", keys_->conversation(c.id), doc.dump()});
+    commands_.push_back({"SADD", keys_->live(), c.id});
 }
 
 void write_batch::put(const queue::expert& x) {
-    commands_.push_back({"SET", keys::expert(x.id), to_stored(x).dump()});
-    commands_.push_back({"SADD", keys::experts, x.id});
+    commands_.push_back({"SET", keys_->expert(x.id), to_stored(x).dump()});
+    commands_.push_back({"SADD", keys_->experts(), x.id});
 }
 
 void write_batch::drop_live(const std::string& conversation) {
-    commands_.push_back({"SREM", keys::live, conversation});
+    commands_.push_back({"SREM", keys_->live(), conversation});
 }
 
 void write_batch::timer_set(const queue::timer& t) {
-    commands_.push_back({"ZADD", keys::timers, ms_text(t.due), timer_member(t)});
+    commands_.push_back({"ZADD", keys_->timers(), ms_text(t.due), timer_member(t)});
 }
 
 void write_batch::timer_cleared(const queue::timer& t) {
-    commands_.push_back({"ZREM", keys::timers, timer_member(t)});
+    commands_.push_back({"ZREM", keys_->timers(), timer_member(t)});
 }
 
 void write_batch::restrict(const std::string& tenant, const std::string& user, queue::instant until) {
-    commands_.push_back({"HSET", keys::restrictions, tenant + '/' + user, ms_text(until)});
+    commands_.push_back({"HSET", keys_->restrictions(), tenant + '/' + user, ms_text(until)});
 }
 
 void write_batch::average_handle(queue::duration d) {
-    commands_.push_back({"HSET", keys::meta, "average_handle_ms", std::to_string(d.count())});
+    commands_.push_back({"HSET", keys_->meta(), "average_handle_ms", std::to_string(d.count())});
 }
 
 void write_batch::append(const std::string& conversation, const stored_message& m) {
-    appends_.push_back({commands_.size(), keys::messages(conversation), "0-" + std::to_string(m.seq), m.client_id, m.author, m.text});
-    commands_.push_back({"XADD", keys::messages(conversation), "0-" + std::to_string(m.seq), "from",
+    commands_.push_back({"XADD", keys_->messages(conversation), "0-" + std::to_string(m.seq), "from",
                          std::string(queue::to_string(m.from)), "author", m.author, "name", m.name, "text",
                          m.text, "client_id", m.client_id, "at", ms_text(m.at)});
 }
 
 void write_batch::ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at) {
-    commands_.push_back({"XADD", keys::tickets, "*", "ticket", id, "conversation", t.conversation, "tenant",
+    commands_.push_back({"XADD", keys_->tickets(), "*", "ticket", id, "conversation", t.conversation, "tenant",
                          t.customer.tenant, "user", t.customer.user, "tier",
                          std::string(queue::to_string(t.customer.tier)), "severity",
                          std::to_string(t.severity), "expert", t.expert, "summary", t.summary, "at", ms_text(at)});
 }
 
 void write_batch::link_customer(const queue::customer& who, const std::string& conversation) {
-    commands_.push_back({"SADD", keys::customer(who.tenant, who.user), conversation});
+    commands_.push_back({"SADD", keys_->customer(who.tenant, who.user), conversation});
 }
 
 std::optional<queue::conversation> parse_conversation_doc(std::string_view text) {
@@ -145,11 +130,31 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
     return m;
 }
 
+redis::command fenced_commit(const shard_keys& keys, std::int64_t epoch, std::vector<redis::command> commands) {
+    std::vector<std::string> key_list{keys.epoch()};
+    std::unordered_map<std::string, std::size_t> index;
+    std::vector<std::string> args{std::to_string(epoch)};
+    for (auto& c : commands) {
+        auto [it, added] = index.try_emplace(c[1], key_list.size() + 1); // Lua counts from 1
+        if (added) key_list.push_back(c[1]);
+        args.push_back(std::move(c[0]));
+        args.push_back(std::to_string(it->second));
+        args.push_back(std::to_string(c.size() - 2));
+        for (std::size_t i = 2; i < c.size(); ++i) args.push_back(std::move(c[i]));
+    }
+    redis::command call{"FCALL", "chatd_commit", std::to_string(key_list.size())};
+    call.reserve(3 + key_list.size() + args.size());
+    for (auto& k : key_list) call.push_back(std::move(k));
+    for (auto& a : args) call.push_back(std::move(a));
+    return call;
+}
+
 void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
-    if (may_write_ && !may_write_()) {
+    auto epoch = epoch_ ? epoch_() : std::optional<std::int64_t>(0);
+    if (!epoch) {
         // Not the owner (or not sure to be): refused through Redis so that `done` runs later, in order.
         read({{"PING"}}, [done = std::move(done)](std::error_code, redis::client::replies) {
-            done(make_error_code(redis::errc::unavailable));
+            done(make_error_code(redis::errc::fenced));
         });
         return;
     }
@@ -158,50 +163,22 @@ void store::commit(write_batch batch, std::function<void(std::error_code)> done)
         read({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
         return;
     }
-    auto appends = batch.take_appends();
-    auto commands = batch.take();
-    auto count = commands.size();
-    commands.insert(commands.begin(), {"MULTI"});
-    commands.push_back({"EXEC"});
-    exec(std::move(commands), [this, count, appends = std::move(appends),
-                                       done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
-        if (ec) return done(ec);
-        const auto& exec = r.back();
-        if (exec.type != redis::value::kind::array || exec.elements.size() != count)
-            return done(make_error_code(redis::errc::unavailable));
-        std::vector<write_batch::append_check> refused;
-        std::size_t next = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-            if (!exec.elements[i].is_error()) continue;
-            while (next < appends.size() && appends[next].command < i) ++next;
-            if (next < appends.size() && appends[next].command == i && is_replayed_append(exec.elements[i]))
-                refused.push_back(appends[next]);
-            else
-                return done(make_error_code(redis::errc::unavailable));
-        }
-        if (refused.empty()) return done({});
-        verify_appends(std::move(refused), std::move(done));
-    });
+    exec({fenced_commit(keys_, *epoch, batch.take())},
+         [this, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
+             if (ec) return done(ec);
+             on_committed(r.at(0), std::move(done));
+         });
 }
 
-void store::verify_appends(std::vector<write_batch::append_check> refused, std::function<void(std::error_code)> done) {
-    std::vector<redis::command> reads;
-    for (const auto& a : refused) reads.push_back({"XRANGE", a.key, a.id, a.id});
-    read(std::move(reads), [refused = std::move(refused), done = std::move(done)](std::error_code ec, redis::client::replies r) {
-        if (ec) return done(ec);
-        for (std::size_t i = 0; i < refused.size(); ++i) {
-            const auto& a = refused[i];
-            std::optional<stored_message> stored;
-            if (r[i].elements.size() == 1) stored = parse_message_entry(r[i].elements[0]);
-            if (!stored || stored->client_id != a.client_id || stored->author != a.author || stored->text != a.text) {
-                log("message ", a.id, " of ", a.key, " is already taken by another message (",
-                    stored ? "client id '" + stored->client_id + "'" : std::string("unreadable"),
-                    "): not acknowledged; is another chatd writing to this Redis?");
-                return done(make_error_code(redis::errc::error_reply));
-            }
-        }
-        done({});
-    });
+void store::on_committed(const redis::value& reply, std::function<void(std::error_code)> done) {
+    if (!reply.is_error()) return done({});
+    if (reply.text.rfind("FENCED", 0) == 0) return done(make_error_code(redis::errc::fenced));
+    if (reply.text.rfind("CONFLICT", 0) == 0)
+        log("a commit of ", keys_.prefix(), " was refused: ", reply.text.substr(9),
+            "; not acknowledged (is another chatd writing with this shard's epoch?)");
+    else
+        log("a commit of ", keys_.prefix(), " was refused: ", reply.text);
+    done(make_error_code(redis::errc::error_reply));
 }
 
 void store::exec(std::vector<redis::command> commands, redis::client::handler done) {
@@ -231,11 +208,11 @@ void store::read(std::vector<redis::command> commands,
 
 void store::load(std::function<void(std::error_code, loaded_state)> done) {
     read(
-        {{"SMEMBERS", keys::live},
-         {"SMEMBERS", keys::experts},
-         {"ZRANGE", keys::timers, "0", "-1", "WITHSCORES"},
-         {"HGETALL", keys::restrictions},
-         {"HGET", keys::meta, "average_handle_ms"}},
+        {{"SMEMBERS", keys_.live()},
+         {"SMEMBERS", keys_.experts()},
+         {"ZRANGE", keys_.timers(), "0", "-1", "WITHSCORES"},
+         {"HGETALL", keys_.restrictions()},
+         {"HGET", keys_.meta(), "average_handle_ms"}},
         [this, done = std::move(done)](std::error_code ec, redis::client::replies r) {
             if (ec) return done(ec, {});
             auto state = std::make_shared<loaded_state>();
@@ -275,9 +252,9 @@ void store::load(std::function<void(std::error_code, loaded_state)> done) {
                     reads.push_back(std::move(mget));
                 }
             };
-            chunked(r[0].elements, keys::conversation);
+            chunked(r[0].elements, [this](const std::string& id) { return keys_.conversation(id); });
             conversation_reads = reads.size();
-            chunked(r[1].elements, keys::expert);
+            chunked(r[1].elements, [this](const std::string& id) { return keys_.expert(id); });
             read(std::move(reads), [this, state, conversation_reads, done](std::error_code ec2, redis::client::replies docs) {
                 if (ec2) return done(ec2, {});
                 for (std::size_t i = 0; i < docs.size(); ++i) {
@@ -310,7 +287,7 @@ void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(s
     std::vector<redis::command> reads;
     reads.reserve(state->core.conversations.size());
     for (const auto& c : state->core.conversations)
-        reads.push_back({"XREVRANGE", keys::messages(c.id), "+", "-", "COUNT", "1"});
+        reads.push_back({"XREVRANGE", keys_.messages(c.id), "+", "-", "COUNT", "1"});
     read(std::move(reads), [state, done = std::move(done)](std::error_code ec, redis::client::replies tails) {
         if (ec) return done(ec, {});
         for (std::size_t i = 0; i < tails.size(); ++i) {
@@ -324,7 +301,7 @@ void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(s
 
 void store::messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
                      std::function<void(std::error_code, std::vector<stored_message>)> done) {
-    read({{"XRANGE", keys::messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
+    read({{"XRANGE", keys_.messages(conversation), "0-" + std::to_string(after + 1), "+", "COUNT",
                    std::to_string(limit)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
                      if (ec) return done(ec, {});
@@ -339,7 +316,7 @@ void store::tails(const std::vector<std::string>& conversations, std::size_t lim
                   std::function<void(std::error_code, std::vector<std::vector<stored_message>>)> done) {
     std::vector<redis::command> reads;
     for (const auto& id : conversations)
-        reads.push_back({"XREVRANGE", keys::messages(id), "+", "-", "COUNT", std::to_string(limit)});
+        reads.push_back({"XREVRANGE", keys_.messages(id), "+", "-", "COUNT", std::to_string(limit)});
     read(std::move(reads), [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, {});
         std::vector<std::vector<stored_message>> out(r.size());
@@ -352,7 +329,7 @@ void store::tails(const std::vector<std::string>& conversations, std::size_t lim
 
 void store::conversation(const std::string& id,
                          std::function<void(std::error_code, std::optional<queue::conversation>)> done) {
-    read({{"GET", keys::conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+    read({{"GET", keys_.conversation(id)}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, std::nullopt);
         if (r[0].is_nil()) return done({}, std::nullopt);
         done({}, parse_conversation_doc(r[0].text));
@@ -363,7 +340,7 @@ void store::conversations(const std::vector<std::string>& ids,
                           std::function<void(std::error_code, std::vector<queue::conversation>)> done) {
     if (ids.empty()) return done({}, {});
     std::vector<std::string> command{"MGET"};
-    for (const auto& id : ids) command.push_back(keys::conversation(id));
+    for (const auto& id : ids) command.push_back(keys_.conversation(id));
     read({command}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, {});
         std::vector<queue::conversation> out;
@@ -376,7 +353,7 @@ void store::conversations(const std::vector<std::string>& ids,
 
 void store::customer_conversations(const std::string& tenant, const std::string& user,
                                    std::function<void(std::error_code, std::vector<std::string>)> done) {
-    read({{"SMEMBERS", keys::customer(tenant, user)}},
+    read({{"SMEMBERS", keys_.customer(tenant, user)}},
                  [done = std::move(done)](std::error_code ec, redis::client::replies r) {
                      if (ec) return done(ec, {});
                      std::vector<std::string> ids;
@@ -384,6 +361,35 @@ void store::customer_conversations(const std::string& tenant, const std::string&
                      std::sort(ids.begin(), ids.end());
                      done({}, std::move(ids));
                  });
+}
+
+} // namespace chat::server
+
+namespace chat::server {
+
+void store::take_lease(const std::string& holder, std::chrono::milliseconds ttl, const std::string& replaceable,
+                       std::function<void(std::error_code, std::int64_t, std::string)> done) {
+    read({{"FCALL", "chatd_acquire", "2", keys_.lease(), keys_.epoch(), holder, std::to_string(ttl.count()), replaceable}},
+         [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+             if (ec) return done(ec, 0, {});
+             const auto& v = r.at(0);
+             if (v.type == redis::value::kind::integer) return done({}, v.integer, {});
+             if (v.type == redis::value::kind::array && v.elements.size() >= 2) return done({}, 0, v.elements[1].text);
+             done(make_error_code(redis::errc::error_reply), 0, {});
+         });
+}
+
+void store::renew_lease(const std::string& value, std::chrono::milliseconds ttl, std::function<void(std::error_code, bool)> done) {
+    read({{"FCALL", "chatd_renew", "1", keys_.lease(), value, std::to_string(ttl.count())}},
+         [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+             if (ec) return done(ec, false);
+             done({}, r.at(0).integer == 1);
+         });
+}
+
+void store::release_lease(const std::string& value, std::function<void(std::error_code)> done) {
+    read({{"FCALL", "chatd_release", "1", keys_.lease(), value}},
+         [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
 }
 
 } // namespace chat::server

@@ -1,11 +1,11 @@
 #pragma once
-// The whole server wired together: threads, Redis (embedded or not), store, hub, listener.
-// main() and the integration tests both run it.
+// The whole server wired together: threads, Redis (embedded or not), the node and its shards,
+// the listener. main() and the integration tests both run it.
 
+#include "chat/server/cluster/node.hpp"
 #include "chat/server/config.hpp"
 #include "chat/server/net/gateway.hpp"
 #include "chat/server/redis/embedded.hpp"
-#include "chat/server/store/owner_lease.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -24,26 +24,29 @@ public:
     chat_server(const chat_server&) = delete;
     chat_server& operator=(const chat_server&) = delete;
 
-    // Starts Redis when embedded, restores the state and listens; throws when it cannot.
+    // Starts Redis when embedded, moves an old data layout to shards, joins the nodes on that
+    // Redis (taking the shards that fall to this one) and listens; throws when it cannot.
     server::hub::start_report start();
     unsigned short port() const { return port_; }
     std::string redis_description() const { return redis_where_; }
-    server::hub& the_hub() { return *gw_->hub; }
+    cluster::node& node() { return *gw_->node; }
     server::gateway& gateway() { return *gw_; }
     const config& cfg() const { return gw_->cfg; }
 
-    // SIGTERM: stop accepting, tell clients to reconnect, finish writes, then stop.
+    // SIGTERM: stop accepting, tell clients to reconnect, hand the shards over, then stop.
     void drain(std::chrono::milliseconds grace);
-    // Stops at once (what is stored stays stored).
+    // Stops at once (what is stored stays stored; the shards' leases lapse).
     void stop();
 
 private:
+    redis::endpoint start_redis();
+    void migrate_old_layout(const shard_map& map);
+    std::string node_id() const;
+
     boost::asio::io_context io_;
-    boost::asio::any_io_executor strand_; // the hub's and the Redis client's
     std::shared_ptr<server::gateway> gw_;
     std::unique_ptr<redis::embedded_server> embedded_;
-    std::shared_ptr<redis::client> redis_;
-    std::shared_ptr<owner_lease> lease_;
+    std::shared_ptr<redis::client> redis_, bus_;
     std::shared_ptr<listener> listener_;
     std::vector<std::thread> threads_;
     std::string redis_where_;

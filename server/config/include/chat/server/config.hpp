@@ -43,6 +43,14 @@ struct region_config {
     std::string holidays_ics;          // an iCalendar file of holidays
 };
 
+// Several chatd nodes on one Redis: how they share the shards of tenants.
+struct cluster_config {
+    std::string node_id;       // unique among the nodes; "" = host:port
+    std::size_t shards = 64;   // fixed when a deployment is created
+    std::chrono::milliseconds lease_ttl{3000}; // a dead owner's shards are taken over within about this
+    std::chrono::milliseconds forward_timeout{5000}; // a request forwarded to an owner that does not answer
+};
+
 struct config {
     std::string bind = "127.0.0.1";
     unsigned short port = 8080;
@@ -55,6 +63,7 @@ struct config {
     std::filesystem::path web_root; // the built clients; empty: not served
     connection_limits limits;
     hub_limits hub;
+    cluster_config cluster;
     std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
     queue::policy policy;
     std::map<std::string, region_config> regions; // by region id, as written
@@ -74,6 +83,7 @@ struct command_line {
     std::optional<std::string> redis_url;
     std::optional<std::string> bind;
     std::optional<std::filesystem::path> web_root;
+    std::optional<std::string> node_id;
     bool dev_tokens = false;
 };
 command_line parse_command_line(int argc, char** argv);

@@ -14,6 +14,7 @@
 #include "chat/server/app/commit_pipeline.hpp"
 #include "chat/server/app/counters.hpp"
 #include "chat/server/app/limits.hpp"
+#include "chat/server/app/metrics.hpp"
 #include "chat/server/app/monitor_feed.hpp"
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
@@ -29,11 +30,17 @@
 
 namespace chat::server {
 
+// What a hub tells the node that runs it.
+struct hub_hooks {
+    std::function<void()> fenced; // a commit was refused: another node holds the shard now
+};
+
 class hub : public std::enable_shared_from_this<hub> {
 public:
-    // `strand` must be a strand: the core and all of the hub's state live on it.
+    // `strand` must be a strand: the core and all of the hub's state live on it. `counters`
+    // are the node's, shared by its hubs.
     hub(boost::asio::any_io_executor strand, std::shared_ptr<server::store> store, const server::clock& clock,
-        queue::policy policy, hub_limits limits = {});
+        queue::policy policy, hub_limits limits, std::shared_ptr<hub_counters> counters, hub_hooks hooks = {});
 
     struct start_report {
         std::size_t conversations = 0, experts = 0, timers = 0, skipped = 0;
@@ -51,8 +58,14 @@ public:
     // Runs `f` on the strand once idle, or once Redis is down (then nothing more can be stored).
     void when_idle(std::function<void()> f);
 
+    // Redis went away or came back (the node relays its client's state to each hub).
+    void redis_state(bool up);
+
     // Called from sessions on any thread; the work is posted onto the hub's strand.
     void join(std::shared_ptr<participant> p, std::optional<std::string> id);
+    // A session already welcomed (by this hub's shard under another owner): registered again,
+    // told the state of what it sees, its monitor subscription renewed; no welcome.
+    void rejoin(std::shared_ptr<participant> p, bool monitor);
     void leave(std::shared_ptr<participant> p);
     void handle(std::shared_ptr<participant> p, std::optional<std::string> id, protocol::any_request r);
     // A manual clock moved: fire what is due now.
@@ -62,9 +75,9 @@ public:
     void read_queue(std::string tenant, std::function<void(nlohmann::json)> done);
     void read_experts(std::string tenant, std::function<void(nlohmann::json)> done);
     void read_conversation(identity who, std::string id, std::function<void(int status, nlohmann::json)> done);
-    void read_metrics(std::function<void(std::string)> done);
+    void read_line(std::function<void(line_summary)> done);
 
-    hub_counters& counters() { return counters_; }
+    hub_counters& counters() { return *counters_; }
     const queue::core& core() const { return core_; } // for tests, on the strand only
 
 private:
@@ -90,12 +103,12 @@ private:
     write_batch build(const pending_write& w);
     void delivered(step& s);
     void send(const outgoing& o);
-    bool degraded() const { return pipeline_.degraded() || !store_->available(); }
+    bool degraded() const { return pipeline_.degraded() || !store_->writable(); }
     // What an outcome means: what to store, what to tell, and the monitors' deltas.
     void record(step& s, const queue::outcome& out);
 
     // hub_sessions.cpp: who is connected
-    void do_join(const session_ptr& p);
+    void do_join(const session_ptr& p, bool welcome, bool monitor);
     void do_leave(const session_ptr& p);
     void join_customer(const session_ptr& p, protocol::event::welcome& welcome);
     void join_expert(const session_ptr& p, protocol::event::welcome& welcome, step& s);
@@ -193,7 +206,8 @@ private:
     bool stopped_ = false;
     queue::instant last_sweep_{};
     std::chrono::milliseconds redis_loading_{};
-    hub_counters counters_;
+    std::shared_ptr<hub_counters> counters_;
+    hub_hooks hooks_;
 };
 
 } // namespace chat::server

@@ -36,6 +36,9 @@ public:
     virtual void hold(const std::string& conversation) = 0;
     // The history request `id`, authorised: what the stream holds after `after`, then the ok.
     virtual void replay(const std::string& conversation, std::uint64_t after, std::optional<std::string> id) = 0;
+    // Registered again by a hub that took its shard over (after the state it sees): what it
+    // may have missed meanwhile is in the streams, from where each of its cursors stands.
+    virtual void rejoined() = 0;
 
 private:
     identity who_;

@@ -1,8 +1,9 @@
 #pragma once
-// What every connection shares: the configuration, the token secret, the hub, and the
+// What every connection shares: the configuration, the token secret, the node, and the
 // web clients, and the registry of open WebSocket sessions (for draining).
 
-#include "chat/server/app/hub.hpp"
+#include "chat/server/app/counters.hpp"
+#include "chat/server/cluster/node.hpp"
 #include "chat/server/config.hpp"
 #include "chat/server/net/static_site.hpp"
 
@@ -21,8 +22,8 @@ struct gateway {
 
     config cfg;
     std::string secret;
-    std::shared_ptr<server::hub> hub;
-    std::shared_ptr<server::store> store; // for what sessions read themselves (history)
+    std::shared_ptr<cluster::node> node; // routes each session to its shard's owner
+    std::shared_ptr<hub_counters> counters = std::make_shared<hub_counters>();
     static_site site; // the web clients; empty when web_root is not set
     const server::clock& clock;
     std::atomic<std::size_t> connections{0};

@@ -61,16 +61,27 @@ public:
     void stop();
     // Up once Redis answered a PING on this connection, until a request fails or times out.
     bool connected() const { return up_; }
-    // Called on the strand whenever the connection comes up or goes down.
-    void on_state_change(std::function<void(bool up)> f) { on_state_ = std::move(f); }
+    // Called on the strand whenever the connection comes up or goes down. Set from any thread.
+    void on_state_change(std::function<void(bool up)> f);
 
     // Sends the commands as one pipeline; `done` gets one reply per command, in order, or an
-    // error for the whole pipeline (whose effect on the server is then unknown).
+    // error for the whole pipeline (whose effect on the server is then unknown). From any
+    // thread; `done` runs on the client's strand.
     void exec(std::vector<command> commands, handler done);
+
+    // Subscriber mode, set before start(): each time the connection comes up it subscribes to
+    // `channels` and hands every message to `on_message` (on the strand); it sends nothing
+    // else. Up once every subscription is confirmed.
+    using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
+    void subscribe(std::vector<std::string> channels, message_handler on_message);
+    // Drops the connection and connects again: a subscriber whose messages stopped arriving.
+    void reconnect();
 
 private:
     struct batch;
     static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
+    static void on_push(redisAsyncContext* ac, void* reply, void* privdata);
+    void drop_connection(const char* why);
     static void on_connect(const redisAsyncContext* ac, int status);
     static void on_disconnect(const redisAsyncContext* ac, int status);
     static void add_read(void* self);
@@ -89,6 +100,7 @@ private:
     void fail_in_flight(std::error_code ec);
     void finish(batch* b);
     void submit(std::vector<command> commands, handler done);
+    void exec_here(std::vector<command> commands, handler done);
     void came_up();
     void arm_health_check();
 
@@ -110,6 +122,9 @@ private:
     bool was_ever_up_ = false;
     std::deque<batch*> in_flight_;
     std::function<void(bool)> on_state_;
+    std::vector<std::string> channels_; // subscriber mode when not empty
+    message_handler on_message_;
+    std::size_t confirmed_ = 0;
 };
 
 } // namespace chat::server::redis

@@ -24,9 +24,12 @@ struct lease_holder {
     std::string nonce;
     std::string text() const;
     static std::optional<lease_holder> parse(std::string_view text);
-    // A holder on this machine whose process is gone: its lease may be taken at once.
+    // A holder on this machine whose process is gone (or, in this process, whose incarnation
+    // ended): its lease may be taken at once.
     bool dead_on_this_host() const;
     static lease_holder of_this_process();
+    // The incarnations alive in this process (a chatd restarted in the same process, as tests do).
+    static void alive(const std::string& nonce, bool yes);
 };
 
 class owner_lease : public std::enable_shared_from_this<owner_lease> {
@@ -38,6 +41,7 @@ public:
     };
     // `redis` runs on `strand`, which must be the strand the lease's timer runs on too.
     owner_lease(boost::asio::any_io_executor strand, std::shared_ptr<redis::client> redis, options opts);
+    ~owner_lease();
 
     // Takes the lease (waiting for a holder's to lapse, up to options.wait); `done` gets an
     // error message when another live chatd keeps it. Renews from then on.

@@ -1,9 +1,11 @@
 #pragma once
-// Redis as the system of record: what one event changed is written as one MULTI/EXEC, and
-// everything the core needs is read back at start. Speaks domain types, never replies.
+// Redis as the system of record, one shard at a time: what one event changed is written as one
+// fenced commit, and everything the shard's core needs is read back when it is taken. Speaks
+// domain types, never replies.
 
 #include "chat/queue/core.hpp"
 #include "chat/server/redis/client.hpp"
+#include "chat/server/store/shards.hpp"
 
 #include <functional>
 #include <memory>
@@ -23,23 +25,10 @@ struct stored_message {
     queue::instant at{};
 };
 
-// Key names. A conversation's keys share the hash tag {c:ID}: one Redis Cluster slot.
-namespace keys {
-std::string conversation(const std::string& id);
-std::string messages(const std::string& id);
-std::string expert(const std::string& id);
-std::string customer(const std::string& tenant, const std::string& user);
-inline const std::string live = "chat:live";       // conversations the core holds
-inline const std::string experts = "chat:experts"; // every expert id
-inline const std::string timers = "chat:timers";   // zset: kind|subject -> due (ms)
-inline const std::string restrictions = "chat:restrictions";
-inline const std::string meta = "chat:meta";
-inline const std::string tickets = "chat:tickets"; // stream of escalations
-} // namespace keys
-
-// The writes of one event, applied atomically.
+// The writes of one event of one shard, applied atomically (by chatd_commit, fenced).
 class write_batch {
 public:
+    explicit write_batch(const shard_keys& keys) : keys_(&keys) {}
     void put(const queue::conversation& c);
     void put(const queue::expert& x);
     void drop_live(const std::string& conversation);
@@ -53,20 +42,17 @@ public:
 
     bool empty() const { return commands_.empty(); }
     std::size_t size() const { return commands_.size(); }
+    // Each command's second word is its key.
     std::vector<redis::command> take() { return std::move(commands_); }
 
-    // A message append of the batch: which command, and what the entry must hold if Redis
-    // already has one with that id (a retried write), rather than another's message.
-    struct append_check {
-        std::size_t command = 0;
-        std::string key, id, client_id, author, text;
-    };
-    std::vector<append_check> take_appends() { return std::move(appends_); }
-
 private:
+    const shard_keys* keys_;
     std::vector<redis::command> commands_;
-    std::vector<append_check> appends_;
 };
+
+// A batch as one FCALL chatd_commit: the shard's epoch key, every key named once, the epoch,
+// then each command as name, key index, argument count, arguments.
+redis::command fenced_commit(const shard_keys& keys, std::int64_t epoch, std::vector<redis::command> commands);
 
 // Everything read back at start. A conversation's last seq is its stream's, which may be
 // ahead of its document: messages are appended without rewriting the document.
@@ -75,26 +61,37 @@ struct loaded_state {
     std::size_t skipped = 0; // documents that could not be read (logged, not fatal)
 };
 
-// Callable from any strand: requests go to the client's strand, answers come back on the
-// store's home (where its user runs; none: the client's own strand).
+// One shard's records. Callable from any strand: requests go to the client's strand, answers
+// come back on the store's home (where its user runs; none: the client's own strand).
 class store {
 public:
-    explicit store(std::shared_ptr<redis::client> redis, boost::asio::any_io_executor home = {})
-        : redis_(std::move(redis)), home_(std::move(home)) {}
+    store(std::shared_ptr<redis::client> redis, shard_keys keys, boost::asio::any_io_executor home = {})
+        : redis_(std::move(redis)), keys_(std::move(keys)), home_(std::move(home)) {}
     // The same store, answering on another strand.
     std::shared_ptr<store> answering_on(boost::asio::any_io_executor home) const;
+    const shard_keys& keys() const { return keys_; }
 
     redis::client& redis() { return *redis_; }
     bool available() const { return redis_->connected(); }
-    // Writes are allowed only while `may_write` holds (the owner lease); read from any thread.
-    void fence(std::function<bool()> may_write) { may_write_ = std::move(may_write); }
-    bool writable() const { return available() && (!may_write_ || may_write_()); }
+    // The epoch a commit must carry: the shard's lease while it is held (and confirmed
+    // recently enough that it cannot have lapsed), none otherwise. Read on the store's home.
+    void fence(std::function<std::optional<std::int64_t>()> epoch) { epoch_ = std::move(epoch); }
+    bool writable() const { return available() && (!epoch_ || epoch_()); }
 
-    // Writes the batch as MULTI ... EXEC. An append refused because its id is taken counts
-    // as success only when the stored entry is the same message (a retry after a lost
-    // reply); another message there is a conflict, never acknowledged.
+    // Writes the batch as one fenced FCALL: applied whole while this node's epoch is the
+    // shard's (else `fenced`, nothing written). An append whose id is taken is skipped when
+    // the stored entry is the same message (a rewrite after a lost reply); another message
+    // there is a conflict, nothing written, never acknowledged.
     void commit(write_batch batch, std::function<void(std::error_code)> done);
     void load(std::function<void(std::error_code, loaded_state)> done);
+
+    // The shard's lease (chatd_acquire/renew/release, functions.hpp). Taking answers the new
+    // epoch, or 0 and the value of the lease another holds.
+    void take_lease(const std::string& holder, std::chrono::milliseconds ttl, const std::string& replaceable,
+                    std::function<void(std::error_code, std::int64_t epoch, std::string held_by)> done);
+    void renew_lease(const std::string& value, std::chrono::milliseconds ttl,
+                     std::function<void(std::error_code, bool ours)> done);
+    void release_lease(const std::string& value, std::function<void(std::error_code)> done);
     void messages(const std::string& conversation, std::uint64_t after, std::size_t limit,
                   std::function<void(std::error_code, std::vector<stored_message>)> done);
     // The last `limit` messages of each conversation, newest first, in one round trip.
@@ -113,12 +110,12 @@ private:
     // Sends reads; an error reply to any of them is the request's error.
     void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
     void read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done);
-
-    void verify_appends(std::vector<write_batch::append_check> refused, std::function<void(std::error_code)> done);
+    void on_committed(const redis::value& reply, std::function<void(std::error_code)> done);
 
     std::shared_ptr<redis::client> redis_;
+    shard_keys keys_;
     boost::asio::any_io_executor home_;
-    std::function<bool()> may_write_;
+    std::function<std::optional<std::int64_t>()> epoch_;
 };
 
 // Parsing of stored documents, exposed for tests and chatctl.

@@ -1,0 +1,56 @@
+#pragma once
+// Tenants are spread over a fixed number of shards by a stable hash; each shard's keys share
+// one hash tag, so every commit and every read of a shard is one Redis Cluster slot. The tags
+// are placed, not numbered: shard i's tag falls in the i-th of `count` equal slot ranges, so
+// the shards spread evenly over masters holding contiguous ranges (bare "s0".."s63" do not).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::server {
+
+using shard_id = std::uint32_t;
+
+class shard_map {
+public:
+    static constexpr std::size_t default_count = 64;
+    explicit shard_map(std::size_t count = default_count);
+
+    std::size_t count() const { return tags_.size(); }
+    shard_id shard_of(std::string_view tenant) const;
+    // The hash tag of the shard's keys (without braces), e.g. "s7.12".
+    const std::string& tag(shard_id s) const { return tags_.at(s); }
+
+private:
+    std::vector<std::string> tags_;
+};
+
+// The key names of one shard, all under its tag.
+class shard_keys {
+public:
+    explicit shard_keys(const std::string& tag);
+
+    std::string conversation(const std::string& id) const { return prefix_ + "c:" + id + ":state"; }
+    std::string messages(const std::string& id) const { return prefix_ + "c:" + id + ":messages"; }
+    std::string expert(const std::string& id) const { return prefix_ + "expert:" + id; }
+    std::string customer(const std::string& tenant, const std::string& user) const {
+        return prefix_ + "customer:" + tenant + '/' + user;
+    }
+    const std::string& live() const { return live_; }       // conversations the core holds
+    const std::string& experts() const { return experts_; } // every expert id
+    const std::string& timers() const { return timers_; }   // zset: kind|subject -> due (ms)
+    const std::string& restrictions() const { return restrictions_; }
+    const std::string& meta() const { return meta_; }
+    const std::string& tickets() const { return tickets_; } // stream of escalations
+    const std::string& lease() const { return lease_; }     // "holder epoch", expiring on Redis's clock
+    const std::string& epoch() const { return epoch_; }     // the fencing epoch: +1 at each taking
+    const std::string& prefix() const { return prefix_; }
+
+private:
+    std::string prefix_, live_, experts_, timers_, restrictions_, meta_, tickets_, lease_, epoch_;
+};
+
+} // namespace chat::server

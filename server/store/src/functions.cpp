@@ -1,0 +1,93 @@
+#include "chat/server/store/functions.hpp"
+
+namespace chat::server {
+namespace {
+
+constexpr std::string_view source = R"lua(#!lua name=chatd
+
+local function seq_of(id)
+  return tonumber(string.match(id, '%-(%d+)$'))
+end
+
+local function field(list, name)
+  for i = 1, #list, 2 do
+    if list[i] == name then return list[i + 1] end
+  end
+  return nil
+end
+
+local function acquire(keys, args)
+  local taken = redis.call('SET', keys[1], 'taking', 'NX', 'PX', args[2])
+  if not taken then
+    local value = redis.call('GET', keys[1])
+    local holder = value and string.match(value, '^(.*) %d+$')
+    if args[3] == '' or holder ~= args[3] then
+      return {0, value or '', redis.call('PTTL', keys[1])}
+    end
+  end
+  local epoch = redis.call('INCR', keys[2])
+  redis.call('SET', keys[1], args[1] .. ' ' .. epoch, 'PX', args[2])
+  return epoch
+end
+
+local function renew(keys, args)
+  if redis.call('GET', keys[1]) ~= args[1] then return 0 end
+  redis.call('PEXPIRE', keys[1], args[2])
+  return 1
+end
+
+local function release(keys, args)
+  if redis.call('GET', keys[1]) ~= args[1] then return 0 end
+  redis.call('DEL', keys[1])
+  return 1
+end
+
+local function commit(keys, args)
+  local epoch = redis.call('GET', keys[1])
+  if epoch ~= args[1] then
+    return redis.error_reply('FENCED the shard epoch is ' .. tostring(epoch) .. ', not ' .. args[1])
+  end
+  local ops = {}
+  local i = 2
+  while i <= #args do
+    local n = tonumber(args[i + 2])
+    ops[#ops + 1] = {args[i], keys[tonumber(args[i + 1])], {unpack(args, i + 3, i + 2 + n)}}
+    i = i + 3 + n
+  end
+  -- Appends the stream already holds: the same message is skipped, another one refuses it all.
+  local last, skip = {}, {}
+  for k, op in ipairs(ops) do
+    local a = op[3]
+    if op[1] == 'XADD' and a[1] ~= '*' then
+      if last[op[2]] == nil then
+        local tail = redis.call('XREVRANGE', op[2], '+', '-', 'COUNT', 1)
+        last[op[2]] = (#tail > 0) and seq_of(tail[1][1]) or 0
+      end
+      if seq_of(a[1]) <= last[op[2]] then
+        local e = redis.call('XRANGE', op[2], a[1], a[1])
+        local mine = {unpack(a, 2)}
+        if #e == 0 or field(e[1][2], 'client_id') ~= field(mine, 'client_id') or
+           field(e[1][2], 'author') ~= field(mine, 'author') or field(e[1][2], 'text') ~= field(mine, 'text') then
+          return redis.error_reply('CONFLICT ' .. op[2] .. ' ' .. a[1] .. ' holds another message')
+        end
+        skip[k] = true
+      end
+    end
+  end
+  for k, op in ipairs(ops) do
+    if not skip[k] then redis.call(op[1], op[2], unpack(op[3])) end
+  end
+  return #ops
+end
+
+redis.register_function('chatd_acquire', acquire)
+redis.register_function('chatd_renew', renew)
+redis.register_function('chatd_release', release)
+redis.register_function('chatd_commit', commit)
+)lua";
+
+} // namespace
+
+std::string_view functions_source() { return source; }
+
+} // namespace chat::server
