@@ -82,3 +82,168 @@ TEST_CASE("two chatd on the same Redis serve one conversation together, and eith
     auto replay = alice->request({{"type", "history"}, {"conversation", c}, {"after", 0}});
     CHECK(replay["seq"] == 5);
 }
+
+namespace {
+
+// A tool run to its end: exit status and what it printed.
+std::pair<int, std::string> run(const std::string& command) {
+    auto* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(pipe);
+    std::string output;
+    char line[1024];
+    while (std::fgets(line, sizeof line, pipe)) output += line;
+    return {::pclose(pipe), output};
+}
+
+// chat-soak over `nodes` in the background while the test does its worst; then chat-check.
+class soak {
+public:
+    soak(cluster_fixture& cluster, const std::vector<chatd_node*>& nodes, const std::string& args) : cluster_(cluster) {
+        std::string targets;
+        for (auto* n : nodes) targets += (targets.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(n->port());
+        record_ = (cluster.data_dir() / "soak.jsonl").string();
+        command_ = std::string(CHAT_SOAK_PATH) + " --targets " + targets + " --secret-file " + cluster.secret_file().string() +
+                   " --record " + record_ + ' ' + args;
+        thread_ = std::thread([this] { result_ = run(command_); });
+    }
+    ~soak() {
+        if (thread_.joinable()) thread_.join();
+    }
+    // Waits for the run to end; its output, and every count chat-check reports (each must be 0).
+    nlohmann::json finish() {
+        thread_.join();
+        INFO(result_.second);
+        CHECK(result_.first == 0);
+        std::printf("chat-soak: %s", result_.second.c_str());
+        auto [status, out] = run(std::string(CHAT_CHECK_PATH) + " --redis " + cluster_.redis_url() + " --record " + record_);
+        INFO(out);
+        CHECK(status == 0);
+        std::printf("chat-check: %s", out.c_str());
+        return nlohmann::json::parse(out.substr(out.find('{')), nullptr, false);
+    }
+
+private:
+    cluster_fixture& cluster_;
+    std::string record_, command_;
+    std::pair<int, std::string> result_;
+    std::thread thread_;
+};
+
+void all_zero(const nlohmann::json& report) {
+    REQUIRE(report.is_object());
+    for (const char* key : {"acknowledged_missing", "stored_twice", "seq_gaps", "conflicting_acknowledgements",
+                            "deliveries_missing", "deliveries_out_of_order"}) {
+        INFO(key);
+        CHECK(report.value(key, -1) == 0);
+    }
+    CHECK(report.value("messages_stored", 0) > 0);
+}
+
+std::string busiest(cluster_fixture& cluster) {
+    std::string most;
+    int count = -1;
+    for (const auto& [node, n] : cluster.shards_by_node())
+        if (!node.empty() && n > count) most = node, count = n;
+    return most;
+}
+
+} // namespace
+
+TEST_CASE("two nodes carry 100 conversations through a kill -9 of the node that owns most shards", "[integration][cluster]") {
+    cluster_fixture cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    REQUIRE(cluster.wait_all_held_by({a->id(), b->id()}, 10s));
+    soak load(cluster, {a.get(), b.get()}, "--conversations 100 --rate 200 --duration 9 --settle 20");
+    std::this_thread::sleep_for(3s);
+    auto victim = busiest(cluster);
+    auto& dead = victim == a->id() ? a : b;
+    auto& alive = victim == a->id() ? b : a;
+    dead->kill9();
+    auto took = cluster.wait_all_held_by({alive->id()}, 10s);
+    REQUIRE(took);
+    std::printf("takeover of every shard after kill -9 of %s: %lld ms\n", victim.c_str(), static_cast<long long>(took->count()));
+    CHECK(*took < 5s);
+    // It comes back and gets its share again while the load goes on.
+    std::this_thread::sleep_for(2s);
+    auto back = cluster.start({}, 0);
+    all_zero(load.finish());
+}
+
+TEST_CASE("a paused owner wakes up fenced: it writes nothing more, and nothing is lost or stored twice", "[integration][cluster]") {
+    cluster_fixture cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    REQUIRE(cluster.wait_all_held_by({a->id(), b->id()}, 10s));
+    soak load(cluster, {a.get(), b.get()}, "--conversations 50 --rate 100 --duration 10 --settle 20");
+    std::this_thread::sleep_for(2s);
+    auto owner = cluster.owner_of();
+    auto& zombie = owner == a->id() ? a : b;
+    auto& other = owner == a->id() ? b : a;
+    zombie->pause(); // past the lease's TTL: the other node takes its shards
+    auto took = cluster.wait_for_owner(owner, 10s);
+    CHECK(took == other->id());
+    std::this_thread::sleep_for(1s);
+    zombie->resume();
+    all_zero(load.finish());
+    INFO(zombie->output());
+    CHECK_THAT(zombie->output(), Catch::Matchers::Contains("is no longer this node's"));
+}
+
+TEST_CASE("three nodes stopped and started again one after the other hand their shards over", "[integration][cluster]") {
+    cluster_fixture cluster;
+    std::vector<std::unique_ptr<chatd_node>> nodes;
+    for (int i = 0; i < 3; ++i) nodes.push_back(cluster.start());
+    REQUIRE(cluster.wait_all_held_by({nodes[0]->id(), nodes[1]->id(), nodes[2]->id()}, 10s));
+    std::vector<unsigned short> ports;
+    for (auto& n : nodes) ports.push_back(n->port());
+    soak load(cluster, {nodes[0].get(), nodes[1].get(), nodes[2].get()},
+              "--conversations 60 --rate 120 --duration 14 --settle 20");
+    std::this_thread::sleep_for(2s);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        std::set<std::string> others;
+        for (std::size_t j = 0; j < nodes.size(); ++j)
+            if (j != i) others.insert(nodes[j]->id());
+        auto stopping = std::chrono::steady_clock::now();
+        CHECK(nodes[i]->terminate() == 0);
+        auto stopped = std::chrono::steady_clock::now() - stopping;
+        auto held = cluster.wait_all_held_by(others, 10s);
+        REQUIRE(held);
+        std::printf("SIGTERM of node %zu: exited in %lld ms, every shard held by the others %lld ms later\n", i + 1,
+                    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(stopped).count()),
+                    static_cast<long long>(held->count()));
+        CHECK(*held < 1s); // planned: handed over, not waited for
+        auto id = nodes[i]->id();
+        nodes[i] = cluster.start({}, ports[i], id);
+        std::this_thread::sleep_for(1s);
+    }
+    all_zero(load.finish());
+}
+
+TEST_CASE("the clients of a node that owns nothing are back on another node within 2 s of its kill -9", "[integration][cluster]") {
+    cluster_fixture cluster;
+    auto a = cluster.start();
+    REQUIRE(cluster.wait_all_held_by({a->id()}, 10s));
+    // Before it has settled, a new node owns nothing: it only serves its clients.
+    auto b = cluster.start();
+    REQUIRE(cluster.shards_by_node()[b->id()] == 0);
+    auto ada = cluster.connect(b->port(), role::expert, "ada");
+    ada->request({{"type", "presence"}, {"presence", "available"}});
+    auto alice = cluster.connect(b->port(), role::customer, "alice");
+    auto open = alice->request({{"type", "open"}, {"topic", "billing"}, {"text", "my invoice is wrong"}, {"client_id", "o1"}});
+    REQUIRE(open["type"] == "ok");
+    std::string c = open["conversation"];
+    ada->wait_for("offered", c);
+    REQUIRE(ada->request({{"type", "accept"}, {"conversation", c}})["type"] == "ok");
+    b->kill9();
+    auto killed = std::chrono::steady_clock::now();
+    alice = cluster.connect(a->port(), role::customer, "alice");
+    ada = cluster.connect(a->port(), role::expert, "ada");
+    auto back = std::chrono::steady_clock::now() - killed;
+    std::printf("clients of a killed gateway back on another node in %lld ms\n",
+                static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(back).count()));
+    CHECK(back < 2s);
+    CHECK(alice->request({{"type", "send"}, {"conversation", c}, {"text", "still there?"}, {"client_id", "m2"}})["seq"] == 2);
+    auto replay = ada->request({{"type", "history"}, {"conversation", c}, {"after", 0}});
+    CHECK(replay["seq"] == 2);
+}

@@ -16,6 +16,8 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -116,10 +118,10 @@ public:
     std::string redis_url() const { return "unix://" + redis_.server.socket_path().string(); }
     const std::filesystem::path& data_dir() const { return data_.path(); }
 
-    // A node named "node-1", "node-2", ... in the order started.
-    std::unique_ptr<chatd_node> start(std::vector<std::string> extra = {}, unsigned short port = 0) {
-        return std::make_unique<chatd_node>("node-" + std::to_string(++started_), data_.path(), redis_url(), std::move(extra),
-                                            port);
+    // A node named "node-1", "node-2", ... in the order started (or `id`, to start one again).
+    std::unique_ptr<chatd_node> start(std::vector<std::string> extra = {}, unsigned short port = 0, std::string id = {}) {
+        if (id.empty()) id = "node-" + std::to_string(++started_);
+        return std::make_unique<chatd_node>(std::move(id), data_.path(), redis_url(), std::move(extra), port);
     }
 
     std::string token(protocol::role r, const std::string& sub, const std::string& tenant = "acme",
@@ -156,6 +158,33 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
+    // How many shards each node holds, by node id (from the leases).
+    std::map<std::string, int> shards_by_node() {
+        server::shard_map map;
+        std::vector<server::redis::command> reads;
+        for (server::shard_id s = 0; s < map.count(); ++s) reads.push_back({"GET", server::shard_keys(map.tag(s)).lease()});
+        auto r = d_.exec(*redis(), std::move(reads));
+        std::map<std::string, int> count;
+        if (!r || r->ec) return count;
+        for (const auto& v : r->replies) ++count[v.is_nil() ? std::string() : v.text.substr(0, v.text.find(' '))];
+        return count;
+    }
+    // Waits until every shard is held by one of `nodes`; how long that took, or nothing.
+    std::optional<std::chrono::milliseconds> wait_all_held_by(const std::set<std::string>& nodes, std::chrono::milliseconds within) {
+        auto began = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - began < within) {
+            auto by = shards_by_node();
+            int held = 0;
+            for (const auto& [n, count] : by)
+                if (nodes.count(n)) held += count;
+            if (held == static_cast<int>(server::shard_map().count()))
+                return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return std::nullopt;
+    }
+    std::filesystem::path secret_file() const { return data_.path() / "token-secret"; }
+
     std::shared_ptr<server::redis::client> redis() {
         if (!client_) {
             server::redis::endpoint e;

@@ -19,16 +19,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The id a frame answers, when it is an ok or an error to a request (as chatd writes them).
+// The request id a frame answers (an ok, an error, a pong, ...), as chatd writes frames: compact
+// JSON whose only "id" key is the top-level one (a quote inside a string is escaped, so text
+// cannot fake it).
 std::optional<std::string_view> answered_id(std::string_view text) {
-    for (std::string_view prefix : {R"({"type":"ok","id":")", R"({"type":"error","id":")"}) {
-        if (text.substr(0, prefix.size()) != prefix) continue;
-        auto rest = text.substr(prefix.size());
-        auto end = rest.find('"');
-        if (end != std::string_view::npos) return rest.substr(0, end);
-    }
-    return std::nullopt;
+    constexpr std::string_view key = R"("id":")";
+    auto at = text.find(key);
+    if (at == std::string_view::npos) return std::nullopt;
+    auto rest = text.substr(at + key.size());
+    auto end = rest.find('"');
+    if (end == std::string_view::npos) return std::nullopt;
+    return rest.substr(0, end);
 }
+
+bool is_welcome(std::string_view text) { return text.find(R"("type":"welcome")") != std::string_view::npos; }
 
 frame text_frame(std::string_view text) { return std::make_shared<const std::string>(text); }
 
@@ -160,7 +164,8 @@ void node::resend_later(std::uint64_t sid, const std::string& id, std::chrono::m
 void node::deliver_entry(local_session& s, char kind, std::string_view conversation, std::uint64_t seq, std::string_view text) {
     if (kind == 'f' || kind == 'o')
         if (auto id = answered_id(text)) s.pending.erase(std::string(*id));
-    if (kind == 'f' && text.substr(0, 18) == R"({"type":"welcome")") s.welcomed = true;
+    if (kind == 'f' && is_welcome(text)) s.welcomed = true;
+    if (kind == 'r' && !text.empty()) s.pending.erase(std::string(text)); // this node's feed answers it
     switch (kind) {
     case 'f': return s.p->deliver(text_frame(text));
     case 'm': return s.p->deliver_message(std::string(conversation), seq, text_frame(text));

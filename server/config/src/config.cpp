@@ -11,7 +11,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace chat::server {
 namespace {
@@ -503,19 +505,34 @@ config effective_config(const command_line& cl) {
 std::string token_secret(const config& c) {
     if (!c.token_secret.empty()) return c.token_secret;
     auto path = c.data_dir / "token-secret";
-    {
+    auto read = [&]() -> std::optional<std::string> {
         std::ifstream in(path);
         std::string secret;
         if (in >> secret && secret.size() >= 32) return secret;
-    }
+        return std::nullopt;
+    };
+    if (auto secret = read()) return *secret;
     std::filesystem::create_directories(c.data_dir);
+    // Written to a file of its own, then linked into place: of several nodes starting on one
+    // data directory at once, the first one's secret is everybody's.
     auto secret = random_secret();
-    auto old = ::umask(077);
-    std::ofstream out(path, std::ios::trunc);
-    ::umask(old);
-    out << secret << '\n';
-    if (!out) throw config_error("cannot write the token secret to " + path.string());
-    return secret;
+    auto mine = c.data_dir / ("token-secret." + std::to_string(::getpid()));
+    {
+        auto old = ::umask(077);
+        std::ofstream out(mine, std::ios::trunc);
+        ::umask(old);
+        out << secret << '\n';
+        if (!out) throw config_error("cannot write the token secret to " + mine.string());
+    }
+    bool linked = ::link(mine.c_str(), path.c_str()) == 0;
+    std::error_code ignored;
+    std::filesystem::remove(mine, ignored);
+    if (linked) return secret;
+    for (int i = 0; i < 50; ++i) {
+        if (auto theirs = read()) return *theirs;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw config_error("cannot read the token secret from " + path.string());
 }
 
 } // namespace chat::server
