@@ -105,8 +105,9 @@ void node::check_ready() {
     auto now = lease_state::clock::now();
     for (shard_id s = 0; s < map_.count(); ++s) {
         const auto& o = owners_[s].node;
-        // A shard whose owner is gone counts as unowned until another takes it.
-        if (o.empty() || (o != opts_.id && !members_.is_alive(o, now))) ++unowned;
+        // A shard whose owner is gone counts as unowned until another takes it; one the table
+        // gives this node's id but this incarnation does not hold is an earlier one's.
+        if (o.empty() || (o == opts_.id ? !owns(s) : !members_.is_alive(o, now))) ++unowned;
         if (owns(s)) ++owned;
     }
     counts_.owned = owned;

@@ -39,7 +39,8 @@ std::map<std::string, shard_id> move_conversations(const blocking_exec& exec, co
     std::set<std::string> live;
     for (const auto& m : live_members) live.insert(m.text);
     for (const auto& key : scan(exec, "chat:{c:*}:state")) {
-        auto id = key.substr(7, key.size() - 7 - 7); // chat:{c: ... }:state
+        const std::string head = "chat:{c:", tail = "}:state";
+        auto id = key.substr(head.size(), key.size() - head.size() - tail.size());
         auto doc = call(exec, {{"GET", key}}).at(0);
         auto c = doc.is_nil() ? std::nullopt : parse_conversation_doc(doc.text);
         if (!c) {
@@ -60,7 +61,8 @@ std::map<std::string, shard_id> move_conversations(const blocking_exec& exec, co
 }
 
 void move_experts_and_customers(const blocking_exec& exec, const shard_map& map, migration_report& report) {
-    for (const auto& v : call(exec, {{"SMEMBERS", "chat:experts"}}).at(0).elements) {
+    const auto experts = call(exec, {{"SMEMBERS", "chat:experts"}}).at(0).elements;
+    for (const auto& v : experts) {
         shard_keys k(map.tag(map.shard_of(tenant_of_key(v.text))));
         if (call(exec, {{"EXISTS", "chat:expert:" + v.text}}).at(0).integer)
             call(exec, {{"RENAME", "chat:expert:" + v.text, k.expert(v.text)}, {"SADD", k.experts(), v.text}});
@@ -78,7 +80,7 @@ void move_experts_and_customers(const blocking_exec& exec, const shard_map& map,
 
 void move_timers(const blocking_exec& exec, const shard_map& map, const std::map<std::string, shard_id>& where,
                  migration_report& report) {
-    const auto& all = call(exec, {{"ZRANGE", "chat:timers", "0", "-1", "WITHSCORES"}}).at(0).elements;
+    const auto all = call(exec, {{"ZRANGE", "chat:timers", "0", "-1", "WITHSCORES"}}).at(0).elements;
     std::vector<redis::command> adds;
     for (std::size_t i = 0; i + 1 < all.size(); i += 2) {
         const auto& member = all[i].text;
@@ -96,7 +98,7 @@ void move_timers(const blocking_exec& exec, const shard_map& map, const std::map
 }
 
 void move_rest(const blocking_exec& exec, const shard_map& map, migration_report& report) {
-    const auto& restrictions = call(exec, {{"HGETALL", "chat:restrictions"}}).at(0).elements;
+    const auto restrictions = call(exec, {{"HGETALL", "chat:restrictions"}}).at(0).elements;
     std::vector<redis::command> writes;
     for (std::size_t i = 0; i + 1 < restrictions.size(); i += 2)
         writes.push_back({"HSET", shard_keys(map.tag(map.shard_of(tenant_of_key(restrictions[i].text)))).restrictions(),
@@ -106,7 +108,8 @@ void move_rest(const blocking_exec& exec, const shard_map& map, migration_report
         for (shard_id s = 0; s < map.count(); ++s)
             writes.push_back({"HSET", shard_keys(map.tag(s)).meta(), "average_handle_ms", handle.text});
     call(exec, std::move(writes));
-    for (const auto& e : call(exec, {{"XRANGE", "chat:tickets", "-", "+"}}).at(0).elements) {
+    const auto tickets = call(exec, {{"XRANGE", "chat:tickets", "-", "+"}}).at(0).elements;
+    for (const auto& e : tickets) {
         redis::command add{"XADD", "", e.elements.at(0).text};
         std::string tenant;
         const auto& fields = e.elements.at(1).elements;
