@@ -49,7 +49,7 @@ redis::endpoint chat_server::start_redis() {
         where.unix_path = embedded_->socket_path().string();
     } else {
         auto parsed = redis::parse_url(cfg.redis_url);
-        if (!parsed) throw config_error("--redis must be redis://host:port/db or unix:///path, not " + cfg.redis_url);
+        if (!parsed) throw config_error("--redis must be redis://host:port/db, unix:///path, redis-sentinel://host:port,.../MASTER or redis-cluster://host:port,..., not " + cfg.redis_url);
         where = *parsed;
     }
     redis_where_ = (embedded_ ? "embedded " : "") + where.describe();
@@ -69,15 +69,19 @@ server::hub::start_report chat_server::start() {
     auto& cfg = gw_->cfg;
     gw_->secret = token_secret(cfg);
     if (!cfg.web_root.empty()) gw_->site = static_site(cfg.web_root);
+    if (cfg.redis_url.empty() && cfg.redis.replica_acks > 0)
+        throw std::runtime_error("redis.replica_acks needs a Redis with a replica (--redis); the embedded one has none");
     auto where = start_redis();
     redis::client::options ropts;
     ropts.request_timeout = cfg.redis_timeout;
     redis_ = std::make_shared<redis::client>(boost::asio::make_strand(io_), where, ropts);
     bus_ = std::make_shared<redis::client>(boost::asio::make_strand(io_), where, ropts);
+    leases_ = std::make_shared<redis::client>(boost::asio::make_strand(io_), where, ropts);
 
     auto work = std::make_shared<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(io_.get_executor());
     for (int i = 0; i < cfg.threads; ++i) threads_.emplace_back([this, work] { io_.run(); });
     wait_connected(*redis_, where.describe());
+    wait_connected(*leases_, where.describe());
 
     cluster::node_options opts;
     opts.id = node_id();
@@ -87,14 +91,18 @@ server::hub::start_report chat_server::start() {
     opts.silence = cfg.cluster.lease_ttl;
     opts.forward_timeout = cfg.cluster.forward_timeout;
     opts.history_page = cfg.hub.history_page;
-    migrate_old_layout(shard_map(opts.shards));
+    // The layout before shards never ran on a Cluster (its commits spanned slots).
+    if (!where.via_cluster()) migrate_old_layout(shard_map(opts.shards));
 
     cluster::shard_context ctx;
     ctx.redis = redis_;
+    ctx.leases = leases_;
     ctx.clock = &gw_->clock;
     ctx.policy = cfg.policy;
     ctx.limits = cfg.hub;
     ctx.counters = gw_->counters;
+    ctx.replica_acks = cfg.redis.replica_acks;
+    ctx.replica_timeout = cfg.redis.replica_timeout;
     gw_->node = std::make_shared<cluster::node>(io_, redis_, bus_, std::move(ctx), opts);
     std::promise<std::error_code> started;
     gw_->node->start([&started](std::error_code ec) { started.set_value(ec); });
@@ -157,7 +165,7 @@ void chat_server::stop() {
     stopped_ = true;
     if (listener_) listener_->stop();
     if (gw_->node) gw_->node->stop();
-    for (auto& c : {redis_, bus_})
+    for (auto& c : {redis_, bus_, leases_})
         if (c) c->stop();
     if (redis_) {
         // The stops above were posted: this runs after them (a strand of the same context).

@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <sys/wait.h>
@@ -115,7 +116,11 @@ private:
 // One Redis for the nodes, a shared data directory, tokens, and who owns a tenant's shard.
 class cluster_fixture {
 public:
-    std::string redis_url() const { return "unix://" + redis_.server.socket_path().string(); }
+    // Its own redis-server, or the Redis (a Sentinel set, a Cluster) at `url`.
+    cluster_fixture() : redis_(std::in_place) {}
+    explicit cluster_fixture(std::string url) : url_(std::move(url)) {}
+
+    std::string redis_url() const { return redis_ ? "unix://" + redis_->server.socket_path().string() : url_; }
     const std::filesystem::path& data_dir() const { return data_.path(); }
 
     // A node named "node-1", "node-2", ... in the order started (or `id`, to start one again).
@@ -186,17 +191,14 @@ public:
     std::filesystem::path secret_file() const { return data_.path() / "token-secret"; }
 
     std::shared_ptr<server::redis::client> redis() {
-        if (!client_) {
-            server::redis::endpoint e;
-            e.unix_path = redis_.server.socket_path().string();
-            client_ = chat::test::connect(d_, e);
-        }
+        if (!client_) client_ = chat::test::connect(d_, *server::redis::parse_url(redis_url()));
         return client_;
     }
     driver& redis_driver() { return d_; }
 
 private:
-    redis_fixture redis_;
+    std::optional<redis_fixture> redis_;
+    std::string url_;
     temp_dir data_;
     driver d_;
     std::shared_ptr<server::redis::client> client_;

@@ -35,7 +35,7 @@ public:
             where.unix_path = (cfg.data_dir / "redis" / "redis.sock").string();
         } else {
             auto parsed = server::redis::parse_url(cfg.redis_url);
-            if (!parsed) throw usage_error("--redis must be redis://host:port/db or unix:///path");
+            if (!parsed) throw usage_error("--redis must be redis://host:port/db, unix:///path, redis-sentinel://host:port,.../MASTER or redis-cluster://host:port,...");
             where = *parsed;
         }
         client_ = std::make_shared<server::redis::client>(boost::asio::make_strand(io_), where);

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     try {
         tools::cli_args a({argv + 1, argv + argc}, {"redis", "record", "tenant", "shards"});
         auto where = server::redis::parse_url(a.require("redis"));
-        if (!where) throw tools::usage_error("--redis must be redis://host:port/db or unix:///path");
+        if (!where) throw tools::usage_error("--redis must be redis://host:port/db, unix:///path, redis-sentinel://host:port,.../MASTER or redis-cluster://host:port,...");
         server::shard_map map(static_cast<std::size_t>(a.number("shards", 64)));
         server::shard_keys keys(map.tag(map.shard_of(a.get("tenant").value_or("acme"))));
 

@@ -189,15 +189,21 @@ void runner::on_message(peer& p, const json& j) {
     if (!known) read_history(p, conversation); // what came before this one
 }
 
+std::string runner::answered_reading(peer& p, std::map<std::string, std::string>::iterator reading) {
+    auto conversation = reading->second;
+    p.reading.erase(reading);
+    auto& f = p.conversations[conversation];
+    f.asking = std::max(0, f.asking - 1);
+    record({{"t", "qa"}, {"r", p.user}, {"c", conversation}, {"k", p.connection}});
+    return conversation;
+}
+
 void runner::on_ok(peer& p, const json& j) {
     auto id = j.value("id", "");
     if (auto reading = p.reading.find(id); reading != p.reading.end()) {
         // A history page: the next one while it was full, then the next conversation's.
-        auto conversation = reading->second;
-        p.reading.erase(reading);
+        auto conversation = answered_reading(p, reading);
         auto& f = p.conversations[conversation];
-        f.asking = std::max(0, f.asking - 1);
-        record({{"t", "qa"}, {"r", p.user}, {"c", conversation}, {"k", p.connection}});
         if (j.value("seq", std::uint64_t{0}) > f.contiguous + 1000) p.to_read.push_back(conversation);
         return next_history(p);
     }
@@ -222,11 +228,7 @@ void runner::on_error(peer& p, const json& j) {
     auto code = j.value("code", "");
     if (auto reading = p.reading.find(id); reading != p.reading.end()) {
         // Refused for now (busy, moving): asked again in a moment.
-        auto conversation = reading->second;
-        p.reading.erase(reading);
-        auto& f = p.conversations[conversation];
-        f.asking = std::max(0, f.asking - 1);
-        record({{"t", "qa"}, {"r", p.user}, {"c", conversation}, {"k", p.connection}});
+        auto conversation = answered_reading(p, reading);
         auto connection = p.connection;
         auto timer = std::make_shared<boost::asio::steady_timer>(io_, 500ms);
         peer* self = &p;

@@ -81,6 +81,8 @@ private:
     void on_frame(peer& p, std::string_view text);
     void on_welcome(peer& p, const nlohmann::json& j);
     void on_message(peer& p, const nlohmann::json& j);
+    // A history request answered: forgotten, recorded; its conversation.
+    std::string answered_reading(peer& p, std::map<std::string, std::string>::iterator reading);
     void on_ok(peer& p, const nlohmann::json& j);
     void on_error(peer& p, const nlohmann::json& j);
     void learn(peer& p, const std::string& conversation);

@@ -9,13 +9,16 @@ namespace chat::server::cluster {
 shard::shard(shard_id id, const std::string& tag, boost::asio::any_io_executor strand, const shard_context& ctx)
     : id_(id), keys_(tag), strand_(strand), ctx_(ctx), lease_(ctx.lease), lease_timer_(strand),
       store_(std::make_shared<server::store>(ctx.redis, keys_, strand)),
-      outbox_(ctx.node, id, ctx.publish, [strand](std::function<void()> f) { boost::asio::post(strand, std::move(f)); }) {}
+      lease_store_(std::make_shared<server::store>(ctx.leases ? ctx.leases : ctx.redis, keys_, strand)),
+      outbox_(ctx.node, id, ctx.publish, [strand](std::function<void()> f) { boost::asio::post(strand, std::move(f)); }) {
+    store_->wait_for_replicas(ctx.replica_acks, ctx.replica_timeout);
+}
 
 void shard::take(std::string replaceable, std::function<void(std::optional<std::int64_t>, std::string)> done) {
     boost::asio::post(strand_, [self = shared_from_this(), replaceable = std::move(replaceable), done = std::move(done)]() mutable {
         self->lease_.taking();
         auto sent = lease_state::clock::now();
-        self->store_->take_lease(self->ctx_.holder, self->ctx_.lease.ttl, replaceable,
+        self->lease_store_->take_lease(self->ctx_.holder, self->ctx_.lease.ttl, replaceable,
                                  [self, sent, done = std::move(done)](std::error_code ec, std::int64_t epoch, std::string held_by) mutable {
                                      if (ec || epoch == 0) {
                                          self->lease_.not_taken();
@@ -81,7 +84,7 @@ void shard::on_lease_tick() {
 
 void shard::renew() {
     auto sent = lease_state::clock::now();
-    store_->renew_lease(lease_value(), ctx_.lease.ttl, [self = shared_from_this(), sent](std::error_code ec, bool ours) {
+    lease_store_->renew_lease(lease_value(), ctx_.lease.ttl, [self = shared_from_this(), sent](std::error_code ec, bool ours) {
         if (self->dropped_) return;
         if (ec) {
             self->lease_.renewal_failed();
@@ -122,7 +125,7 @@ void shard::release(std::function<void()> done) {
             auto value = self->lease_value();
             self->lease_.releasing();
             self->drop();
-            self->store_->release_lease(value, [self, done = std::move(done)](std::error_code) mutable {
+            self->lease_store_->release_lease(value, [self, done = std::move(done)](std::error_code) mutable {
                 self->lease_.released();
                 done();
             });

@@ -338,6 +338,17 @@ config load_config(const std::filesystem::path& path) {
     c.cluster.forward_timeout = milliseconds(forward);
     cluster.refuse_unknown();
 
+    section redis(sub(root, "redis"), "redis");
+    redis.read("replica_acks", c.redis.replica_acks);
+    if (c.redis.replica_acks < 0 || c.redis.replica_acks > 1) redis.fail("replica_acks", "0 or 1");
+    std::int64_t replica_ms = c.redis.replica_timeout.count();
+    redis.read("replica_timeout_ms", replica_ms);
+    // WAIT holds the connection: it must end well before the request's own deadline.
+    if (replica_ms < 10 || replica_ms * 2 > c.redis_timeout.count())
+        redis.fail("replica_timeout_ms", "at least 10 and at most half of server.redis_timeout_ms");
+    c.redis.replica_timeout = milliseconds(replica_ms);
+    redis.refuse_unknown();
+
     section origins(sub(root, "origins"), "origins");
     for (const char* role : {"customer", "expert", "monitor"}) {
         std::vector<std::string> list;
@@ -348,7 +359,7 @@ config load_config(const std::filesystem::path& path) {
     read_policy(root, c.policy);
     read_regions(root, c);
     read_skills(root, c.policy.skills);
-    static const std::set<std::string> sections{"server", "limits", "cluster", "origins", "policy", "tiers", "regions", "skills"};
+    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "origins", "policy", "tiers", "regions", "skills"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -386,6 +397,7 @@ std::string config::to_toml() const {
                     {"shards", static_cast<std::int64_t>(cluster.shards)},
                     {"lease_ttl_ms", cluster.lease_ttl.count()},
                     {"forward_timeout_ms", cluster.forward_timeout.count()}};
+    toml::table red{{"replica_acks", redis.replica_acks}, {"replica_timeout_ms", redis.replica_timeout.count()}};
     toml::table orig;
     for (const char* role : {"customer", "expert", "monitor"}) {
         auto it = allowed_origins.find(role);
@@ -437,7 +449,7 @@ std::string config::to_toml() const {
         if (r.for_tier) t.insert("tier", std::string(queue::to_string(*r.for_tier)));
         rules.push_back(std::move(t));
     }
-    toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
+    toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"redis", red}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
                      {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
     std::ostringstream out;
     out << root << '\n';

@@ -1,5 +1,7 @@
 #include "chat/server/redis/client.hpp"
 
+#include "chat/server/redis/cluster_routes.hpp"
+
 #include "chat/server/log.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -24,6 +26,7 @@ public:
         case errc::loading: return "Redis is loading its dataset";
         case errc::error_reply: return "Redis answered with an error";
         case errc::fenced: return "another node owns this shard now";
+        case errc::not_replicated: return "no replica confirmed the write in time";
         }
         return "Redis error";
     }
@@ -59,8 +62,53 @@ const std::error_category& category() {
 
 std::string endpoint::describe() const {
     if (!unix_path.empty()) return "unix://" + unix_path + (db ? "?db=" + std::to_string(db) : "");
+    if (via_cluster()) {
+        std::string set;
+        for (const auto& a : cluster) set += (set.empty() ? "" : ",") + a.host + ':' + std::to_string(a.port);
+        return "redis-cluster://" + set;
+    }
+    if (via_sentinel()) {
+        std::string set;
+        for (const auto& a : sentinels) set += (set.empty() ? "" : ",") + a.host + ':' + std::to_string(a.port);
+        return "redis-sentinel://" + set + '/' + master + (db ? '/' + std::to_string(db) : "");
+    }
     return "redis://" + host + ':' + std::to_string(port) + '/' + std::to_string(db);
 }
+
+namespace {
+
+std::optional<int> number_in(std::string_view text, int low, int high) {
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+    int n = std::stoi(std::string(text));
+    return n < low || n > high ? std::nullopt : std::optional(n);
+}
+
+std::optional<endpoint::address> host_port(std::string_view text, int default_port) {
+    endpoint::address a{std::string(text), default_port};
+    if (auto colon = text.rfind(':'); colon != std::string_view::npos) {
+        auto port = number_in(text.substr(colon + 1), 1, 65535);
+        if (!port) return std::nullopt;
+        a.host = std::string(text.substr(0, colon));
+        a.port = *port;
+    }
+    if (a.host.empty()) return std::nullopt;
+    return a;
+}
+
+// "host:port,host:port" (each port optional).
+std::optional<std::vector<endpoint::address>> address_list(std::string_view hosts, int default_port) {
+    std::vector<endpoint::address> list;
+    for (std::size_t at = 0; at <= hosts.size();) {
+        auto comma = std::min(hosts.find(',', at), hosts.size());
+        auto a = host_port(hosts.substr(at, comma - at), default_port);
+        if (!a) return std::nullopt;
+        list.push_back(*a);
+        at = comma + 1;
+    }
+    return list;
+}
+
+} // namespace
 
 std::optional<endpoint> parse_url(std::string_view url) {
     endpoint e;
@@ -68,27 +116,41 @@ std::optional<endpoint> parse_url(std::string_view url) {
         e.unix_path = std::string(url.substr(7));
         return e.unix_path.empty() ? std::nullopt : std::optional(e);
     }
-    if (url.rfind("redis://", 0) != 0) return std::nullopt;
-    auto rest = url.substr(8);
+    const std::string_view sentinel_scheme = "redis-sentinel://", plain_scheme = "redis://", cluster_scheme = "redis-cluster://";
+    if (url.rfind(cluster_scheme, 0) == 0) {
+        // host:port,host:port (a Cluster has one database)
+        auto hosts = url.substr(cluster_scheme.size());
+        auto nodes = hosts.find('/') == std::string_view::npos ? address_list(hosts, 6379) : std::nullopt;
+        if (!nodes) return std::nullopt;
+        e.cluster = std::move(*nodes);
+        return e;
+    }
+    bool sentinel = url.rfind(sentinel_scheme, 0) == 0;
+    if (!sentinel && url.rfind(plain_scheme, 0) != 0) return std::nullopt;
+    auto rest = url.substr(sentinel ? sentinel_scheme.size() : plain_scheme.size());
     auto slash = rest.find('/');
-    auto hostport = rest.substr(0, slash);
-    if (slash != std::string_view::npos && slash + 1 < rest.size()) {
-        try {
-            e.db = std::stoi(std::string(rest.substr(slash + 1)));
-        } catch (...) {
-            return std::nullopt;
-        }
+    auto hosts = rest.substr(0, slash);
+    auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (sentinel) {
+        // host:port,host:port/MASTER[/db]
+        auto sentinels = address_list(hosts, 26379);
+        if (!sentinels) return std::nullopt;
+        e.sentinels = std::move(*sentinels);
+        auto next = path.find('/');
+        e.master = std::string(path.substr(0, next));
+        if (e.master.empty()) return std::nullopt;
+        path = next == std::string_view::npos ? std::string_view() : path.substr(next + 1);
+    } else {
+        auto a = host_port(hosts, 6379);
+        if (!a) return std::nullopt;
+        e.host = a->host;
+        e.port = a->port;
     }
-    auto colon = hostport.rfind(':');
-    e.host = std::string(hostport.substr(0, colon));
-    if (colon != std::string_view::npos) {
-        try {
-            e.port = std::stoi(std::string(hostport.substr(colon + 1)));
-        } catch (...) {
-            return std::nullopt;
-        }
+    if (!path.empty()) {
+        auto db = number_in(path, 0, 65535);
+        if (!db) return std::nullopt;
+        e.db = *db;
     }
-    if (e.host.empty() || e.port <= 0 || e.port > 65535 || e.db < 0) return std::nullopt;
     return e;
 }
 
@@ -120,9 +182,26 @@ void client::start() {
     static const bool sigpipe_ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
     (void)sigpipe_ignored;
     boost::asio::post(executor_, [self = shared_from_this()] {
+        if (self->where_.via_cluster() && self->channels_.empty()) return self->start_routes();
         self->connect();
         self->arm_health_check();
     });
+}
+
+void client::start_routes() {
+    std::vector<node_address> seeds;
+    for (const auto& a : where_.cluster) seeds.push_back({a.host, a.port});
+    routes_ = std::make_shared<cluster_routes>(executor_, std::move(seeds), opts_, [weak = weak_from_this()](bool up) {
+        auto self = weak.lock();
+        if (!self || self->stopped_) return;
+        if (up) return self->came_up();
+        if (self->up_.exchange(false)) {
+            self->down_since_ = std::chrono::steady_clock::now();
+            log("Redis Cluster at ", self->where_.describe(), ": a master does not answer; reading the slot map again");
+            if (self->on_state_) self->on_state_(false);
+        }
+    });
+    routes_->start();
 }
 
 void client::arm_health_check() {
@@ -143,6 +222,9 @@ void client::stop() {
     boost::asio::post(executor_, [self = shared_from_this()] {
         if (self->stopped_) return;
         self->stopped_ = true;
+        if (self->asking_) self->asking_->stop();
+        self->asking_.reset();
+        if (self->routes_) self->routes_->stop();
         self->reconnect_timer_.cancel();
         self->deadline_timer_.cancel();
         self->health_timer_.cancel();
@@ -154,13 +236,22 @@ void client::stop() {
 }
 
 void client::connect() {
-    if (stopped_ || ctx_) return;
-    redisAsyncContext* ac = where_.unix_path.empty()
-                                ? redisAsyncConnect(where_.host.c_str(), where_.port)
-                                : redisAsyncConnectUnix(where_.unix_path.c_str());
+    if (stopped_ || ctx_ || asking_) return;
+    if (where_.via_sentinel() && !master_) return ask_sentinel(0);
+    // A Cluster's subscriber: any node will do (a publish reaches every node); the next one
+    // when this one fails.
+    if (where_.via_cluster() && !master_) {
+        const auto& next = where_.cluster[seed_turn_++ % where_.cluster.size()];
+        master_ = endpoint::address{next.host, next.port};
+    }
+    const auto& host = master_ ? master_->host : where_.host;
+    int port = master_ ? master_->port : where_.port;
+    redisAsyncContext* ac = where_.unix_path.empty() ? redisAsyncConnect(host.c_str(), port)
+                                                     : redisAsyncConnectUnix(where_.unix_path.c_str());
     if (!ac) return schedule_reconnect();
     if (ac->err) {
         redisAsyncFree(ac);
+        master_.reset();
         return schedule_reconnect();
     }
     ctx_ = ac;
@@ -169,6 +260,54 @@ void client::connect() {
     // The connect callback is set last: setting it asks for the first write event.
     redisAsyncSetDisconnectCallback(ac, &client::on_disconnect);
     redisAsyncSetConnectCallback(ac, &client::on_connect);
+}
+
+void client::ask_sentinel(std::size_t i) {
+    if (stopped_) return;
+    if (i == where_.sentinels.size()) {
+        asking_.reset();
+        return schedule_reconnect();
+    }
+    // A client of its own per Sentinel asked, given up after one request's deadline.
+    endpoint at;
+    at.host = where_.sentinels[i].host;
+    at.port = where_.sentinels[i].port;
+    options o = opts_;
+    o.health_every = std::chrono::hours(1);
+    asking_ = std::make_shared<client>(executor_, at, o);
+    auto answered = std::make_shared<bool>(false);
+    auto give_up = std::make_shared<boost::asio::steady_timer>(executor_, opts_.request_timeout);
+    auto next = [weak = weak_from_this(), i, answered, give_up](std::optional<endpoint::address> found) {
+        auto self = weak.lock();
+        if (!self || std::exchange(*answered, true)) return;
+        give_up->cancel();
+        if (self->asking_) self->asking_->stop();
+        self->asking_.reset();
+        if (self->routes_) self->routes_->stop();
+        if (found) return self->master_found(*found);
+        self->ask_sentinel(i + 1);
+    };
+    give_up->async_wait([next](boost::system::error_code ec) {
+        if (!ec) next(std::nullopt);
+    });
+    asking_->on_state_change([asking = std::weak_ptr<client>(asking_), master = where_.master, next](bool up) {
+        auto sentinel = asking.lock();
+        if (!up || !sentinel) return;
+        sentinel->exec({{"SENTINEL", "get-master-addr-by-name", master}}, [next](std::error_code ec, replies r) {
+            if (ec || r.empty() || r[0].elements.size() != 2) return next(std::nullopt);
+            auto port = number_in(r[0].elements[1].text, 1, 65535);
+            if (!port) return next(std::nullopt);
+            next(endpoint::address{r[0].elements[0].text, *port});
+        });
+    });
+    asking_->start();
+}
+
+void client::master_found(endpoint::address at) {
+    if (!master_ || master_->host != at.host || master_->port != at.port)
+        log("Redis master \"", where_.master, "\" is at ", at.host, ':', at.port, " (Sentinel)");
+    master_ = std::move(at);
+    connect();
 }
 
 void client::attach() {
@@ -186,7 +325,9 @@ void client::attach() {
 void client::on_connect(const redisAsyncContext* ac, int status) {
     auto* self = static_cast<client*>(ac->data);
     if (status != REDIS_OK) {
-        // hiredis frees the context after this; cleanup() forgets it.
+        // hiredis frees the context after this; cleanup() forgets it. Via Sentinel, the master
+        // may have moved: ask again.
+        self->master_.reset();
         self->schedule_reconnect();
         return;
     }
@@ -202,9 +343,13 @@ void client::on_connect(const redisAsyncContext* ac, int status) {
     std::vector<command> hello;
     if (self->where_.db != 0) hello.push_back({"SELECT", std::to_string(self->where_.db)});
     hello.push_back({"PING"});
+    // What a Sentinel named may have been demoted since: only a master will do.
+    if (self->where_.via_sentinel()) hello.push_back({"ROLE"});
     self->submit(std::move(hello), [weak = self->weak_from_this()](std::error_code ec, replies r) {
         auto me = weak.lock();
         if (!me || ec || me->stopped_) return;
+        if (me->where_.via_sentinel() && (r.back().elements.empty() || r.back().elements[0].text != "master"))
+            return me->not_master("answers as a replica");
         // LOADING is an answer: Redis is up and reading its data (the hub waits for it).
         for (const auto& v : r)
             if (v.is_error() && error_of(v) != errc::loading) {
@@ -231,8 +376,19 @@ void client::on_disconnect(const redisAsyncContext* ac, int) {
     self->went_down();
 }
 
+void client::not_master(const char* why) {
+    log("Redis at ", master_ ? master_->host + ':' + std::to_string(master_->port) : where_.describe(), ' ', why,
+        "; asking the Sentinels again");
+    master_.reset();
+    // Not from inside hiredis's callback: dropped once it returned.
+    boost::asio::post(executor_, [weak = weak_from_this(), gen = generation_] {
+        if (auto self = weak.lock(); self && self->generation_ == gen) self->drop_connection("is not the master");
+    });
+}
+
 void client::went_down() {
     if (stopped_) return;
+    master_.reset(); // via Sentinel: ask again where the master is
     bool was_up = up_.exchange(false);
     fail_in_flight(make_error_code(errc::unavailable));
     if (was_up) {
@@ -335,6 +491,7 @@ void client::exec(std::vector<command> commands, handler done) {
 }
 
 void client::exec_here(std::vector<command> commands, handler done) {
+    if (routes_) return routes_->exec(std::move(commands), std::move(done));
     if (commands.empty()) {
         boost::asio::post(executor_, [done = std::move(done)] { done({}, {}); });
         return;
@@ -413,6 +570,7 @@ void client::reconnect() {
 
 void client::drop_connection(const char* why) {
     if (stopped_ || !ctx_) return;
+    master_.reset();
     fail_in_flight(make_error_code(errc::unavailable));
     auto* ac = ctx_;
     bool was_up = up_.exchange(false);
@@ -429,7 +587,12 @@ void client::on_reply(redisAsyncContext*, void* reply, void* privdata) {
     auto* b = static_cast<batch*>(privdata);
     ++b->received;
     if (!reply && !b->answered) b->owner->fail_in_flight(make_error_code(errc::unavailable));
-    if (reply && !b->answered) b->got.push_back(convert(static_cast<redisReply*>(reply)));
+    if (reply && !b->answered) {
+        b->got.push_back(convert(static_cast<redisReply*>(reply)));
+        // A master demoted under us (a failover): writes go nowhere until we find the new one.
+        if (b->owner->where_.via_sentinel() && b->got.back().is_error() && b->got.back().text.rfind("READONLY", 0) == 0)
+            b->owner->not_master("was demoted to a replica");
+    }
     if (b->received == b->expected) b->owner->finish(b);
 }
 

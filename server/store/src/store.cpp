@@ -152,22 +152,29 @@ redis::command fenced_commit(const shard_keys& keys, std::int64_t epoch, std::ve
 void store::commit(write_batch batch, std::function<void(std::error_code)> done) {
     auto epoch = epoch_ ? epoch_() : std::optional<std::int64_t>(0);
     if (!epoch) {
-        // Not the owner (or not sure to be): refused through Redis so that `done` runs later, in order.
-        read({{"PING"}}, [done = std::move(done)](std::error_code, redis::client::replies) {
+        // Not the owner (or not sure to be): refused through Redis so that `done` runs later, in
+        // order (a read of the shard's own key: on a Cluster it goes where the shard's writes go).
+        read({{"EXISTS", keys_.epoch()}}, [done = std::move(done)](std::error_code, redis::client::replies) {
             done(make_error_code(redis::errc::fenced));
         });
         return;
     }
     if (batch.empty()) {
-        // A PING keeps the order: `done` runs after every write sent before it.
-        read({{"PING"}}, [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
+        // A read of the shard's key keeps the order: `done` runs after every write sent before it.
+        read({{"EXISTS", keys_.epoch()}}, [done = std::move(done)](std::error_code ec, redis::client::replies) { done(ec); });
         return;
     }
-    exec({fenced_commit(keys_, *epoch, batch.take())},
-         [this, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
-             if (ec) return done(ec);
-             on_committed(r.at(0), std::move(done));
-         });
+    std::vector<redis::command> commands{fenced_commit(keys_, *epoch, batch.take())};
+    if (replicas_ > 0) commands.push_back({"WAIT", std::to_string(replicas_), std::to_string(replica_timeout_.count())});
+    exec(std::move(commands), [this, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
+        if (ec) return done(ec);
+        if (replicas_ > 0 && !r.at(0).is_error() && r.at(1).integer < replicas_) {
+            log("a commit of ", keys_.prefix(), " reached ", r.at(1).integer, " of ", replicas_,
+                " replicas in time; not acknowledged (written again until it is)");
+            return done(make_error_code(redis::errc::not_replicated));
+        }
+        on_committed(r.at(0), std::move(done));
+    });
 }
 
 void store::on_committed(const redis::value& reply, std::function<void(std::error_code)> done) {

@@ -39,6 +39,22 @@ TEST_CASE("redis urls name a unix socket or a host, port and database", "[server
     CHECK_FALSE(parse_url("redis://host:notaport/0"));
 }
 
+TEST_CASE("a sentinel url names the Sentinels, the master's name and a database", "[server][redis]") {
+    auto set = parse_url("redis-sentinel://10.0.0.1:26380,sentinel-b,10.0.0.3:26381/orders/3");
+    REQUIRE(set);
+    REQUIRE(set->sentinels.size() == 3);
+    CHECK(set->sentinels[0].host == "10.0.0.1");
+    CHECK(set->sentinels[0].port == 26380);
+    CHECK(set->sentinels[1].host == "sentinel-b");
+    CHECK(set->sentinels[1].port == 26379);
+    CHECK(set->master == "orders");
+    CHECK(set->db == 3);
+    CHECK(set->describe() == "redis-sentinel://10.0.0.1:26380,sentinel-b:26379,10.0.0.3:26381/orders/3");
+    CHECK_FALSE(parse_url("redis-sentinel://10.0.0.1:26380"));          // no master
+    CHECK_FALSE(parse_url("redis-sentinel://10.0.0.1:26380,/orders")); // an empty address
+    CHECK_FALSE(parse_url("redis-sentinel://h:70000/orders"));
+}
+
 TEST_CASE("a pipeline gets one reply per command in order", "[server][redis]") {
     chat::test::redis_fixture redis;
     driver d;

@@ -47,6 +47,7 @@ private:
     std::shared_ptr<server::gateway> gw_;
     std::unique_ptr<redis::embedded_server> embedded_;
     std::shared_ptr<redis::client> redis_, bus_;
+    std::shared_ptr<redis::client> leases_; // renewals never wait behind a commit (or its WAIT)
     std::shared_ptr<listener> listener_;
     std::vector<std::thread> threads_;
     std::string redis_where_;

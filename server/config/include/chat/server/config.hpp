@@ -51,6 +51,12 @@ struct cluster_config {
     std::chrono::milliseconds forward_timeout{5000}; // a request forwarded to an owner that does not answer
 };
 
+// How a commit counts as stored on Redis with replicas.
+struct redis_config {
+    int replica_acks = 0; // 1: each commit waits for a replica (WAIT 1) before anything is told
+    std::chrono::milliseconds replica_timeout{1000}; // not confirmed by then: written again
+};
+
 struct config {
     std::string bind = "127.0.0.1";
     unsigned short port = 8080;
@@ -64,6 +70,7 @@ struct config {
     connection_limits limits;
     hub_limits hub;
     cluster_config cluster;
+    redis_config redis;
     std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
     queue::policy policy;
     std::map<std::string, region_config> regions; // by region id, as written

@@ -18,6 +18,7 @@ namespace chat::server::cluster {
 // What the node gives each of its shards.
 struct shard_context {
     std::shared_ptr<redis::client> redis;
+    std::shared_ptr<redis::client> leases; // the leases' own connection (none: `redis`)
     const server::clock* clock = nullptr;
     queue::policy policy;
     hub_limits limits;
@@ -25,6 +26,8 @@ struct shard_context {
     std::string node;   // this node's id
     std::string holder; // this process, as written in a lease: "node host pid nonce"
     lease_state::options lease;
+    int replica_acks = 0; // a commit is stored once this many replicas have it
+    std::chrono::milliseconds replica_timeout{1000};
     outbox::publish_fn publish;                   // to another node's inbox
     std::function<void(shard_id, const std::string& why)> lost; // the lease is gone: the node drops the shard
 };
@@ -75,6 +78,7 @@ private:
     lease_state lease_;
     boost::asio::steady_timer lease_timer_;
     std::shared_ptr<server::store> store_;
+    std::shared_ptr<server::store> lease_store_; // on the leases' connection
     std::shared_ptr<server::hub> hub_;
     outbox outbox_;
     std::map<std::pair<std::string, std::uint64_t>, std::shared_ptr<remote_participant>> remote_;

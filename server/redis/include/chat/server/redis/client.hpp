@@ -16,21 +16,34 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <vector>
 
 struct redisAsyncContext;
 
 namespace chat::server::redis {
 
-// Where Redis is: a unix socket, or host and port; and which database.
+class cluster_routes;
+
+// Where Redis is: a unix socket, host and port, or the master the Sentinels name; and which database.
 struct endpoint {
+    struct address {
+        std::string host;
+        int port = 0;
+    };
     std::string unix_path;
     std::string host = "127.0.0.1";
     int port = 6379;
     int db = 0;
+    std::vector<address> sentinels; // not empty: ask them where `master` is
+    std::string master;
+    std::vector<address> cluster; // not empty: a Redis Cluster, reached through these nodes
+    bool via_sentinel() const { return !sentinels.empty(); }
+    bool via_cluster() const { return !cluster.empty(); }
     std::string describe() const;
 };
 
-// Parses redis://host:port/db or unix:///path/to/socket.
+// Parses redis://host:port/db, unix:///path/to/socket,
+// redis-sentinel://host:port,host:port/MASTER[/db] or redis-cluster://host:port,host:port.
 std::optional<endpoint> parse_url(std::string_view url);
 
 class client : public std::enable_shared_from_this<client> {
@@ -59,7 +72,8 @@ public:
     const boost::asio::any_io_executor& executor() const { return executor_; }
     // Fails what is pending with `stopped` and disconnects for good.
     void stop();
-    // Up once Redis answered a PING on this connection, until a request fails or times out.
+    // Up once Redis answered a PING on this connection, until a request fails or times out
+    // (on a Cluster: once the slot map is known and every master answers).
     bool connected() const { return up_; }
     // Called on the strand whenever the connection comes up or goes down. Set from any thread.
     void on_state_change(std::function<void(bool up)> f);
@@ -82,6 +96,8 @@ private:
     static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_push(redisAsyncContext* ac, void* reply, void* privdata);
     void drop_connection(const char* why);
+    // Via Sentinel: this connection is not to the master (any more).
+    void not_master(const char* why);
     static void on_connect(const redisAsyncContext* ac, int status);
     static void on_disconnect(const redisAsyncContext* ac, int status);
     static void add_read(void* self);
@@ -91,6 +107,10 @@ private:
     static void cleanup(void* self);
 
     void connect();
+    // Sentinel: asks the `i`-th Sentinel (then the next) where the master is, then connects.
+    void ask_sentinel(std::size_t i);
+    void master_found(endpoint::address at);
+    void start_routes();
     void attach();
     void went_down();
     void schedule_reconnect();
@@ -106,6 +126,10 @@ private:
 
     boost::asio::any_io_executor executor_;
     endpoint where_;
+    std::optional<endpoint::address> master_; // via Sentinel: where the master is, once asked
+    std::shared_ptr<client> asking_;           // the Sentinel being asked
+    std::shared_ptr<cluster_routes> routes_;   // on a Cluster: commands go through it
+    std::size_t seed_turn_ = 0;                // on a Cluster, a subscriber's next node to try
     options opts_;
     redisAsyncContext* ctx_ = nullptr;
     std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;

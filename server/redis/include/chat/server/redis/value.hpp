@@ -25,7 +25,7 @@ using command = std::vector<std::string>;
 
 // Why a request got no usable reply.
 // `fenced`: a write of a shard whose lease this node no longer holds (another took it).
-enum class errc { unavailable = 1, timeout, stopped, loading, error_reply, fenced };
+enum class errc { unavailable = 1, timeout, stopped, loading, error_reply, fenced, not_replicated };
 const std::error_category& category();
 inline std::error_code make_error_code(errc e) { return {static_cast<int>(e), category()}; }
 

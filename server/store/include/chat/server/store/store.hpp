@@ -77,6 +77,12 @@ public:
     // recently enough that it cannot have lapsed), none otherwise. Read on the store's home.
     void fence(std::function<std::optional<std::int64_t>()> epoch) { epoch_ = std::move(epoch); }
     bool writable() const { return available() && (!epoch_ || epoch_()); }
+    // Durability over availability: a commit counts as stored only once `replicas` replicas
+    // have it (WAIT after each commit); not within `timeout`, it is an unknown outcome.
+    void wait_for_replicas(int replicas, std::chrono::milliseconds timeout) {
+        replicas_ = replicas;
+        replica_timeout_ = timeout;
+    }
 
     // Writes the batch as one fenced FCALL: applied whole while this node's epoch is the
     // shard's (else `fenced`, nothing written). An append whose id is taken is skipped when
@@ -116,6 +122,8 @@ private:
     shard_keys keys_;
     boost::asio::any_io_executor home_;
     std::function<std::optional<std::int64_t>()> epoch_;
+    int replicas_ = 0;
+    std::chrono::milliseconds replica_timeout_{1000};
 };
 
 // Parsing of stored documents, exposed for tests and chatctl.
