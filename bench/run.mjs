@@ -1,7 +1,7 @@
 // The performance benchmark (docs/performance.md): the machine's floors and chatd, measured by
 // the same load generator in one run, printed side by side with their ratios.
 // Run through bench/run.sh, which builds everything first. Options: --quick (short runs, for
-// trying the benchmark itself), --only a,b,c,d,e,sim,line (some scenarios).
+// trying the benchmark itself), --only a,b,c,d,e,sim,line,nodes,takeover (some scenarios).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +30,9 @@ const size = {
   burstExperts: 50,
   stored: quick ? 20000 : 100000,
   storedOpen: quick ? 2000 : 10000,
+  nodeTenants: 4,
+  nodeSeconds: quick ? 5 : 15,
+  kills: quick ? 5 : 20,
 };
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-bench-'));
@@ -161,6 +164,36 @@ hours = "always"
   return file;
 }
 
+// One chatd node of several on the benchmark's Redis (`id` unique), its own port.
+function startNode(id) {
+  return start(`chatd ${id}`, bin('server/chatd'), ['--config', chatdConfig(), '--node-id', id],
+    /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+}
+
+// CPU seconds a process has used (user + system).
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+async function metric(port, name) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+// Until every shard's lease names one of `ids`; how long that took (ms), or null.
+async function allHeldBy(ids, withinMs) {
+  const began = Date.now();
+  const keys = (await redisCli('--scan', '--pattern', 'chat:{*}:lease')).split('\n').filter(Boolean);
+  while (Date.now() - began < withinMs) {
+    const holders = (await redisCli('MGET', ...keys)).split('\n').map((v) => v.split(' ')[0]);
+    if (keys.length && holders.every((h) => ids.includes(h))) return Date.now() - began;
+    await sleep(20);
+  }
+  return null;
+}
+
 async function startServer(kind) {
   if (kind === 'echo') return start('chat-floor-echo', bin('bench/chat-floor-echo'), ['0', '2'], /listening on 127\.0\.0\.1:(\d+)/);
   if (kind === 'relay')
@@ -233,6 +266,72 @@ const idle = (kind) => withServer(kind, async (port, s) => {
   log(`c-idle on ${kind}: ${JSON.stringify(r)}`);
   return r;
 });
+
+// 1, 2 and 3 nodes on one Redis under the same closed loop: one chat-loadgen per tenant, each
+// on node (tenant mod nodes), so a tenant's requests land on its shard's owner or are forwarded.
+async function nodes(count) {
+  await redisCli('FLUSHALL');
+  const started = [];
+  try {
+    for (let i = 1; i <= count; ++i) started.push(await startNode(`bench-${i}`));
+    const ids = started.map((_, i) => `bench-${i + 1}`);
+    if ((await allHeldBy(ids, 15000)) === null) throw new Error('the nodes did not share the shards');
+    const ports = started.map((n) => Number(n.match[1]));
+    const cpu0 = started.map((n) => cpuSeconds(n.child.pid));
+    const fwd0 = await Promise.all(ports.map((p) => metric(p, 'chatd_forwarded_requests_total')));
+    const per = Math.floor(size.conversations / size.nodeTenants);
+    const runs = await Promise.all([...Array(size.nodeTenants).keys()].map((t) =>
+      loadgen(`n-${count}-nodes-t${t}`, 'chatd', ports[t % count], [...pairs(per), '--tenant', `tenant-${t}`,
+        '--messages', '1000000', '--duration', String(size.nodeSeconds), '--timeout', '300'])));
+    const cpu = started.map((n, i) => cpuSeconds(n.child.pid) - cpu0[i]);
+    const fwd = (await Promise.all(ports.map((p) => metric(p, 'chatd_forwarded_requests_total')))).map((v, i) => v - fwd0[i]);
+    const messages = runs.reduce((a, r) => a + r.messages.delivered, 0);
+    const perSecond = runs.reduce((a, r) => a + r.messages.per_second, 0);
+    const requests = runs.reduce((a, r) => a + r.messages.sent, 0);
+    // A forwarded request is counted by the node that sends it and by the owner that takes it.
+    const r = { nodes: count, messages_per_second: perSecond, messages,
+      cpu_us_per_message: cpu.map((c) => (messages ? (c * 1e6) / messages : null)),
+      forwarded_share: requests ? fwd.reduce((a, b) => a + b, 0) / 2 / requests : 0,
+      errors: runs.reduce((a, r2) => a + r2.error_count, 0) };
+    log(`nodes ${count}: ${JSON.stringify(r)}`);
+    return r;
+  } finally {
+    for (const n of started) await stop(n);
+  }
+}
+
+// kill -9 of the node owning most shards, `size.kills` times: until the other holds every shard.
+async function takeovers() {
+  await redisCli('FLUSHALL');
+  const times = [];
+  let a = await startNode('bench-a');
+  let b = await startNode('bench-b');
+  try {
+    for (let k = 0; k < size.kills; ++k) {
+      if ((await allHeldBy(['bench-a', 'bench-b'], 15000)) === null) throw new Error('the nodes did not share the shards');
+      await sleep(2500); // both settled and owning some
+      const keys = (await redisCli('--scan', '--pattern', 'chat:{*}:lease')).split('\n').filter(Boolean);
+      const holders = (await redisCli('MGET', ...keys)).split('\n').map((v) => v.split(' ')[0]);
+      const victim = holders.filter((h) => h === 'bench-a').length >= holders.length / 2 ? 'a' : 'b';
+      const [dead, alive] = victim === 'a' ? [a, 'bench-b'] : [b, 'bench-a'];
+      dead.child.kill('SIGKILL');
+      const took = await allHeldBy([alive], 15000);
+      times.push(took);
+      log(`takeover ${k + 1}/${size.kills} after kill -9 of bench-${victim}: ${took} ms`);
+      await new Promise((r) => (dead.child.exitCode !== null ? r() : dead.child.once('exit', r)));
+      if (victim === 'a') a = await startNode('bench-a');
+      else b = await startNode('bench-b');
+    }
+  } finally {
+    await stop(a);
+    await stop(b);
+  }
+  const sorted = times.filter((t) => t !== null).sort((x, y) => x - y);
+  const r = { kills: times.length, p50_ms: sorted[Math.floor((sorted.length - 1) / 2)], max_ms: sorted[sorted.length - 1],
+    not_taken: times.length - sorted.length };
+  log(`takeovers: ${JSON.stringify(r)}`);
+  return r;
+}
 
 // The median of a figure over rounds (the machine is noisy; rounds alternate floor and chatd).
 function median(runs, pick) {
@@ -357,6 +456,21 @@ function report(res) {
   return [lines[0], lines[0].replace(/./g, '-'), ...lines.slice(1)].join('\n');
 }
 
+// Several nodes on one Redis, and takeovers.
+function nodesReport(res) {
+  const table = [['nodes on one Redis', 'messages/s', 'vs 1 node', 'chatd CPU µs per message, per node', 'forwarded']];
+  const one = res.nodes?.[0]?.messages_per_second;
+  for (const n of res.nodes || [])
+    table.push([`${n.nodes} node${n.nodes > 1 ? 's' : ''}`, fmt(n.messages_per_second, 0), one ? fmt(n.messages_per_second / one, 2) : '',
+      n.cpu_us_per_message.map((c) => fmt(c, 1)).join(' / '), `${fmt(n.forwarded_share * 100, 0)} %`]);
+  if (res.takeover)
+    table.push([`takeover after kill -9 (${res.takeover.kills} kills)`, `p50 ${res.takeover.p50_ms} ms`, `max ${res.takeover.max_ms} ms`,
+      res.takeover.not_taken ? `${res.takeover.not_taken} not taken` : '', '']);
+  const widths = table[0].map((_, i) => Math.max(...table.map((t) => String(t[i]).length)));
+  const lines = table.map((t) => t.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  '));
+  return [lines[0], lines[0].replace(/./g, '-'), ...lines.slice(1)].join('\n');
+}
+
 // --- main -------------------------------------------------------------------------------------
 
 async function main() {
@@ -381,6 +495,8 @@ async function main() {
       results.chatd.idle = await idle('chatd');
     }
     if (wanted('d')) results.burst = await burst();
+    if (wanted('nodes')) results.nodes = [await nodes(1), await nodes(2), await nodes(3)];
+    if (wanted('takeover')) results.takeover = await takeovers();
   } finally {
     await stop(redis);
   }
@@ -391,6 +507,7 @@ async function main() {
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nchatd benchmark — ${results.machine.cores} cores, ${results.machine.model}${quick ? ' (quick)' : ''}\n`);
   console.log(report(results));
+  if (results.nodes || results.takeover) console.log('\n' + nodesReport(results));
   console.log(`\nAll figures: ${file}`);
 }
 

@@ -283,7 +283,6 @@ void client::ask_sentinel(std::size_t i) {
         give_up->cancel();
         if (self->asking_) self->asking_->stop();
         self->asking_.reset();
-        if (self->routes_) self->routes_->stop();
         if (found) return self->master_found(*found);
         self->ask_sentinel(i + 1);
     };
