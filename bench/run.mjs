@@ -69,12 +69,14 @@ function start(name, file, argv, ready, env = {}) {
   });
 }
 
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
 async function stop(proc) {
-  if (!proc || proc.child.exitCode !== null) return;
-  const exited = new Promise((r) => proc.child.once('exit', r));
+  if (!proc || exited(proc.child)) return;
+  const gone = new Promise((r) => proc.child.once('exit', r));
   proc.child.kill('SIGTERM');
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10000);
-  await exited;
+  await gone;
   clearTimeout(timer);
 }
 
@@ -182,13 +184,19 @@ async function metric(port, name) {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 
+// The node named in each shard's lease (the 64 shards of the default configuration).
+async function leaseHolders() {
+  const keys = (await redisCli('--scan', '--pattern', 'chat:{*}:lease')).split('\n').filter(Boolean);
+  if (!keys.length) return [];
+  return (await redisCli('MGET', ...keys)).split('\n').filter(Boolean).map((v) => v.split(' ')[0]);
+}
+
 // Until every shard's lease names one of `ids`; how long that took (ms), or null.
 async function allHeldBy(ids, withinMs) {
   const began = Date.now();
-  const keys = (await redisCli('--scan', '--pattern', 'chat:{*}:lease')).split('\n').filter(Boolean);
   while (Date.now() - began < withinMs) {
-    const holders = (await redisCli('MGET', ...keys)).split('\n').map((v) => v.split(' ')[0]);
-    if (keys.length && holders.every((h) => ids.includes(h))) return Date.now() - began;
+    const holders = await leaseHolders();
+    if (holders.length === 64 && holders.every((h) => ids.includes(h))) return Date.now() - began;
     await sleep(20);
   }
   return null;
@@ -276,6 +284,7 @@ async function nodes(count) {
     for (let i = 1; i <= count; ++i) started.push(await startNode(`bench-${i}`));
     const ids = started.map((_, i) => `bench-${i + 1}`);
     if ((await allHeldBy(ids, 15000)) === null) throw new Error('the nodes did not share the shards');
+    await settled(count);
     const ports = started.map((n) => Number(n.match[1]));
     const cpu0 = started.map((n) => cpuSeconds(n.child.pid));
     const fwd0 = await Promise.all(ports.map((p) => metric(p, 'chatd_forwarded_requests_total')));
@@ -288,16 +297,29 @@ async function nodes(count) {
     const messages = runs.reduce((a, r) => a + r.messages.delivered, 0);
     const perSecond = runs.reduce((a, r) => a + r.messages.per_second, 0);
     const requests = runs.reduce((a, r) => a + r.messages.sent, 0);
-    // A forwarded request is counted by the node that sends it and by the owner that takes it.
     const r = { nodes: count, messages_per_second: perSecond, messages,
       cpu_us_per_message: cpu.map((c) => (messages ? (c * 1e6) / messages : null)),
-      forwarded_share: requests ? fwd.reduce((a, b) => a + b, 0) / 2 / requests : 0,
+      forwarded_share: requests ? fwd.reduce((a, b) => a + b, 0) / requests : 0,
       errors: runs.reduce((a, r2) => a + r2.error_count, 0) };
     log(`nodes ${count}: ${JSON.stringify(r)}`);
     return r;
   } finally {
     for (const n of started) await stop(n);
   }
+}
+
+// Until the shards stay where they are for 3 s with every one of `count` nodes holding some
+// (a node that joined gets its share back a few seconds after it is heard).
+async function settled(count) {
+  let last = '';
+  let since = Date.now();
+  for (const began = Date.now(); Date.now() - began < 30000; await sleep(100)) {
+    const holders = await leaseHolders();
+    const now = holders.join(',');
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= 3000 && new Set(holders).size === count && holders.length === 64) return;
+  }
+  log(`the shards did not settle over ${count} nodes within 30 s`);
 }
 
 // kill -9 of the node owning most shards, `size.kills` times: until the other holds every shard.
@@ -310,15 +332,14 @@ async function takeovers() {
     for (let k = 0; k < size.kills; ++k) {
       if ((await allHeldBy(['bench-a', 'bench-b'], 15000)) === null) throw new Error('the nodes did not share the shards');
       await sleep(2500); // both settled and owning some
-      const keys = (await redisCli('--scan', '--pattern', 'chat:{*}:lease')).split('\n').filter(Boolean);
-      const holders = (await redisCli('MGET', ...keys)).split('\n').map((v) => v.split(' ')[0]);
+      const holders = await leaseHolders();
       const victim = holders.filter((h) => h === 'bench-a').length >= holders.length / 2 ? 'a' : 'b';
       const [dead, alive] = victim === 'a' ? [a, 'bench-b'] : [b, 'bench-a'];
       dead.child.kill('SIGKILL');
       const took = await allHeldBy([alive], 15000);
       times.push(took);
       log(`takeover ${k + 1}/${size.kills} after kill -9 of bench-${victim}: ${took} ms`);
-      await new Promise((r) => (dead.child.exitCode !== null ? r() : dead.child.once('exit', r)));
+      await new Promise((r) => (exited(dead.child) ? r() : dead.child.once('exit', r)));
       if (victim === 'a') a = await startNode('bench-a');
       else b = await startNode('bench-b');
     }

@@ -155,6 +155,7 @@ node_report node::report() const {
     r.takeovers = counts_.takeovers;
     r.releases = counts_.releases;
     r.forwarded = counts_.forwarded;
+    r.taken_in = counts_.taken_in;
     r.forward_timeouts = counts_.forward_timeouts;
     r.fenced = counts_.fenced;
     r.bus_gaps = counts_.bus_gaps;

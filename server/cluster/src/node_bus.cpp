@@ -203,7 +203,7 @@ void node::on_request(bus_reader& r) {
     if (!parsed.request) return;
     std::optional<std::string> rid;
     if (!id->empty()) rid = std::string(*id);
-    ++counts_.forwarded;
+    ++counts_.taken_in;
     mine_[s]->remote_request(std::string(*from), *session, std::move(rid), std::move(*parsed.request),
                              [reply] { reply("U"); });
 }

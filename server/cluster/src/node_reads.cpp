@@ -147,7 +147,8 @@ std::string node::node_metrics() const {
     gauge("chatd_shards_unowned", "Shards no node owns right now (a takeover in progress).", static_cast<double>(r.shards_unowned));
     counter("chatd_shard_takeovers_total", "Shards this node took from another owner.", r.takeovers);
     counter("chatd_shard_releases_total", "Shards this node gave back (planned).", r.releases);
-    counter("chatd_forwarded_requests_total", "Requests sent to, or taken from, another node.", r.forwarded);
+    counter("chatd_forwarded_requests_total", "Requests of this node's sessions sent to their shard's owner on another node (resends too).", r.forwarded);
+    counter("chatd_remote_requests_total", "Requests of other nodes' sessions this node took as their shard's owner.", r.taken_in);
     counter("chatd_forward_timeouts_total", "Forwarded requests answered unavailable for want of an answer.", r.forward_timeouts);
     counter("chatd_fenced_commits_total", "Shards dropped because a commit was fenced.", r.fenced);
     counter("chatd_bus_gaps_total", "Lost bus notifications noticed (and repaired from the streams).", r.bus_gaps);

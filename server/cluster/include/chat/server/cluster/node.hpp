@@ -44,7 +44,7 @@ struct node_report {
     bool ready = false;
     bool redis_up = false, bus_up = false;
     std::size_t nodes_alive = 0, shards = 0, shards_owned = 0, shards_unowned = 0;
-    std::uint64_t takeovers = 0, releases = 0, forwarded = 0, forward_timeouts = 0, fenced = 0, bus_gaps = 0,
+    std::uint64_t takeovers = 0, releases = 0, forwarded = 0, taken_in = 0, forward_timeouts = 0, fenced = 0, bus_gaps = 0,
                   bus_dropped = 0, resyncs = 0;
     double bus_lag_ms = 0; // the last heartbeat's time from publish to delivery, of this node's own
 };
@@ -178,7 +178,7 @@ private:
     mutable std::mutex hubs_mutex_; // guards `hubs_` for readers on other threads
     std::vector<std::shared_ptr<server::hub>> hubs_; // by shard: serving here, else null
     struct counters {
-        std::atomic<std::uint64_t> takeovers{0}, releases{0}, forwarded{0}, forward_timeouts{0}, fenced{0}, bus_gaps{0},
+        std::atomic<std::uint64_t> takeovers{0}, releases{0}, forwarded{0}, taken_in{0}, forward_timeouts{0}, fenced{0}, bus_gaps{0},
             bus_dropped{0}, resyncs{0};
         std::atomic<long long> bus_lag_us{0};
         std::atomic<std::size_t> owned{0}, unowned{0}, alive{0};
