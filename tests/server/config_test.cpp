@@ -97,6 +97,16 @@ TEST_CASE("a value of the wrong type or out of range names its key", "[server][c
     CHECK_THROWS_WITH(config_file("[server\nport = 1\n").load(), Contains("chatd.toml:1"));
 }
 
+TEST_CASE("waiting for a replica is 0 or 1, and its wait ends well before a request's deadline", "[server][config]") {
+    auto c = config_file("[redis]\nreplica_acks = 1\nreplica_timeout_ms = 500\n").load();
+    CHECK(c.redis.replica_acks == 1);
+    CHECK(c.redis.replica_timeout == std::chrono::milliseconds(500));
+    CHECK_THROWS_WITH(config_file("[redis]\nreplica_acks = 2\n").load(), Contains("redis.replica_acks"));
+    CHECK_THROWS_WITH(config_file("[server]\nredis_timeout_ms = 1000\n[redis]\nreplica_timeout_ms = 800\n").load(),
+                      Contains("redis.replica_timeout_ms"));
+    CHECK_THROWS_WITH(config_file("[redis]\nwait = 1\n").load(), Contains("redis.wait"));
+}
+
 TEST_CASE("a region's calendar comes from its time zone, weekend and holidays", "[server][config]") {
     auto c = config_file(R"(
 [regions.de]
