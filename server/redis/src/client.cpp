@@ -251,7 +251,6 @@ void client::connect() {
     if (!ac) return schedule_reconnect();
     if (ac->err) {
         redisAsyncFree(ac);
-        master_.reset();
         return schedule_reconnect();
     }
     ctx_ = ac;
@@ -324,9 +323,7 @@ void client::attach() {
 void client::on_connect(const redisAsyncContext* ac, int status) {
     auto* self = static_cast<client*>(ac->data);
     if (status != REDIS_OK) {
-        // hiredis frees the context after this; cleanup() forgets it. Via Sentinel, the master
-        // may have moved: ask again.
-        self->master_.reset();
+        // hiredis frees the context after this; cleanup() forgets it.
         self->schedule_reconnect();
         return;
     }
@@ -378,7 +375,6 @@ void client::on_disconnect(const redisAsyncContext* ac, int) {
 void client::not_master(const char* why) {
     log("Redis at ", master_ ? master_->host + ':' + std::to_string(master_->port) : where_.describe(), ' ', why,
         "; asking the Sentinels again");
-    master_.reset();
     // Not from inside hiredis's callback: dropped once it returned.
     boost::asio::post(executor_, [weak = weak_from_this(), gen = generation_] {
         if (auto self = weak.lock(); self && self->generation_ == gen) self->drop_connection("is not the master");
@@ -387,7 +383,6 @@ void client::not_master(const char* why) {
 
 void client::went_down() {
     if (stopped_) return;
-    master_.reset(); // via Sentinel: ask again where the master is
     bool was_up = up_.exchange(false);
     fail_in_flight(make_error_code(errc::unavailable));
     if (was_up) {
@@ -400,6 +395,8 @@ void client::went_down() {
 
 void client::schedule_reconnect() {
     if (stopped_) return;
+    // Via Sentinel the master may have moved, via Cluster the seed may be gone: ask again.
+    master_.reset();
     reconnect_timer_.expires_after(backoff_);
     backoff_ = std::min(backoff_ * 2, opts_.backoff_max);
     reconnect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -490,6 +487,7 @@ void client::exec(std::vector<command> commands, handler done) {
 }
 
 void client::exec_here(std::vector<command> commands, handler done) {
+    if (!commands.empty()) requests_sent_.fetch_add(1, std::memory_order_relaxed);
     if (routes_) return routes_->exec(std::move(commands), std::move(done));
     if (commands.empty()) {
         boost::asio::post(executor_, [done = std::move(done)] { done({}, {}); });
@@ -569,7 +567,6 @@ void client::reconnect() {
 
 void client::drop_connection(const char* why) {
     if (stopped_ || !ctx_) return;
-    master_.reset();
     fail_in_flight(make_error_code(errc::unavailable));
     auto* ac = ctx_;
     bool was_up = up_.exchange(false);

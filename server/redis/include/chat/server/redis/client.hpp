@@ -82,6 +82,8 @@ public:
     // error for the whole pipeline (whose effect on the server is then unknown). From any
     // thread; `done` runs on the client's strand.
     void exec(std::vector<command> commands, handler done);
+    // Pipelines exec() has sent so far (each one round trip, or one per master on a Cluster).
+    std::uint64_t requests_sent() const { return requests_sent_.load(std::memory_order_relaxed); }
 
     // Subscriber mode, set before start(): each time the connection comes up it subscribes to
     // `channels` and hands every message to `on_message` (on the strand); it sends nothing
@@ -136,6 +138,7 @@ private:
     bool reading_ = false, read_waiting_ = false;
     bool writing_ = false, write_waiting_ = false;
     std::atomic<bool> up_{false};
+    std::atomic<std::uint64_t> requests_sent_{0};
     bool stopped_ = false;
     unsigned generation_ = 0;
     std::chrono::milliseconds backoff_;
