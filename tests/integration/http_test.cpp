@@ -27,6 +27,21 @@ TEST_CASE("metrics are in Prometheus text format with queue depth per tier", "[i
     CHECK(m.body.find("chatd_redis_up 1") != std::string::npos);
 }
 
+TEST_CASE("metrics count the requests chatd sent to Redis, and the count grows as it works", "[integration][http]") {
+    server_fixture f;
+    auto requests = [&] {
+        auto body = http_get(f.port(), "/metrics").body;
+        auto at = body.find("\nchatd_redis_requests_total ");
+        REQUIRE(at != std::string::npos);
+        return std::stoull(body.substr(at + std::string_view("\nchatd_redis_requests_total ").size()));
+    };
+    auto before = requests();
+    CHECK(before > 0); // the node's start: leases, shards, the bus
+    auto alice = f.customer("alice", tier::enterprise);
+    server_fixture::open(*alice, "billing", "refund please");
+    CHECK(requests() > before); // the opening's commit, and lease renewals
+}
+
 TEST_CASE("the read API needs a token and shows staff the queue and the experts", "[integration][http]") {
     server_fixture f;
     auto alice = f.customer("alice", tier::enterprise);

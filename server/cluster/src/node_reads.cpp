@@ -155,6 +155,9 @@ std::string node::node_metrics() const {
     counter("chatd_bus_resyncs_total", "Times the bus subscription came back and sessions read on.", r.resyncs);
     gauge("chatd_bus_lag_seconds", "This node's last heartbeat, from publish to delivery.", r.bus_lag_ms / 1000.0);
     gauge("chatd_bus_up", "Whether the bus subscription is up.", r.bus_up ? 1 : 0);
+    auto requests = redis_->requests_sent() + bus_->requests_sent();
+    if (ctx_.leases && ctx_.leases != redis_) requests += ctx_.leases->requests_sent();
+    counter("chatd_redis_requests_total", "Requests (pipelines) this node sent to Redis: its round trips.", requests);
     return m.str();
 }
 
