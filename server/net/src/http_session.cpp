@@ -23,7 +23,7 @@ constexpr std::string_view page_policy =
 
 } // namespace
 
-http_session::http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw)
+http_session::http_session(connection_socket&& socket, std::shared_ptr<gateway> gw)
     : stream_(std::move(socket)), gw_(std::move(gw)) {}
 
 void http_session::run() {

@@ -26,11 +26,11 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(boost::asio::make_strand(io_),
+    acceptor_.async_accept(connection_executor(io_.get_executor()),
                            boost::beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
-void listener::on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+void listener::on_accept(boost::system::error_code ec, connection_socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (!ec) {
         if (gw_->connections.load() >= gw_->cfg.limits.max_connections) {

@@ -49,7 +49,7 @@ private:
 
 } // namespace
 
-websocket_session::websocket_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw)
+websocket_session::websocket_session(connection_socket&& socket, std::shared_ptr<gateway> gw)
     : ws_(std::move(socket)), gw_(std::move(gw)), rate_(gw_->cfg.limits.frames_per_second, gw_->cfg.limits.frame_burst),
       deadline_(ws_.get_executor()) {
     ++gw_->connections;

@@ -619,4 +619,10 @@ using any_event =
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
                  event::reconnect, event::pong>;
 
+// The two frames sent for every chat message, written straight to text without a JSON
+// document (they are most of what chatd writes): the same JSON as the generic to_text,
+// which they overload. chat_frames.cpp.
+std::string to_text(const event::message& m);
+std::string to_text(const event::ok& m);
+
 } // namespace chat::protocol

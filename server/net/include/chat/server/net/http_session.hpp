@@ -2,6 +2,7 @@
 // One HTTP connection: health, readiness, metrics, the read API, the web clients and the
 // development token endpoint, or an upgrade to WebSocket at /ws.
 
+#include "chat/server/net/connection.hpp"
 #include "chat/server/net/gateway.hpp"
 
 #include <boost/beast/core.hpp>
@@ -14,7 +15,7 @@ namespace chat::server {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw);
+    http_session(connection_socket&& socket, std::shared_ptr<gateway> gw);
     void run();
 
 private:
@@ -33,7 +34,7 @@ private:
     void reply_json(int status, const nlohmann::json& body);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
 
-    boost::beast::tcp_stream stream_;
+    connection_stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::shared_ptr<gateway> gw_;

@@ -1,6 +1,7 @@
 #pragma once
 // Accepts TCP connections and gives each an HTTP session on its own strand.
 
+#include "chat/server/net/connection.hpp"
 #include "chat/server/net/gateway.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -20,7 +21,7 @@ public:
 
 private:
     void do_accept();
-    void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+    void on_accept(boost::system::error_code ec, connection_socket socket);
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;

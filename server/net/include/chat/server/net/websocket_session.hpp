@@ -5,6 +5,7 @@
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
 #include "chat/server/app/session_feed.hpp"
+#include "chat/server/net/connection.hpp"
 #include "chat/server/net/gateway.hpp"
 
 #include <boost/asio/post.hpp>
@@ -20,7 +21,7 @@ namespace chat::server {
 
 class websocket_session : public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<gateway> gw);
+    websocket_session(connection_socket&& socket, std::shared_ptr<gateway> gw);
     ~websocket_session();
 
     void run(boost::beast::http::request<boost::beast::http::string_body> req);
@@ -51,7 +52,7 @@ private:
     void arm_expiry();
     void authenticated();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<connection_stream> ws_;
     boost::beast::flat_buffer buffer_;
     std::shared_ptr<gateway> gw_;
     std::shared_ptr<participant> me_; // set once authenticated
