@@ -282,8 +282,18 @@ void core::restore(core_state state) {
         conversations_.emplace(std::move(id), std::move(c));
     }
     for (const auto& t : state.timers) timers_.arm(t);
+    for (const auto& m : state.later_messages) follow_stored_message(m);
     for (const auto& r : state.restrictions)
         restrictions_[customer_key({r.tenant, r.user, {}, {}})] = r.until;
+}
+
+void core::follow_stored_message(const message_after_record& m) {
+    // What expert_message_event and customer_message_event do to an active conversation's
+    // inactivity timer; any other change to it also rewrote the record, timers with it.
+    auto it = conversations_.find(m.conversation);
+    if (it == conversations_.end() || it->second.state != conversation_state::active) return;
+    timers_.cancel(timer_kind::inactivity, m.conversation);
+    if (m.from == party::expert) timers_.arm({timer_kind::inactivity, m.conversation, m.at + policy_.inactivity_active});
 }
 
 } // namespace chat::queue

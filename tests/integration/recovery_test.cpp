@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <functional>
 #include <mutex>
 
 #include <catch2/catch.hpp>
@@ -24,6 +25,25 @@ std::vector<std::uint64_t> seqs_of_messages(ws_client& c, const std::string& con
     while (auto j = c.next(300ms))
         if ((*j)["type"] == "message" && (*j)["conversation"] == conversation) seqs.push_back((*j)["seq"]);
     return seqs;
+}
+
+// Ada and Alice chat (`story`), then chatd stops without draining and starts again: the
+// conversation's id.
+std::string chat_then_restart(server_fixture& f, const std::function<void(ws_client&, ws_client&, const std::string&)>& story) {
+    std::string c;
+    {
+        auto ada = f.expert("ada");
+        auto alice = f.customer("alice");
+        c = server_fixture::open(*alice, "billing", "my invoice total is wrong");
+        server_fixture::accept(*ada, c);
+        story(*ada, *alice, c);
+    }
+    f.restart();
+    return c;
+}
+
+bool saw_saved(ws_client& c) {
+    return c.saw([](const nlohmann::json& j) { return j["type"] == "saved"; });
 }
 
 } // namespace
@@ -120,6 +140,40 @@ TEST_CASE("timers that fell due while chatd was down fire when it comes back", "
     CHECK(welcome_state["type"] == "ok");
     auto bob = f.expert("bob");
     server_fixture::accept(*bob, c); // the missed offer went back to the queue
+}
+
+TEST_CASE("after a restart the inactivity clock runs from the expert's last message, which was stored alone",
+          "[integration][recovery]") {
+    server_fixture f;
+    auto c = chat_then_restart(f, [&](ws_client& ada, ws_client& alice, const std::string& id) {
+        server_fixture::say(ada, id, "which invoice?", "a1");
+        f.advance(10min);
+        server_fixture::say(alice, id, "the March one", "m2");
+        f.advance(10min);
+        server_fixture::say(ada, id, "found it, looking now", "a2");
+    });
+    auto ada = f.expert("ada"); // back within the grace period: still hers
+    auto alice = f.customer("alice");
+    f.advance(15min); // 35 minutes after the expert's first message, 15 after her last
+    CHECK_FALSE(saw_saved(*alice));
+    f.advance(16min);
+    alice->wait_for("saved", c);
+}
+
+TEST_CASE("after a restart a customer's answer, stored alone, still stops the inactivity clock", "[integration][recovery]") {
+    server_fixture f;
+    auto c = chat_then_restart(f, [&](ws_client& ada, ws_client& alice, const std::string& id) {
+        server_fixture::say(ada, id, "which invoice?", "a1");
+        f.advance(5min);
+        server_fixture::say(alice, id, "the March one", "m2");
+    });
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    f.advance(40min);
+    CHECK_FALSE(saw_saved(*alice));
+    server_fixture::say(*ada, c, "anything else?", "a2");
+    f.advance(31min);
+    alice->wait_for("saved", c);
 }
 
 TEST_CASE("a retried send is stored once and answered with the same sequence number", "[integration][recovery]") {

@@ -89,7 +89,7 @@ TEST_CASE("after a restore a new client id waits until the stream's tail is lear
     h.expert("ada");
     auto u1 = harness::standard("u1");
     h.chat_with("c1", u1, "ada");
-    core_state state{{*h.core.find("c1")}, {*h.core.find_expert("ada")}, {}, {}, {}};
+    core_state state{{*h.core.find("c1")}, {*h.core.find_expert("ada")}, {}, {}, {}, {}};
     // As the store reads it back: the record's numbering, behind the stream.
     state.conversations[0].messages = message_numbering::restored(1, {}, false);
     state.conversations[0].messages.caught_up({"m7", 7, h.now, 0});

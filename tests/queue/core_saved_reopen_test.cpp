@@ -32,6 +32,65 @@ TEST_CASE("a customer answer stops the inactivity clock", "[queue][saved]") {
     CHECK(h.state("c1") == conversation_state::active);
 }
 
+namespace {
+
+// Ada and u1 in an active conversation c1.
+harness chatting() {
+    harness h;
+    h.expert("ada");
+    h.chat_with("c1", harness::standard("u1"), "ada");
+    return h;
+}
+
+// What the store hands back after a restart: the records as last written (with the timers
+// of that moment) and, per conversation, the last chat message stored after its record.
+core_state restarted(const harness& h, instant record_written, std::vector<message_after_record> later) {
+    core_state state;
+    state.conversations.push_back(*h.core.find("c1"));
+    state.experts.push_back(*h.core.find_expert("ada"));
+    state.timers.push_back({timer_kind::inactivity, "c1", record_written + h.core.policy().inactivity_active});
+    state.later_messages = std::move(later);
+    return state;
+}
+
+} // namespace
+
+TEST_CASE("after a restart an expert's message stored after the record restarts the inactivity clock from it",
+          "[queue][saved][restore]") {
+    auto h = chatting();
+    auto written = h.now; // the expert's first message: the record was written with its timer
+    h.wait(20min);
+    auto later = h.now;
+    chat::queue::core restarted_core(h.core.policy());
+    restarted_core.restore(restarted(h, written, {{"c1", party::expert, later}}));
+    CHECK(restarted_core.timer_due(timer_kind::inactivity, "c1") == later + 30min);
+    restarted_core.advance(written + 31min);
+    CHECK(restarted_core.find("c1")->state == conversation_state::active); // the stored timer was superseded
+    restarted_core.advance(later + 30min);
+    CHECK(restarted_core.find("c1")->state == conversation_state::saved);
+}
+
+TEST_CASE("after a restart a customer's answer stored after the record keeps the conversation open",
+          "[queue][saved][restore]") {
+    auto h = chatting();
+    auto written = h.now;
+    chat::queue::core restarted_core(h.core.policy());
+    restarted_core.restore(restarted(h, written, {{"c1", party::customer, written + 5min}}));
+    CHECK_FALSE(restarted_core.timer_due(timer_kind::inactivity, "c1"));
+    restarted_core.advance(written + 2h);
+    CHECK(restarted_core.find("c1")->state == conversation_state::active);
+}
+
+TEST_CASE("after a restart only an active conversation's inactivity clock follows the messages after its record",
+          "[queue][saved][restore]") {
+    auto h = chatting();
+    auto written = h.now;
+    REQUIRE(h.core.customer_hold("c1", harness::standard("u1"), h.now)); // on hold: a message would have rewritten the record
+    chat::queue::core restarted_core(h.core.policy());
+    restarted_core.restore(restarted(h, written, {{"c1", party::customer, written + 1min}}));
+    CHECK(restarted_core.timer_due(timer_kind::inactivity, "c1") == written + 30min);
+}
+
 TEST_CASE("a conversation on hold is saved after 24 hours of silence", "[queue][saved]") {
     harness h;
     auto u1 = harness::standard("u1");

@@ -178,12 +178,22 @@ void snapshot_to_parties(const queue::core& core, const queue::conversation& c, 
 }
 
 void writes_for(const queue::outcome& out, pending_write& w) {
-    for (const auto& id : out.changed_conversations) w.conversations.insert(id);
+    using queue::timer_kind;
+    // A conversation's inactivity timer is stored with its record, never alone: a chat message
+    // moves it without changing the record, and a restart derives it from the stream's last
+    // message (core::restore), so the hot path writes one entry per message.
+    for (const auto& id : out.changed_conversations) {
+        w.conversations.insert(id);
+        w.timers.insert({timer_kind::inactivity, id});
+    }
     for (const auto& id : out.changed_experts) w.experts.insert(id);
+    auto timer_moved = [&](const queue::timer& t) {
+        if (t.kind != timer_kind::inactivity) w.timers.insert({t.kind, t.subject});
+    };
     for (const auto& effect : out.effects)
         std::visit(overloaded{
-                       [&](const fx::timer_set& t) { w.timers.insert({t.timer.kind, t.timer.subject}); },
-                       [&](const fx::timer_cleared& t) { w.timers.insert({t.timer.kind, t.timer.subject}); },
+                       [&](const fx::timer_set& t) { timer_moved(t.timer); },
+                       [&](const fx::timer_cleared& t) { timer_moved(t.timer); },
                        [&](const fx::ticket& t) { w.tickets.emplace_back(t.id, t); },
                        [&](const fx::restricted& r) { w.restrictions.push_back({r.tenant, r.user, r.until}); },
                        [&](const fx::closed&) { w.average_handle = true; },

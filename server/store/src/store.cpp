@@ -299,8 +299,12 @@ void store::read_tails(std::shared_ptr<loaded_state> state, std::function<void(s
         if (ec) return done(ec, {});
         for (std::size_t i = 0; i < tails.size(); ++i) {
             if (tails[i].elements.empty()) continue;
-            if (auto last = parse_message_entry(tails[i].elements[0]))
-                state->core.conversations[i].messages.caught_up({last->client_id, last->seq, last->at, 0});
+            auto last = parse_message_entry(tails[i].elements[0]);
+            if (!last) continue;
+            auto& c = state->core.conversations[i];
+            // Stored after the record: its inactivity timer is the record's as this message left it.
+            if (last->seq > c.messages.last_seq()) state->core.later_messages.push_back({c.id, last->from, last->at});
+            c.messages.caught_up({last->client_id, last->seq, last->at, 0});
         }
         done({}, std::move(*state));
     });

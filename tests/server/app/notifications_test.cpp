@@ -92,3 +92,21 @@ TEST_CASE("what an outcome asks to store is named by id", "[server][app][notific
     notifications::writes_for(closed, w2);
     CHECK(w2.average_handle);
 }
+
+TEST_CASE("a chat message's inactivity timer is stored with its conversation's record, never alone",
+          "[server][app][notifications]") {
+    desk d;
+    d.core.accept_offer("acme/ada", "c1", d.now);
+    const std::pair<queue::timer_kind, std::string> inactivity{queue::timer_kind::inactivity, "c1"};
+    auto first = d.core.expert_message("acme/ada", "c1", "a1", d.now); // the first response changes the record
+    pending_write w;
+    notifications::writes_for(first, w);
+    REQUIRE(w.conversations.count("c1"));
+    CHECK(w.timers.count(inactivity));
+    auto answer = d.core.customer_message("c1", d.u1, "thanks", "m2", d.now); // moves only the timer
+    REQUIRE(answer.first<queue::effect::timer_cleared>());
+    pending_write w2;
+    notifications::writes_for(answer, w2);
+    CHECK(w2.conversations.empty());
+    CHECK(w2.timers.empty());
+}

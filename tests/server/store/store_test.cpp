@@ -204,6 +204,35 @@ TEST_CASE("a conversation stored before the record held its numbering is read wi
     CHECK_FALSE(back->messages.complete()); // the stream may be ahead of what was stored
 }
 
+TEST_CASE("a chat message stored after its conversation's record is handed to the core with who wrote it and when",
+          "[server][store]") {
+    stored s;
+    s.own(s.take("node-a host 1 n").first);
+    queue::conversation c;
+    c.id = "c1";
+    c.customer = {"acme", "alice", queue::tier::standard, ""};
+    c.messages.add("m1", queue::instant(std::chrono::milliseconds(1000)));
+    auto with_record = appending(1, "m1", "my invoice");
+    with_record.put(c);
+    REQUIRE_FALSE(commit(s, std::move(with_record)));
+    {
+        auto [ec, state] = s.load();
+        REQUIRE_FALSE(ec);
+        CHECK(state.core.later_messages.empty()); // the record has seen every message
+    }
+    server::write_batch alone(shard);
+    alone.append("c1", {2, queue::party::expert, "acme/ada", "Ada", "which one?", "a1", queue::instant(std::chrono::milliseconds(5000))});
+    REQUIRE_FALSE(commit(s, std::move(alone)));
+    auto [ec, state] = s.load();
+    REQUIRE_FALSE(ec);
+    REQUIRE(state.core.later_messages.size() == 1);
+    CHECK(state.core.later_messages[0].conversation == "c1");
+    CHECK(state.core.later_messages[0].from == queue::party::expert);
+    CHECK(state.core.later_messages[0].at == queue::instant(std::chrono::milliseconds(5000)));
+    REQUIRE(state.core.conversations.size() == 1);
+    CHECK(state.core.conversations[0].messages.last_seq() == 2u);
+}
+
 TEST_CASE("a conversation record comes back from its document as it was stored", "[server][store]") {
     queue::conversation c;
     c.id = "c1";

@@ -29,13 +29,23 @@ struct expert_profile {
     std::optional<bool> auto_accept; // left as it was when not given
 };
 
+// A conversation's last chat message, when it was stored after the conversation's record was
+// last written: chat messages are stored alone, and what they do to the inactivity timer is
+// derived from them at a restart (restore()).
+struct message_after_record {
+    conversation_id conversation;
+    party from = party::customer;
+    instant at{};
+};
+
 // Everything the core needs to carry on after a restart: what the server stores.
 struct core_state {
     std::vector<conversation> conversations; // open, or closed and still awaiting a survey
     std::vector<expert> experts;
-    std::vector<timer> timers;
+    std::vector<timer> timers; // as of each record's last write for inactivity timers
     std::vector<restriction> restrictions;
     duration average_handle{};
+    std::vector<message_after_record> later_messages;
 };
 
 // A customer's request for a new conversation.
@@ -151,6 +161,7 @@ private:
     // A message numbered before under `client_id`, or one that cannot be told apart yet.
     std::optional<outcome> numbered_before(const conversation& c, const std::string& client_id) const;
     static void number(outcome& out, conversation& c, const std::string& client_id, instant now);
+    void follow_stored_message(const message_after_record& m);
     expert* lookup_expert(const expert_id& e, outcome& out);
     bool owned_by_customer(const conversation& c, const customer& who, outcome& out) const;
     bool held_by_expert(const conversation& c, const expert_id& e, outcome& out) const;
