@@ -42,7 +42,7 @@ struct message_after_record {
 struct core_state {
     std::vector<conversation> conversations; // open, or closed and still awaiting a survey
     std::vector<expert> experts;
-    std::vector<timer> timers; // as of each record's last write for inactivity timers
+    std::vector<timer> timers; // an inactivity timer as its record was last written
     std::vector<restriction> restrictions;
     duration average_handle{};
     std::vector<message_after_record> later_messages;
