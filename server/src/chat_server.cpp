@@ -104,10 +104,10 @@ server::hub::start_report chat_server::start() {
     ctx.replica_acks = cfg.redis.replica_acks;
     ctx.replica_timeout = cfg.redis.replica_timeout;
     gw_->node = std::make_shared<cluster::node>(io_, redis_, bus_, std::move(ctx), opts);
-    std::promise<std::error_code> started;
-    gw_->node->start([&started](std::error_code ec) { started.set_value(ec); });
-    if (auto ec = started.get_future().get()) throw std::runtime_error("cannot take part on this Redis: " + ec.message());
-    auto report = gw_->node->restored();
+    std::promise<std::pair<std::error_code, hub::start_report>> started;
+    gw_->node->start([&started](std::error_code ec, hub::start_report r) { started.set_value({ec, r}); });
+    auto [ec, report] = started.get_future().get();
+    if (ec) throw std::runtime_error("cannot take part on this Redis: " + ec.message());
     report.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
 
     boost::asio::ip::tcp::endpoint at(boost::asio::ip::make_address(cfg.bind), cfg.port);

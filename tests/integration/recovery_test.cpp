@@ -373,3 +373,22 @@ TEST_CASE("after a restart live messages wait for the connection's history: one 
     for (std::uint64_t s = 3; s <= 12; ++s) expected.push_back(s);
     CHECK(seen == expected);
 }
+
+TEST_CASE("a chatd restarted under the same node id is ready only once every shard it takes is serving",
+          "[integration][recovery]") {
+    // Conversations of many tenants, so of many shards, all held by the earlier incarnation.
+    server_fixture f([](chat::server::config& cfg) { cfg.cluster.node_id = "node-a"; });
+    std::vector<std::pair<std::string, std::string>> opened; // tenant, conversation
+    for (int i = 0; i < 24; ++i) {
+        auto tenant = "tenant-" + std::to_string(i);
+        auto c = f.connect(role::customer, "cust", tier::standard, tenant);
+        opened.emplace_back(tenant, server_fixture::open(*c, "setup", "question " + std::to_string(i)));
+    }
+    f.restart();
+    CHECK(f.report.conversations == opened.size());
+    for (const auto& [tenant, conversation] : opened) {
+        auto c = f.connect(role::customer, "cust", tier::standard, tenant);
+        auto page = c->request({{"type", "history"}, {"conversation", conversation}, {"after", 0}});
+        CHECK(page["type"] == "ok");
+    }
+}

@@ -29,7 +29,7 @@ node::node(boost::asio::io_context& io, std::shared_ptr<redis::client> redis, st
     lease_holder::alive(incarnation_, true);
 }
 
-void node::start(std::function<void(std::error_code)> ready) {
+void node::start(ready_handler ready) {
     boost::asio::post(strand_, [self = shared_from_this(), ready = std::move(ready)]() mutable {
         self->on_ready_ = std::move(ready);
         self->started_ = lease_state::clock::now();
@@ -65,7 +65,7 @@ void node::start(std::function<void(std::error_code)> ready) {
 
 void node::on_functions(std::error_code ec) {
     if (ec) {
-        if (auto ready = std::exchange(on_ready_, nullptr)) ready(ec);
+        if (auto ready = std::exchange(on_ready_, nullptr)) ready(ec, {});
         return;
     }
     bus_->start();
@@ -117,7 +117,7 @@ void node::check_ready() {
     ready_ = settled && !leaving_;
     if ((settled || waited) && on_ready_) {
         if (!settled) log("started without an owner for ", unowned, " shards; they are taken as soon as they can be");
-        std::exchange(on_ready_, nullptr)({});
+        std::exchange(on_ready_, nullptr)({}, restored_);
     }
 }
 

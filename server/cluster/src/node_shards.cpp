@@ -50,7 +50,11 @@ bool dead_here(const std::string& holder) {
 
 } // namespace
 
-bool node::owns(shard_id s) const { return mine_[s] && mine_[s]->serving() && owners_[s].node == opts_.id; }
+// Still being taken is not owned yet, even when the table names this node (an earlier
+// incarnation under the same id held it): its hub is registered by on_take.
+bool node::owns(shard_id s) const {
+    return mine_[s] && !taking_[s] && mine_[s]->serving() && owners_[s].node == opts_.id;
+}
 
 void node::refresh_owners() {
     std::vector<redis::command> reads;

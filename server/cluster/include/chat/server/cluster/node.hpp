@@ -56,8 +56,10 @@ public:
     ~node();
 
     // Loads the functions, then takes part: `ready` once every shard has an owner (or after a
-    // few lease TTLs, whatever happened), with an error when Redis cannot be used.
-    void start(std::function<void(std::error_code)> ready);
+    // few lease TTLs, whatever happened), with an error when Redis cannot be used, and what
+    // the shards taken by then restored.
+    using ready_handler = std::function<void(std::error_code, server::hub::start_report)>;
+    void start(ready_handler ready);
     // SIGTERM: hands every shard over (each finishes its writes, then gives its lease back).
     void hand_over(std::function<void()> done);
     void stop();
@@ -83,8 +85,6 @@ public:
     void time_moved();
 
     node_report report() const;
-    // What the shards taken so far restored, summed (read once start is done).
-    server::hub::start_report restored() const { return restored_; }
     // Serving: every shard has a live owner, this node's are loaded, Redis and the bus are up.
     bool ready() const { return ready_.load() && bus_up_.load() && redis_->connected(); }
     const shard_map& shards() const { return map_; }
@@ -170,7 +170,7 @@ private:
     std::uint64_t next_query_ = 0;
     boost::asio::steady_timer tick_timer_;
     lease_state::clock::time_point last_heard_self_{}, started_{}, last_release_{};
-    std::function<void(std::error_code)> on_ready_;
+    ready_handler on_ready_;
     std::function<void()> on_handed_over_;
     std::atomic<bool> ready_{false}, stopping_{false}, bus_up_{false};
     bool leaving_ = false, owners_known_ = false;
