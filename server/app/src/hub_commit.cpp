@@ -102,6 +102,7 @@ write_batch hub::build(const pending_write& w) {
         else b.timer_cleared({kind, subject, {}});
     }
     for (const auto& [id, m] : w.messages) b.append(id, m);
+    for (const auto& [id, n] : w.notes) b.append_note(id, n);
     for (const auto& [ticket, t] : w.tickets) b.ticket(ticket, t, now);
     for (const auto& [who, id] : w.links) b.link_customer(who, id);
     for (const auto& r : w.restrictions) b.restrict(r.tenant, r.user, r.until);
@@ -121,6 +122,7 @@ void hub::delivered(step& s) {
             if (it->second.empty()) by_customer_.erase(it);
         }
         core_.forget(id);
+        notes_numbering_.erase(id);
     }
 }
 

@@ -81,6 +81,15 @@ void write_batch::append(const std::string& conversation, const stored_message& 
                          m.text, "client_id", m.client_id, "at", ms_text(m.at)});
 }
 
+void write_batch::append_note(const std::string& conversation, const stored_note& n) {
+    std::string mentions;
+    for (const auto& m : n.mentions) mentions += (mentions.empty() ? "" : " ") + m;
+    // The same fields a retried write is recognised by (chatd_commit compares them).
+    commands_.push_back({"XADD", keys_->notes(conversation), "0-" + std::to_string(n.seq), "author", n.author, "role",
+                         n.role, "name", n.name, "text", n.text, "client_id", n.client_id, "mentions", mentions,
+                         "at", ms_text(n.at)});
+}
+
 void write_batch::ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at) {
     commands_.push_back({"XADD", keys_->tickets(), "*", "ticket", id, "conversation", t.conversation, "tenant",
                          t.customer.tenant, "user", t.customer.user, "tier",
@@ -100,6 +109,40 @@ std::optional<queue::conversation> parse_conversation_doc(std::string_view text)
     } catch (const std::exception&) {
         return std::nullopt;
     }
+}
+
+std::optional<stored_note> parse_note_entry(const redis::value& entry) {
+    // [ "0-seq", [field, value, ...] ]
+    if (entry.elements.size() != 2) return std::nullopt;
+    const auto& id = entry.elements[0].text;
+    auto dash = id.find('-');
+    if (dash == std::string::npos) return std::nullopt;
+    auto seq = integer_of<std::uint64_t>(std::string_view(id).substr(dash + 1));
+    if (!seq) return std::nullopt;
+    stored_note n;
+    n.seq = *seq;
+    const auto& f = entry.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+        const auto& k = f[i].text;
+        const auto& v = f[i + 1].text;
+        if (k == "author") n.author = v;
+        else if (k == "role") n.role = v;
+        else if (k == "name") n.name = v;
+        else if (k == "text") n.text = v;
+        else if (k == "client_id") n.client_id = v;
+        else if (k == "mentions") {
+            for (std::size_t b = 0; b < v.size();) {
+                auto e = std::min(v.find(' ', b), v.size());
+                if (e > b) n.mentions.push_back(v.substr(b, e - b));
+                b = e + 1;
+            }
+        } else if (k == "at") {
+            auto at = instant_of(v);
+            if (!at) return std::nullopt;
+            n.at = *at;
+        }
+    }
+    return n;
 }
 
 std::optional<stored_message> parse_message_entry(const redis::value& entry) {
@@ -321,6 +364,27 @@ void store::messages(const std::string& conversation, std::uint64_t after, std::
                          if (auto m = parse_message_entry(e)) out.push_back(std::move(*m));
                      done({}, std::move(out));
                  });
+}
+
+void store::notes(const std::string& conversation, std::uint64_t after, std::size_t limit,
+                  std::function<void(std::error_code, std::vector<stored_note>)> done) {
+    read_notes({"XRANGE", keys_.notes(conversation), "0-" + std::to_string(after + 1), "+", "COUNT", std::to_string(limit)},
+               std::move(done));
+}
+
+void store::note_tail(const std::string& conversation, std::size_t limit,
+                      std::function<void(std::error_code, std::vector<stored_note>)> done) {
+    read_notes({"XREVRANGE", keys_.notes(conversation), "+", "-", "COUNT", std::to_string(limit)}, std::move(done));
+}
+
+void store::read_notes(redis::command range, std::function<void(std::error_code, std::vector<stored_note>)> done) {
+    read({std::move(range)}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, {});
+        std::vector<stored_note> out;
+        for (const auto& e : r[0].elements)
+            if (auto n = parse_note_entry(e)) out.push_back(std::move(*n));
+        done({}, std::move(out));
+    });
 }
 
 void store::tails(const std::vector<std::string>& conversations, std::size_t limit,

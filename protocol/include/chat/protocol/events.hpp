@@ -462,6 +462,45 @@ struct earlier {
     }
 };
 
+// A note of a conversation's internal thread (staff only), as sent live and in a `notes` page.
+struct note {
+    static constexpr std::string_view type = "note";
+    std::string conversation;
+    std::uint64_t seq = 0;
+    std::string author; // the writer's expert id (tenant/user)
+    std::string role;   // expert | monitor
+    std::string name;
+    std::string text;
+    queue::instant at{};
+    std::vector<std::string> mentions; // expert ids named with @
+    std::optional<std::string> client_id;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("seq", seq);
+        v("author", author);
+        v("role", role);
+        v("name", name);
+        v("text", text);
+        v("at", at);
+        v("mentions", mentions);
+        v("client_id", client_id);
+    }
+};
+// The answer to `notes`: a page of the internal thread, oldest first; `more` when it was cut.
+struct notes {
+    static constexpr std::string_view type = "notes";
+    std::optional<std::string> id;
+    std::string conversation;
+    std::vector<note> notes;
+    bool more = false;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("conversation", conversation);
+        v("notes", notes);
+        v("more", more);
+    }
+};
+
 // A waiting conversation on the monitor's queue board.
 struct queue_entry {
     std::string conversation;
@@ -617,7 +656,7 @@ using any_event =
                  event::scheduled, event::saved, event::reopened, event::duplicate, event::escalated,
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
-                 event::reconnect, event::pong>;
+                 event::reconnect, event::pong, event::note, event::notes>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

@@ -195,6 +195,29 @@ struct subscribe {
     static constexpr role_set roles = role::expert | role::monitor;
     template <class V> void visit(V&) {}
 };
+// A note in a conversation's internal thread: staff of its tenant only, never its customer.
+// `@user` names a colleague, who is sent the note.
+struct note {
+    static constexpr std::string_view type = "note";
+    static constexpr role_set roles = role::expert | role::monitor;
+    std::string conversation, text, client_id;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("text", text, field_kind::text);
+        v("client_id", client_id, field_kind::id);
+    }
+};
+// A conversation's internal thread after a note's sequence number, a page at a time.
+struct notes {
+    static constexpr std::string_view type = "notes";
+    static constexpr role_set roles = role::expert | role::monitor;
+    std::string conversation;
+    std::optional<std::uint64_t> after;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("after", after, field_kind::sequence);
+    }
+};
 struct ping {
     static constexpr std::string_view type = "ping";
     static constexpr role_set roles = anyone;
@@ -210,6 +233,6 @@ using any_request =
                  request::accept, request::decline, request::hand_off, request::stay_propose,
                  request::mark_duplicate, request::escalate, request::report_conduct,
                  request::subscribe, request::ping, request::earlier, request::skills,
-                 request::auto_accept>;
+                 request::auto_accept, request::note, request::notes>;
 
 } // namespace chat::protocol

@@ -140,6 +140,8 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::earlier&);
     void on(const session_ptr&, const request_id&, protocol::request::skills&);
     void on(const session_ptr&, const request_id&, protocol::request::auto_accept&);
+    void on(const session_ptr&, const request_id&, protocol::request::note&);
+    void on(const session_ptr&, const request_id&, protocol::request::notes&);
     // Runs a core call for the session, stores its outcome, then acks (or refuses).
     template <class Call> void decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call);
     static bool may_read(const identity& who, const queue::conversation& c);
@@ -175,6 +177,13 @@ private:
                            std::function<void()> then);
     void refuse_gone(const session_ptr& p, const request_id& id, const std::string& conversation);
 
+    // hub_notes.cpp: the internal thread
+    // Staff of the conversation's tenant, whoever holds it.
+    static bool may_note(const identity& who, const queue::conversation& c);
+    // Numbers notes from the thread's stored tail, read once per conversation in memory.
+    void learn_notes_then(const session_ptr& p, const request_id& id, protocol::request::note r);
+    static constexpr std::size_t notes_page = 200;
+
     // hub_reads.cpp: history, earlier conversations, the read API
     void replay(const session_ptr& p, const request_id& id, const protocol::request::history& r,
                 const std::string& epoch, std::uint64_t last);
@@ -195,6 +204,7 @@ private:
     monitor_feed feed_;
     std::unordered_map<std::string, rate_limiter> customer_rates_;
     std::unordered_map<std::string, std::set<std::string>> by_customer_; // tenant/user -> live conversations
+    std::unordered_map<std::string, queue::message_numbering> notes_numbering_; // by conversation in memory
 
     std::chrono::steady_clock::time_point failing_since_{}; // the first failed commit of an outage
     boost::asio::steady_timer timer_;

@@ -35,6 +35,7 @@ public:
 
     std::string conversation(const std::string& id) const { return prefix_ + "c:" + id + ":state"; }
     std::string messages(const std::string& id) const { return prefix_ + "c:" + id + ":messages"; }
+    std::string notes(const std::string& id) const { return prefix_ + "c:" + id + ":notes"; } // staff only
     std::string expert(const std::string& id) const { return prefix_ + "expert:" + id; }
     std::string customer(const std::string& tenant, const std::string& user) const {
         return prefix_ + "customer:" + tenant + '/' + user;

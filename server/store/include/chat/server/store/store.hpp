@@ -25,6 +25,18 @@ struct stored_message {
     queue::instant at{};
 };
 
+// A note of a conversation's internal thread, as stored in its own stream (staff only).
+struct stored_note {
+    std::uint64_t seq = 0;
+    std::string author; // the writer's expert id (tenant/user)
+    std::string role;   // expert | monitor
+    std::string name;
+    std::string text;
+    std::string client_id;
+    std::vector<std::string> mentions; // expert ids
+    queue::instant at{};
+};
+
 // The writes of one event of one shard, applied atomically (by chatd_commit, fenced).
 class write_batch {
 public:
@@ -37,6 +49,7 @@ public:
     void restrict(const std::string& tenant, const std::string& user, queue::instant until);
     void average_handle(queue::duration d);
     void append(const std::string& conversation, const stored_message& m);
+    void append_note(const std::string& conversation, const stored_note& n);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
     void link_customer(const queue::customer& who, const std::string& conversation);
 
@@ -103,6 +116,12 @@ public:
     // The last `limit` messages of each conversation, newest first, in one round trip.
     void tails(const std::vector<std::string>& conversations, std::size_t limit,
                std::function<void(std::error_code, std::vector<std::vector<stored_message>>)> done);
+    // A conversation's internal thread after `after`, oldest first; its last `limit` notes,
+    // newest first (to number the next one).
+    void notes(const std::string& conversation, std::uint64_t after, std::size_t limit,
+               std::function<void(std::error_code, std::vector<stored_note>)> done);
+    void note_tail(const std::string& conversation, std::size_t limit,
+                   std::function<void(std::error_code, std::vector<stored_note>)> done);
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<queue::conversation>)> done);
     // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
@@ -116,6 +135,7 @@ private:
     // Sends reads; an error reply to any of them is the request's error.
     void read(std::vector<redis::command> commands, std::function<void(std::error_code, redis::client::replies)> done);
     void read_tails(std::shared_ptr<loaded_state> state, std::function<void(std::error_code, loaded_state)> done);
+    void read_notes(redis::command range, std::function<void(std::error_code, std::vector<stored_note>)> done);
     void on_committed(const redis::value& reply, std::function<void(std::error_code)> done);
 
     std::shared_ptr<redis::client> redis_;
@@ -129,5 +149,6 @@ private:
 // Parsing of stored documents, exposed for tests and chatctl.
 std::optional<queue::conversation> parse_conversation_doc(std::string_view text);
 std::optional<stored_message> parse_message_entry(const redis::value& entry);
+std::optional<stored_note> parse_note_entry(const redis::value& entry);
 
 } // namespace chat::server
