@@ -28,11 +28,13 @@ class Console {
     this.offers = new Map(); // id -> offered event
     this.conversations = new Map(); // id -> {snapshot, messages, unread, notices, typingUntil, breached, stayRequested}
     this.selectedId = null;
+    this.mentions = []; // notes naming me, newest first
     this.presence = 'offline';
     this.layout();
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token,
       storageKey: 'chatd.console.outbox' });
     this.wire();
+    this.renderMentions();
     this.conn.start();
     setInterval(() => this.tick(), 1000);
     document.addEventListener('keydown', (e) => this.shortcut(e));
@@ -53,6 +55,7 @@ class Console {
     this.meEl = h('span', { class: 'me' });
     this.offersEl = h('ul', { class: 'offers', 'aria-label': 'Offers' });
     this.listEl = h('ul', { class: 'conversation-list', 'aria-label': 'Your conversations' });
+    this.mentionsEl = h('ul', { class: 'mentions', 'aria-label': 'Mentions' });
     this.paneEl = h('section', { class: 'pane', 'aria-label': 'Conversation' }, h('p', { class: 'empty' }, 'No conversation selected.'));
     this.toastEl = h('p', { class: 'toast', role: 'alert' });
     app.replaceChildren(
@@ -66,7 +69,8 @@ class Console {
         h('button', { class: 'ghost', onclick: () => this.help() }, 'Shortcuts'),
         h('button', { class: 'ghost', onclick: () => { forgetToken(); location.reload(); } }, 'Sign out')),
       h('div', { class: 'columns' },
-        h('aside', { class: 'sidebar' }, h('h2', {}, 'Offers'), this.offersEl, h('h2', {}, 'Conversations'), this.listEl),
+        h('aside', { class: 'sidebar' }, h('h2', {}, 'Offers'), this.offersEl, h('h2', {}, 'Conversations'), this.listEl,
+          h('h2', {}, 'Mentions'), this.mentionsEl),
         this.paneEl),
       this.toastEl);
   }
@@ -158,6 +162,7 @@ class Console {
     on('duplicate', (e) => this.note(e.conversation, `Duplicate of ${e.kept}.`));
     on('escalated', (e) => this.note(e.conversation, `Escalated as ${e.ticket}.`));
     on('closed', (e) => this.note(e.conversation, `Closed (${e.reason}).`));
+    on('note', (n) => this.noted(n));
     on('queue_snapshot', (q) => this.board(q));
     on('queue_delta', (q) => this.board(q));
     on('settled', ({ item, error }) => {
@@ -173,7 +178,7 @@ class Console {
   conv(id) {
     if (!this.conversations.has(id))
       this.conversations.set(id, { id, snapshot: null, messages: new Map(), unread: 0, notices: [], typingUntil: 0,
-        breached: false, stayRequested: false, leftUs: false, earlier: null });
+        breached: false, stayRequested: false, leftUs: false, earlier: null, notes: null });
     return this.conversations.get(id);
   }
 
@@ -197,6 +202,107 @@ class Console {
       h('ul', {}, c.earlier.map((e) => h('li', { 'data-conversation': e.conversation },
         h('strong', {}, e.topic), ` · ${when(e.opened_at)} · ${e.closed_reason || e.state.replace('_', ' ')}`,
         e.expert_name ? ` · ${e.expert_name}` : '', e.ticket ? ` · ${e.ticket}` : ''))));
+  }
+
+  // ---- the internal thread (staff only) ------------------------------------------------
+
+  myKey() {
+    return this.me ? `${this.me.tenant}/${this.me.user}` : '';
+  }
+
+  noted(n) {
+    const c = this.conv(n.conversation);
+    if (c.notes) c.notes.set(n.seq, n);
+    if (n.mentions.includes(this.myKey()) && n.author !== this.myKey()) {
+      this.mentions = [n, ...this.mentions.filter((m) => m.conversation !== n.conversation || m.seq !== n.seq)].slice(0, 20);
+      this.renderMentions();
+      this.toast(`${n.name} mentioned you: ${n.text}`);
+      this.alert();
+    }
+    if (n.conversation === this.selectedId) this.renderNotes(c);
+  }
+
+  loadNotes(c) {
+    c.notes = new Map();
+    this.conn.request({ type: 'notes', conversation: c.id })
+      .then((answer) => {
+        for (const n of answer.notes) c.notes.set(n.seq, n);
+        if (c.id === this.selectedId) this.renderNotes(c);
+      })
+      .catch(() => {
+        c.notes = null; // asked again the next time the pane is drawn
+      });
+  }
+
+  // The writer's own note comes back as the ok (its number and time), not as an event.
+  addNote(id, text) {
+    const clientId = `n-${crypto.randomUUID()}`;
+    return this.conn.request({ type: 'note', conversation: id, text, client_id: clientId }).then((ok) => {
+      const c = this.conv(id);
+      c.notes?.set(ok.seq, { conversation: id, seq: ok.seq, at: ok.at, author: this.myKey(), role: 'expert',
+        name: this.me?.name || '', text, mentions: [], client_id: clientId });
+      if (id === this.selectedId) this.renderNotes(c);
+      return ok;
+    });
+  }
+
+  notesSection(c) {
+    this.notesListEl = h('ol', { class: 'notes', 'aria-label': 'Internal notes' });
+    const box = h('textarea', { id: 'note', rows: 2, maxlength: 4000, 'aria-label': 'Internal note',
+      placeholder: 'Internal note — only staff see it; @name tells a colleague' });
+    const send = () => {
+      const text = box.value.trim();
+      if (!text) return;
+      box.disabled = true;
+      this.addNote(c.id, text)
+        .then(() => { box.value = ''; })
+        .catch((e) => this.toast(`Note not saved: ${e.message}`))
+        .finally(() => { box.disabled = false; box.focus(); });
+    };
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey) {
+        e.preventDefault();
+        send();
+      }
+    });
+    return h('section', { class: 'internal', 'aria-label': 'Internal notes' },
+      h('h3', {}, 'Internal notes ', h('span', { class: 'staff-only' }, 'staff only')),
+      this.notesListEl,
+      h('div', { class: 'note-composer' }, box, h('button', { class: 'secondary', onclick: send }, 'Add note')));
+  }
+
+  renderNotes(c) {
+    if (!this.notesListEl || this.paneEl.dataset.view !== c.id) return;
+    const notes = [...(c.notes?.values() || [])].sort((a, b) => a.seq - b.seq);
+    this.notesListEl.replaceChildren(...(notes.length ? notes.map((n) => this.noteItem(n))
+      : [h('li', { class: 'empty' }, 'No notes yet.')]));
+  }
+
+  noteItem(n) {
+    return h('li', { class: `note${n.mentions.includes(this.myKey()) ? ' mentions-me' : ''}`, 'data-seq': String(n.seq) },
+      h('p', { class: 'author' }, n.name, n.role === 'monitor' ? ' (lead)' : '', ' ',
+        h('time', { datetime: n.at }, clockTime(n.at))),
+      h('p', { class: 'text' }, n.text));
+  }
+
+  renderMentions() {
+    const items = this.mentions.map((n) => {
+      const reply = h('input', { type: 'text', 'aria-label': 'Reply in the thread', placeholder: 'Reply in the thread' });
+      reply.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' || !reply.value.trim()) return;
+        const text = reply.value.trim();
+        reply.disabled = true;
+        this.addNote(n.conversation, text)
+          .then(() => { reply.value = ''; this.toast('Note added.'); })
+          .catch((err) => this.toast(`Note not saved: ${err.message}`))
+          .finally(() => { reply.disabled = false; });
+      });
+      const topic = this.conversations.get(n.conversation)?.snapshot?.topic;
+      return h('li', { class: 'mention', 'data-conversation': n.conversation },
+        h('p', { class: 'author' }, `${n.name} · ${topic || n.conversation} · `, h('time', { datetime: n.at }, clockTime(n.at))),
+        h('p', { class: 'text' }, n.text), reply);
+    });
+    this.mentionsEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'None.')]));
   }
 
   note(id, text) {
@@ -365,7 +471,8 @@ class Console {
       this.typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actionsEl = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' });
       this.composerEl = this.composer(c);
-      this.paneEl.replaceChildren(this.headEl, this.logEl, this.typingEl, this.composerEl, this.actionsEl);
+      this.paneEl.replaceChildren(this.headEl, this.logEl, this.typingEl, this.composerEl, this.actionsEl, this.notesSection(c));
+      if (!c.notes) this.loadNotes(c);
     }
     const s = c.snapshot;
     this.headEl.replaceChildren(...[
@@ -384,6 +491,7 @@ class Console {
       this.earlierList(c),
       c.leftUs ? h('p', { class: 'banner' }, 'This conversation is no longer yours.') : null].filter(Boolean));
     this.renderActions(c);
+    this.renderNotes(c);
     this.renderTranscript();
     this.renderTyping();
     this.composerEl.hidden = !this.holds(s);
