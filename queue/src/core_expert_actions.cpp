@@ -73,8 +73,7 @@ outcome core::expert_message_event(const expert_id& e, const conversation_id& id
     return out;
 }
 
-outcome core::hand_off(const expert_id& e, const conversation_id& id, std::string note,
-                       instant now) {
+outcome core::hand_off(const expert_id& e, const conversation_id& id, hand_off_card card, instant now) {
     outcome out;
     step s{now, out};
     auto* c = lookup(id, out);
@@ -83,7 +82,7 @@ outcome core::hand_off(const expert_id& e, const conversation_id& id, std::strin
         s.refuse(errc::illegal_transition);
         return out;
     }
-    if (note.size() > max_note) {
+    if (card.note.size() > max_note || card.tried.size() > max_note || card.promised.size() > max_note) {
         s.refuse(errc::invalid_argument);
         return out;
     }
@@ -91,8 +90,8 @@ outcome core::hand_off(const expert_id& e, const conversation_id& id, std::strin
     disarm(s, timer_kind::inactivity, c->id);
     if (c->state == conversation_state::on_hold) resume_sla(s, *c);
     detach_expert(s, *c);
-    remember_hand_off(*c, e, note, now);
-    s.emit(effect::handed_off{c->id, e, std::move(note)});
+    remember_hand_off(*c, e, card, now);
+    s.emit(effect::handed_off{c->id, e, std::move(card.note)});
     enqueue(s, *c);
     route(s);
     return out;

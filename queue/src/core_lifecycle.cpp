@@ -47,8 +47,8 @@ void core::detach_expert(step& s, conversation& c) {
     c.expert.reset();
 }
 
-void core::remember_hand_off(conversation& c, const expert_id& from, const std::string& note, instant now) {
-    c.hand_offs.push_back({from, note, now});
+void core::remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now) {
+    c.hand_offs.push_back({from, card.note, now, card.tried, card.promised, card.promised_at});
     // Each hand-off excludes its expert, so the list is short; the cap bounds it anyway.
     constexpr std::size_t kept = 20;
     if (c.hand_offs.size() > kept) c.hand_offs.erase(c.hand_offs.begin());
@@ -114,7 +114,7 @@ void core::hand_off_all(step& s, expert& x, const std::string& note) {
         }
         c.excluded.insert(x.id);
         detach_expert(s, c);
-        remember_hand_off(c, x.id, note, s.now);
+        remember_hand_off(c, x.id, {.note = note}, s.now);
         s.emit(effect::handed_off{c.id, x.id, note});
         // A held conversation stays on hold, now with nobody: a customer reply queues it.
         if (c.state == conversation_state::active) {

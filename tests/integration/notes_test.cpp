@@ -189,3 +189,54 @@ TEST_CASE("the internal thread works across nodes and goes on, numbered, after i
     for (const auto& frame : alice->received())
         CHECK(frame.find("SECRET-") == std::string::npos);
 }
+
+TEST_CASE("a hand-off card is read in the next expert's offer and stays in the internal thread",
+          "[integration][notes][hand_off]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
+    server_fixture::accept(*ada, c);
+    REQUIRE(note(*ada, c, "SECRET-before the hand-off", "h1")["seq"] == 1);
+    auto bob = f.expert("bob");
+    auto handed = ada->request({{"type", "hand_off"},
+                                {"conversation", c},
+                                {"note", "SECRET-needs an Okta admin"},
+                                {"tried", "SECRET-cleared cookies, new browser"},
+                                {"promised", "SECRET-a call back"},
+                                {"promised_at", "2026-01-05T15:00:00Z"}});
+    REQUIRE(handed["type"] == "ok");
+
+    auto offer = bob->wait_for("offered", c);
+    REQUIRE(offer["hand_offs"].size() == 1);
+    const auto& card = offer["hand_offs"][0];
+    CHECK(card["note"] == "SECRET-needs an Okta admin");
+    CHECK(card["tried"] == "SECRET-cleared cookies, new browser");
+    CHECK(card["promised"] == "SECRET-a call back");
+    CHECK(card["promised_at"] == "2026-01-05T15:00:00Z");
+    // Read before accepting: the thread holds the card after the earlier note.
+    auto thread = notes(*bob, c);
+    REQUIRE(thread["notes"].size() == 2);
+    CHECK(thread["notes"][1]["author"] == "acme/ada");
+    CHECK(thread["notes"][1]["text"] ==
+          "Hand-off card\nNote: SECRET-needs an Okta admin\nTried: SECRET-cleared cookies, new "
+          "browser\nPromised: SECRET-a call back (by 2026-01-05T15:00:00Z)");
+    REQUIRE(bob->request({{"type", "accept"}, {"conversation", c}})["type"] == "ok");
+    server_fixture::say(*bob, c, "hello, I take over", "b1");
+    server_fixture::say(*alice, c, "thanks", "u1");
+    while (alice->next(200ms)) {
+    }
+    for (const auto& frame : alice->received())
+        CHECK(frame.find("SECRET-") == std::string::npos);
+}
+
+TEST_CASE("a hand-off without a card adds nothing to the thread",
+          "[integration][notes][hand_off]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
+    server_fixture::accept(*ada, c);
+    REQUIRE(ada->request({{"type", "hand_off"}, {"conversation", c}})["type"] == "ok");
+    CHECK(notes(*ada, c)["notes"].empty());
+}

@@ -2,13 +2,14 @@
 
 using namespace chat::test;
 
-TEST_CASE("a hand-off returns the conversation to its place and never to the same expert", "[queue][hand_off]") {
+TEST_CASE("a hand-off returns the conversation to its place and never to the same expert",
+          "[queue][hand_off]") {
     harness h;
     h.expert("ada", 1);
     h.chat_with("c1", harness::standard("u1"), "ada");
     h.wait(1s);
     h.open("later", harness::standard("u2"));
-    auto out = h.core.hand_off("ada", "c1", "needs a billing specialist", h.now);
+    auto out = h.core.hand_off("ada", "c1", {.note = "needs a billing specialist"}, h.now);
     REQUIRE(out);
     CHECK(out.first<effect::handed_off>()->note == "needs a billing specialist");
     // ada is free again but may not get c1 back: she gets the later one.
@@ -19,13 +20,14 @@ TEST_CASE("a hand-off returns the conversation to its place and never to the sam
     h.consistent();
 }
 
-TEST_CASE("a hand-off's note stays in the conversation's record for the experts who come next", "[queue][hand_off]") {
+TEST_CASE("a hand-off's note stays in the conversation's record for the experts who come next",
+          "[queue][hand_off]") {
     harness h;
     h.expert("ada", 1);
     h.chat_with("c1", harness::standard("u1"), "ada");
     h.wait(1s);
     auto at = h.now;
-    REQUIRE(h.core.hand_off("ada", "c1", "needs a refund approver", h.now));
+    REQUIRE(h.core.hand_off("ada", "c1", {.note = "needs a refund approver"}, h.now));
     h.expert("bob", 1);
     const auto* c = h.core.find("c1");
     REQUIRE(c->hand_offs.size() == 1);
@@ -35,12 +37,36 @@ TEST_CASE("a hand-off's note stays in the conversation's record for the experts 
     CHECK(h.expert_of("c1") == "bob");
 }
 
+TEST_CASE("a hand-off card keeps what was tried and what was promised by when",
+          "[queue][hand_off]") {
+    harness h;
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::standard("u1"), "ada");
+    auto by = h.now + 3h;
+    REQUIRE(
+        h.core.hand_off("ada", "c1", {"needs SSO", "cleared cookies", "a call back", by}, h.now));
+    const auto& card = h.core.find("c1")->hand_offs.at(0);
+    CHECK(card.tried == "cleared cookies");
+    CHECK(card.promised == "a call back");
+    CHECK(card.promised_at == by);
+}
+
+TEST_CASE("a hand-off card longer than a note may be is refused, and the conversation stays",
+          "[queue][hand_off]") {
+    harness h;
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::standard("u1"), "ada");
+    CHECK(refused_with(h.core.hand_off("ada", "c1", {.tried = std::string(4001, 'x')}, h.now),
+                       errc::invalid_argument));
+    CHECK(h.expert_of("c1") == "ada");
+}
+
 TEST_CASE("only the assigned expert can hand a conversation off", "[queue][hand_off]") {
     harness h;
     h.expert("ada");
     h.expert("bob");
     h.chat_with("c1", harness::standard("u1"), "ada");
-    CHECK(refused_with(h.core.hand_off("bob", "c1", "", h.now), errc::not_allowed));
+    CHECK(refused_with(h.core.hand_off("bob", "c1", {}, h.now), errc::not_allowed));
 }
 
 TEST_CASE("an expert going offline hands off all their conversations", "[queue][hand_off]") {

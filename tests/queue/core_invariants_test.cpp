@@ -82,7 +82,7 @@ private:
         case 5: return core.decline_offer(expert_for(c), c, now);
         case 6: return core.expert_message(expert_for(c), c, "", now);
         case 7: return core.customer_message(c, customer_of(c), topics[pick(6)], "", now);
-        case 8: return core.hand_off(expert_for(c), c, "note", now);
+        case 8: return core.hand_off(expert_for(c), c, {.note = "note"}, now);
         case 9: return core.expert_hold(expert_for(c), c, now);
         case 10: return core.customer_hold(c, customer_of(c), now);
         case 11: return core.expert_resume(expert_for(c), c, now);

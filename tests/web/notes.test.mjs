@@ -8,7 +8,7 @@ import { chatdAndBrowser, expertConsole, openConversation, person, shot } from '
 
 const env = chatdAndBrowser();
 
-test('an expert writes an internal note, the colleague it names answers, and the customer sees none of it', async () => {
+test('an expert writes an internal note, the colleague it names answers, takes the hand-off card, and the customer sees none of it', async () => {
   const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
   const ben = await expertConsole(env.browser, env.chatd.url, 'ben', 'Ben K.', 'away');
 
@@ -43,9 +43,27 @@ test('an expert writes an internal note, the colleague it names answers, and the
   await ada.page.locator('#reply').fill('We are looking into it');
   await ada.page.locator('#reply').press('Enter');
   await gil.page.locator('.transcript .message', { hasText: 'We are looking into it' }).waitFor();
+  // Ada hands off with a card; Ben reads it in the offer before accepting, and in the thread after.
+  await ada.page.getByRole('button', { name: 'Hand off…' }).click();
+  await ada.page.fill('#hand-off-note', 'Needs someone with Okta admin');
+  await ada.page.fill('#hand-off-tried', 'Cleared cookies, tried a new browser');
+  await ada.page.fill('#hand-off-promised', 'A call back with the fix');
+  await ada.page.fill('#hand-off-by', '2030-01-07T15:00');
+  await ada.page.getByRole('button', { name: 'Hand off', exact: true }).click();
+  await ben.page.selectOption('#presence', 'available');
+  const offer = ben.page.locator('.offer', { hasText: 'SSO' });
+  await offer.locator('.card-line', { hasText: 'Tried: Cleared cookies, tried a new browser' }).waitFor();
+  await offer.locator('.card-line', { hasText: 'Promised: A call back with the fix (by' }).waitFor();
+  await shot(ben.page, 'console-22-hand-off-card');
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await ben.page.locator('.internal .note', { hasText: 'Tried: Cleared cookies' }).waitFor();
+  await ben.page.locator('.internal .note', { hasText: 'Legacy SSO tenant' }).waitFor();
+  await gil.page.locator('.banner[data-state=active]', { hasText: 'Ben K.' }).waitFor();
+
   assert.ok(frames.length > 3);
   for (const f of frames) {
-    assert.ok(!f.includes('Legacy SSO') && !f.includes('clock skew'), `a customer frame carried a note: ${f}`);
+    for (const secret of ['Legacy SSO', 'clock skew', 'Okta admin', 'Cleared cookies', 'call back with the fix'])
+      assert.ok(!f.includes(secret), `a customer frame carried a note: ${f}`);
     assert.notEqual(JSON.parse(f).type, 'note');
   }
   assert.ok(!(await gil.page.locator('body').innerText()).includes('Legacy SSO'));

@@ -81,7 +81,8 @@ bool hub::may_read(const identity& w, const queue::conversation& c) {
 }
 
 template <class Call>
-void hub::decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call) {
+void hub::decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call,
+                 const std::function<void(step&)>& then) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
     if (!conversation.empty()) {
         // Existence and ownership are checked before the core runs, so a stranger learns nothing.
@@ -92,8 +93,9 @@ void hub::decide(const session_ptr& p, const request_id& id, const std::string& 
     s.now = clock_.now();
     auto out = call(s.now);
     record(s, out);
-    if (out.error) refuse_in(s, p, id, out.error);
-    else ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
+    if (out.error) return refuse_in(s, p, id, out.error), finish(std::move(s));
+    if (then) then(s);
+    ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
     finish(std::move(s));
 }
 
@@ -161,8 +163,14 @@ void hub::on(const session_ptr& p, const request_id& id, rq::decline& r) {
     decide(p, id, r.conversation, [&](auto now) { return core_.decline_offer(p->key(), r.conversation, now); });
 }
 
+
 void hub::on(const session_ptr& p, const request_id& id, rq::hand_off& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.hand_off(p->key(), r.conversation, r.note.value_or(""), now); });
+    queue::hand_off_card card{r.note.value_or(""), r.tried.value_or(""), r.promised.value_or(""), r.promised_at};
+    // The card stays in the internal thread too, numbered there: learnt first when it is not yet.
+    if (!card.empty() && core_.find(r.conversation) && !notes_numbering_.contains(r.conversation))
+        return learn_notes_then(p, id, r.conversation, [self = shared_from_this(), p, id, r]() mutable { self->on(p, id, r); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.hand_off(p->key(), r.conversation, card, now); },
+           [&](step& s) { add_hand_off_card(s, p, r.conversation, card); });
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::stay_propose& r) {

@@ -15,7 +15,10 @@ std::string user_of(const queue::conversation& c, const std::string& expert) {
 
 std::vector<ev::hand_off_card> hand_off_cards(const queue::core& core, const queue::conversation& c) {
     std::vector<ev::hand_off_card> cards;
-    for (const auto& h : c.hand_offs) cards.push_back({user_of(c, h.from), display_name(core, h.from), h.note, h.at});
+    auto some = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
+    for (const auto& h : c.hand_offs)
+        cards.push_back({user_of(c, h.from), display_name(core, h.from), h.note, h.at, some(h.tried), some(h.promised),
+                         h.promised_at});
     return cards;
 }
 

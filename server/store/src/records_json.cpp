@@ -51,7 +51,13 @@ queue::message_numbering numbering_from_stored(const json& last_seq, const json&
 
 json hand_offs_to_stored(const std::vector<queue::hand_off_record>& list) {
     json out = json::array();
-    for (const auto& h : list) out.push_back({{"from", h.from}, {"note", h.note}, {"at", ms(h.at)}});
+    for (const auto& h : list) {
+        json card{{"from", h.from}, {"note", h.note}, {"at", ms(h.at)}};
+        if (!h.tried.empty()) card["tried"] = h.tried;
+        if (!h.promised.empty()) card["promised"] = h.promised;
+        if (h.promised_at) card["promised_at"] = ms(*h.promised_at);
+        out.push_back(std::move(card));
+    }
     return out;
 }
 
@@ -131,8 +137,13 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
     c.last_expert = opt_string(j, "last_expert");
     c.excluded = j.at("excluded").get<std::set<std::string>>();
     if (auto h = j.find("hand_offs"); h != j.end()) // absent in records stored before hand-off notes were kept
-        for (const auto& e : *h)
-            c.hand_offs.push_back({e.at("from").get<std::string>(), e.at("note").get<std::string>(), at_ms(e.at("at"))});
+        for (const auto& e : *h) {
+            queue::hand_off_record card{e.at("from").get<std::string>(), e.at("note").get<std::string>(), at_ms(e.at("at"))};
+            card.tried = e.value("tried", "");
+            card.promised = e.value("promised", "");
+            if (auto by = e.find("promised_at"); by != e.end()) card.promised_at = at_ms(*by);
+            c.hand_offs.push_back(std::move(card));
+        }
     if (const auto& r = j.at("reserved"); !r.is_null())
         c.reserved = queue::reservation{r.at("expert").get<std::string>(), at_ms(r.at("until")), r.at("direct").get<bool>()};
     c.offer_expires_at = opt_instant(j, "offer_expires_at");

@@ -43,7 +43,7 @@ std::vector<std::string> texts_for(const std::vector<outgoing>& out, outgoing::t
 TEST_CASE("a hand-off's note reaches the expert who wrote it, never the customer", "[server][app][notifications]") {
     desk d;
     REQUIRE(d.core.accept_offer("acme/ada", "c1", d.now));
-    auto out = d.core.hand_off("acme/ada", "c1", "tried the CSV export; promised a call", d.now);
+    auto out = d.core.hand_off("acme/ada", "c1", {.note = "tried the CSV export; promised a call"}, d.now);
     auto frames = d.tell(out);
     for (const auto& text : texts_for(frames, outgoing::to::customer)) CHECK(text.find("promised a call") == std::string::npos);
     auto staff = texts_for(frames, outgoing::to::expert);
@@ -53,7 +53,7 @@ TEST_CASE("a hand-off's note reaches the expert who wrote it, never the customer
 TEST_CASE("a customer's snapshot leaves out what staff keep for each other", "[server][app][notifications]") {
     desk d;
     d.core.accept_offer("acme/ada", "c1", d.now);
-    d.core.hand_off("acme/ada", "c1", "a note for the next expert", d.now);
+    d.core.hand_off("acme/ada", "c1", {.note = "a note for the next expert"}, d.now);
     const auto& c = *d.core.find("c1");
     auto customer = protocol::to_json_message(notifications::snapshot(d.core, c, notifications::viewer::customer));
     auto staff = protocol::to_json_message(notifications::snapshot(d.core, c, notifications::viewer::staff));

@@ -23,6 +23,14 @@ const SHORTCUTS = [
   ['Escape', 'close a dialog'],
 ];
 
+// A hand-off card: the note, what was tried, what was promised and by when (any of them).
+const hasCard = (x) => x.note || x.tried || x.promised || x.promised_at;
+const cardLines = (x) => [
+  x.note ? h('span', { class: 'card-note' }, x.note) : null,
+  x.tried ? h('span', { class: 'card-line' }, `Tried: ${x.tried}`) : null,
+  x.promised || x.promised_at ? h('span', { class: 'card-line' },
+    `Promised: ${x.promised || '—'}${x.promised_at ? ` (by ${when(x.promised_at)})` : ''}`) : null].filter(Boolean);
+
 class Console {
   constructor(token) {
     this.offers = new Map(); // id -> offered event
@@ -410,8 +418,8 @@ class Console {
         h('p', { class: 'meta' }, `${o.customer_name} · severity ${o.severity}${o.region ? ` · ${o.region}` : ''}`),
         o.required_skills?.length ? h('p', { class: 'skills' }, `Needs: ${o.required_skills.join(', ')}`) : null,
         o.continues ? h('p', { class: 'meta continues' }, `Continues ${o.continues}`) : null,
-        ...(o.hand_offs || []).filter((x) => x.note).map((x) => h('p', { class: 'hand-off-note' },
-          h('strong', {}, `${x.from_name || x.from}: `), x.note)),
+        ...(o.hand_offs || []).filter(hasCard).map((x) => h('div', { class: 'hand-off-note' },
+          h('strong', {}, `${x.from_name || x.from}: `), ...cardLines(x))),
         h('progress', { max: Math.round(o.total_s), 'aria-label': 'time left to accept' }),
         h('p', { class: 'countdown' }),
         h('div', { class: 'buttons' },
@@ -499,11 +507,11 @@ class Console {
 
   // What experts before this one left for whoever comes next: staff only, never sent to a customer.
   handOffNotes(s) {
-    const notes = (s.hand_offs || []).filter((x) => x.note);
-    if (!notes.length) return null;
+    const cards = (s.hand_offs || []).filter(hasCard);
+    if (!cards.length) return null;
     return h('section', { class: 'hand-offs', 'aria-label': 'Hand-off notes' },
       h('h3', {}, 'Hand-off notes'),
-      h('ul', {}, notes.map((x) => h('li', {}, h('strong', {}, x.from_name || x.from), ` · ${when(x.at)}: `, x.note))));
+      h('ul', {}, cards.map((x) => h('li', {}, h('strong', {}, x.from_name || x.from), ` · ${when(x.at)}: `, ...cardLines(x)))));
   }
 
   localTime(s) {
@@ -602,11 +610,20 @@ class Console {
 
   handOff(id) {
     this.dialog('Hand off to another expert', [
-      h('label', { for: 'hand-off-note' }, 'Note for the next expert (optional)'),
-      h('textarea', { id: 'hand-off-note', name: 'note', rows: 3, maxlength: 2000 })], 'Hand off',
+      h('p', { class: 'meta' }, 'The next expert reads this card before accepting; it stays in the internal notes. The customer never sees it.'),
+      h('label', { for: 'hand-off-note' }, 'Note for the next expert'),
+      h('textarea', { id: 'hand-off-note', name: 'note', rows: 2, maxlength: 2000 }),
+      h('label', { for: 'hand-off-tried' }, 'What was tried'),
+      h('textarea', { id: 'hand-off-tried', name: 'tried', rows: 2, maxlength: 2000 }),
+      h('label', { for: 'hand-off-promised' }, 'What the customer was promised'),
+      h('input', { id: 'hand-off-promised', name: 'promised', type: 'text', maxlength: 2000 }),
+      h('label', { for: 'hand-off-by' }, 'Promised by (your local time)'),
+      h('input', { id: 'hand-off-by', name: 'by', type: 'datetime-local' })], 'Hand off',
     (data) => {
-      const note = data.get('note').trim();
-      return this.conn.request({ type: 'hand_off', conversation: id, ...(note ? { note } : {}) });
+      const card = {};
+      for (const k of ['note', 'tried', 'promised']) if (data.get(k).trim()) card[k] = data.get(k).trim();
+      if (data.get('by')) card.promised_at = new Date(data.get('by')).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return this.conn.request({ type: 'hand_off', conversation: id, ...card });
     });
   }
 

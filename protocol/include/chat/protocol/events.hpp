@@ -19,11 +19,16 @@ struct hand_off_card {
     std::string from_name;
     std::string note;
     queue::instant at{};
+    std::optional<std::string> tried{}, promised{};
+    std::optional<queue::instant> promised_at{};
     template <class V> void visit(V& v) {
         v("from", from);
         v("from_name", from_name);
         v("note", note);
         v("at", at);
+        v("tried", tried);
+        v("promised", promised);
+        v("promised_at", promised_at);
     }
 };
 

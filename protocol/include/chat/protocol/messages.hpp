@@ -151,14 +151,19 @@ struct auto_accept {
     bool on = false;
     template <class V> void visit(V& v) { v("on", on, field_kind::flag); }
 };
+// Back to the queue, with a card for the next expert (all of it optional).
 struct hand_off {
     static constexpr std::string_view type = "hand_off";
     static constexpr role_set roles = expert_only;
     std::string conversation;
-    std::optional<std::string> note;
+    std::optional<std::string> note, tried{}, promised{};
+    std::optional<queue::instant> promised_at{};
     template <class V> void visit(V& v) {
         v("conversation", conversation, field_kind::id);
         v("note", note, field_kind::note);
+        v("tried", tried, field_kind::note);
+        v("promised", promised, field_kind::note);
+        v("promised_at", promised_at, field_kind::instant);
     }
 };
 struct stay_propose {

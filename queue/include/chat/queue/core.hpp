@@ -105,7 +105,7 @@ public:
     outcome decline_offer(const expert_id& e, const conversation_id& c, instant now);
     outcome expert_message(const expert_id& e, const conversation_id& c, const std::string& client_id,
                            instant now);
-    outcome hand_off(const expert_id& e, const conversation_id& c, std::string note, instant now);
+    outcome hand_off(const expert_id& e, const conversation_id& c, hand_off_card card, instant now);
     outcome propose_stay(const expert_id& e, const conversation_id& c, instant at, instant now);
     outcome expert_hold(const expert_id& e, const conversation_id& c, instant now);
     outcome expert_resume(const expert_id& e, const conversation_id& c, instant now);
@@ -171,7 +171,7 @@ private:
     void take_capacity(step& s, conversation& c, expert& e);
     void release_capacity(step& s, conversation& c);
     void detach_expert(step& s, conversation& c);
-    static void remember_hand_off(conversation& c, const expert_id& from, const std::string& note, instant now);
+    static void remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now);
     void offer(step& s, conversation& c, expert& e);
     void assign(step& s, conversation& c, expert& e);
     void withdraw_offer(step& s, conversation& c, bool missed);

@@ -31,10 +31,22 @@ struct reservation {
 };
 
 // An expert stepped away from the conversation, leaving a note for whoever comes next (staff only).
+// What an expert handing off leaves for the next: the next expert reads it in the offer.
+struct hand_off_card {
+    std::string note{};
+    std::string tried{};                  // what was tried already
+    std::string promised{};               // what the customer was promised
+    std::optional<instant> promised_at{}; // and by when
+    bool empty() const { return note.empty() && tried.empty() && promised.empty() && !promised_at; }
+    friend bool operator==(const hand_off_card&, const hand_off_card&) = default;
+};
+
 struct hand_off_record {
     expert_id from;
     std::string note;
     instant at{};
+    std::string tried{}, promised{};
+    std::optional<instant> promised_at{};
     friend bool operator==(const hand_off_record&, const hand_off_record&) = default;
 };
 

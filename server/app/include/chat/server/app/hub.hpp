@@ -143,7 +143,10 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::note&);
     void on(const session_ptr&, const request_id&, protocol::request::notes&);
     // Runs a core call for the session, stores its outcome, then acks (or refuses).
-    template <class Call> void decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call);
+    // `then` adds to the step what a decision taken brings besides its outcome.
+    template <class Call>
+    void decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call,
+                const std::function<void(step&)>& then = {});
     static bool may_read(const identity& who, const queue::conversation& c);
     static bool may_read(const participant& p, const queue::conversation& c) { return may_read(p.who(), c); }
     void refuse(const session_ptr& p, const request_id& id, std::string_view code, std::string message);
@@ -181,7 +184,13 @@ private:
     // Staff of the conversation's tenant, whoever holds it.
     static bool may_note(const identity& who, const queue::conversation& c);
     // Numbers notes from the thread's stored tail, read once per conversation in memory.
-    void learn_notes_then(const session_ptr& p, const request_id& id, protocol::request::note r);
+    void learn_notes_then(const session_ptr& p, const request_id& id, const std::string& conversation,
+                          std::function<void()> then);
+    // Numbers a note, stores it with the step and tells the staff concerned (numbering learnt).
+    stored_note add_note(step& s, const session_ptr& p, const std::string& conversation, const std::string& text,
+                         const std::string& client_id);
+    // A hand-off's card, kept in the thread as a note by the expert who handed off.
+    void add_hand_off_card(step& s, const session_ptr& p, const std::string& conversation, const queue::hand_off_card& card);
     static constexpr std::size_t notes_page = 200;
 
     // hub_reads.cpp: history, earlier conversations, the read API
