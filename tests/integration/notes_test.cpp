@@ -30,6 +30,17 @@ bool is_note(const nlohmann::json& j) {
     return j.value("type", "") == "note";
 }
 
+// Ada, an expert, chatting with Alice, a customer, in a conversation on `topic`.
+struct chatting {
+    std::unique_ptr<ws_client> ada, alice;
+    std::string c;
+    chatting(server_fixture& f, const std::string& topic, const std::string& text)
+        : ada(f.expert("ada")), alice(f.customer("alice")),
+          c(server_fixture::open(*alice, topic, text)) {
+        server_fixture::accept(*ada, c);
+    }
+};
+
 } // namespace
 
 TEST_CASE("staff write in a conversation's internal thread and a named colleague is sent the note",
@@ -66,10 +77,9 @@ TEST_CASE("staff write in a conversation's internal thread and a named colleague
 
 TEST_CASE("a retried note is stored once and answered with its number", "[integration][notes]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& ada = chat.ada;
+    const auto& c = chat.c;
     CHECK(note(*ada, c, "refund approved", "r1")["seq"] == 1);
     CHECK(note(*ada, c, "refund approved", "r1")["seq"] == 1);
     CHECK(note(*ada, c, "sent to finance", "r2")["seq"] == 2);
@@ -97,10 +107,10 @@ TEST_CASE("the thread goes on after a restart, numbered from its stream", "[inte
 TEST_CASE("a customer and another tenant's staff cannot write or read the thread",
           "[integration][notes]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& ada = chat.ada;
+    auto& alice = chat.alice;
+    const auto& c = chat.c;
     REQUIRE(note(*ada, c, "VIP account", "v1")["type"] == "ok");
 
     CHECK(note(*alice, c, "let me in", "x1")["code"] == "wrong_role");
@@ -193,10 +203,10 @@ TEST_CASE("the internal thread works across nodes and goes on, numbered, after i
 TEST_CASE("a hand-off card is read in the next expert's offer and stays in the internal thread",
           "[integration][notes][hand_off]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "sso", "okta login loops forever");
+    auto& ada = chat.ada;
+    auto& alice = chat.alice;
+    const auto& c = chat.c;
     REQUIRE(note(*ada, c, "SECRET-before the hand-off", "h1")["seq"] == 1);
     auto bob = f.expert("bob");
     auto handed = ada->request({{"type", "hand_off"},
@@ -233,10 +243,9 @@ TEST_CASE("a hand-off card is read in the next expert's offer and stays in the i
 TEST_CASE("a hand-off without a card adds nothing to the thread",
           "[integration][notes][hand_off]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "sso", "okta login loops forever");
+    auto& ada = chat.ada;
+    const auto& c = chat.c;
     REQUIRE(ada->request({{"type", "hand_off"}, {"conversation", c}})["type"] == "ok");
     CHECK(notes(*ada, c)["notes"].empty());
 }
