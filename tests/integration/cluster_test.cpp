@@ -159,7 +159,9 @@ TEST_CASE("three nodes stopped and started again one after the other hand their 
         std::printf("SIGTERM of node %zu: exited in %lld ms, every shard held by the others %lld ms later\n", i + 1,
                     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(stopped).count()),
                     static_cast<long long>(held->count()));
-        CHECK(*held < 1s); // planned: handed over, not waited for
+        // Planned: handed over, not waited for (a shard waited for sits out its 3 s lease). Tens
+        // of milliseconds on an idle machine; the bound leaves room for a loaded one.
+        CHECK(*held < 2500ms);
         auto id = nodes[i]->id();
         nodes[i] = cluster.start({}, ports[i], id);
         std::this_thread::sleep_for(1s);

@@ -19,10 +19,9 @@ using notifications::frame_of;
 using protocol::role;
 
 ev::note event_of(const std::string& conversation, const stored_note& n) {
-    return {
-        conversation, n.seq,      n.author,
-        n.role,       n.name,     n.text,
-        n.at,         n.mentions, n.client_id.empty() ? std::nullopt : std::optional(n.client_id)};
+    ev::note e{conversation, n.seq, n.author, n.role, n.name, n.text, n.at, n.mentions, {}};
+    if (!n.client_id.empty()) e.client_id = n.client_id;
+    return e;
 }
 
 // The card as the thread shows it.

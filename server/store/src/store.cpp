@@ -111,13 +111,21 @@ std::optional<queue::conversation> parse_conversation_doc(std::string_view text)
     }
 }
 
-std::optional<stored_note> parse_note_entry(const redis::value& entry) {
-    // [ "0-seq", [field, value, ...] ]
+namespace {
+
+// A stream entry's seq, from its id `0-seq` ([ "0-seq", [field, value, ...] ]).
+std::optional<std::uint64_t> entry_seq(const redis::value& entry) {
     if (entry.elements.size() != 2) return std::nullopt;
     const auto& id = entry.elements[0].text;
     auto dash = id.find('-');
     if (dash == std::string::npos) return std::nullopt;
-    auto seq = integer_of<std::uint64_t>(std::string_view(id).substr(dash + 1));
+    return integer_of<std::uint64_t>(std::string_view(id).substr(dash + 1));
+}
+
+} // namespace
+
+std::optional<stored_note> parse_note_entry(const redis::value& entry) {
+    auto seq = entry_seq(entry);
     if (!seq) return std::nullopt;
     stored_note n;
     n.seq = *seq;
@@ -146,14 +154,9 @@ std::optional<stored_note> parse_note_entry(const redis::value& entry) {
 }
 
 std::optional<stored_message> parse_message_entry(const redis::value& entry) {
-    // [ "0-seq", [field, value, ...] ]
-    if (entry.elements.size() != 2) return std::nullopt;
-    const auto& id = entry.elements[0].text;
-    stored_message m;
-    auto dash = id.find('-');
-    if (dash == std::string::npos) return std::nullopt;
-    auto seq = integer_of<std::uint64_t>(std::string_view(id).substr(dash + 1));
+    auto seq = entry_seq(entry);
     if (!seq) return std::nullopt;
+    stored_message m;
     m.seq = *seq;
     const auto& f = entry.elements[1].elements;
     for (std::size_t i = 0; i + 1 < f.size(); i += 2) {

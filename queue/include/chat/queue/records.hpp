@@ -30,7 +30,6 @@ struct reservation {
     friend bool operator==(const reservation&, const reservation&) = default;
 };
 
-// An expert stepped away from the conversation, leaving a note for whoever comes next (staff only).
 // What an expert handing off leaves for the next: the next expert reads it in the offer.
 struct hand_off_card {
     std::string note{};
@@ -41,6 +40,7 @@ struct hand_off_card {
     friend bool operator==(const hand_off_card&, const hand_off_card&) = default;
 };
 
+// An expert stepped away from the conversation, leaving a card for whoever comes next (staff only).
 struct hand_off_record {
     expert_id from;
     std::string note;
