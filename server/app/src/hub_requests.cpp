@@ -93,9 +93,12 @@ void hub::decide(const session_ptr& p, const request_id& id, const std::string& 
     s.now = clock_.now();
     auto out = call(s.now);
     record(s, out);
-    if (out.error) return refuse_in(s, p, id, out.error), finish(std::move(s));
-    if (then) then(s);
-    ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
+    if (out.error) {
+        refuse_in(s, p, id, out.error);
+    } else {
+        if (then) then(s);
+        ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
+    }
     finish(std::move(s));
 }
 
