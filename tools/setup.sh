@@ -8,7 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev           # Beast, Asio (header-only)
   libhiredis-dev
-  libssl-dev                 # HMAC-SHA256 for the HS256 tokens
+  libssl-dev                 # HMAC-SHA256 for the HS256 tokens, SHA-256 of stored files
+  libmagic-dev               # the type of a file sent in the chat, from its bytes
   libtomlplusplus-dev        # the configuration file
   nlohmann-json3-dev
   catch2

@@ -69,6 +69,10 @@ server::hub::start_report chat_server::start() {
     auto& cfg = gw_->cfg;
     gw_->secret = token_secret(cfg);
     if (!cfg.web_root.empty()) gw_->site = static_site(cfg.web_root);
+    gw_->files = files::directory_store(cfg.files.dir.empty() ? cfg.data_dir / "files" : cfg.files.dir);
+    gw_->sniffer = std::make_shared<files::type_sniffer>();
+    gw_->file_types = files::file_types(cfg.files.types);
+    gw_->disk = disk_.get_executor();
     if (cfg.redis_url.empty() && cfg.redis.replica_acks > 0)
         throw std::runtime_error("redis.replica_acks needs a Redis with a replica (--redis); the embedded one has none");
     auto where = start_redis();
@@ -177,6 +181,7 @@ void chat_server::stop() {
     for (auto& t : threads_)
         if (t.joinable()) t.join();
     threads_.clear();
+    disk_.join();
     gw_->clear();
     if (embedded_) embedded_->stop();
 }

@@ -1,5 +1,5 @@
 #pragma once
-// A real HTTP GET against the server under test.
+// Real HTTP requests against the server under test.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,21 +25,28 @@ struct http_result {
     }
 };
 
-inline http_result http_get(unsigned short port, const std::string& target, std::optional<std::string> bearer = {},
-                            const std::map<std::string, std::string>& request_headers = {}) {
+// Any request with a body (sent whole); the answer read whole.
+inline http_result http_request(unsigned short port, boost::beast::http::verb method, const std::string& target,
+                                std::optional<std::string> bearer, std::string body,
+                                const std::map<std::string, std::string>& request_headers = {}) {
     namespace http = boost::beast::http;
     boost::asio::io_context io;
     boost::beast::tcp_stream stream(io);
     boost::asio::ip::tcp::resolver resolver(io);
     stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
-    http::request<http::empty_body> req(http::verb::get, target, 11);
+    http::request<http::string_body> req(method, target, 11);
     req.set(http::field::host, "127.0.0.1");
     if (bearer) req.set(http::field::authorization, "Bearer " + *bearer);
     for (const auto& [name, value] : request_headers) req.set(name, value);
+    req.body() = std::move(body);
+    if (method != http::verb::get) req.prepare_payload();
     http::write(stream, req);
     boost::beast::flat_buffer buffer;
     http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    do { // an interim answer (100 Continue) comes before the answer
+        res = {};
+        http::read(stream, buffer, res);
+    } while (res.result_int() >= 100 && res.result_int() < 200);
     boost::beast::error_code ec;
     stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     http_result out{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type]), {}};
@@ -49,6 +56,11 @@ inline http_result http_get(unsigned short port, const std::string& target, std:
         out.headers[name] = std::string(f.value());
     }
     return out;
+}
+
+inline http_result http_get(unsigned short port, const std::string& target, std::optional<std::string> bearer = {},
+                            const std::map<std::string, std::string>& request_headers = {}) {
+    return http_request(port, boost::beast::http::verb::get, target, std::move(bearer), {}, request_headers);
 }
 
 } // namespace chat::test

@@ -237,13 +237,17 @@ int conversation_command(const std::vector<std::string>& args, std::ostream& out
         }
         if (format == "json") {
             nlohmann::json messages = nlohmann::json::array();
-            for (const auto& m : transcript)
+            for (const auto& m : transcript) {
                 messages.push_back({{"seq", m.seq},
                                     {"from", queue::to_string(m.from)},
                                     {"author", m.author},
                                     {"name", m.name},
                                     {"text", m.text},
                                     {"at", protocol::format_instant(m.at)}});
+                if (const auto& file = m.attachment)
+                    messages.back()["attachment"] = {{"id", file->id}, {"name", file->name}, {"size", file->size},
+                                                     {"content_type", file->content_type}};
+            }
             // The record's last seq may be behind its stream, which the transcript is.
             auto last_seq = transcript.empty() ? conv->messages.last_seq() : transcript.back().seq;
             nlohmann::json doc{{"conversation", server::to_stored(*conv)},
@@ -262,7 +266,8 @@ int conversation_command(const std::vector<std::string>& args, std::ostream& out
             << protocol::format_instant(c.opened_at) << "\n\n";
         for (const auto& m : transcript)
             out << '[' << protocol::format_instant(m.at) << "] " << m.name << " (" << queue::to_string(m.from)
-                << "): " << m.text << '\n';
+                << "): " << (m.attachment ? "[file " + m.attachment->id + ", " + std::to_string(m.attachment->size) + " bytes] " : "")
+                << m.text << '\n';
         return 0;
     } catch (const usage_error& e) {
         err << "chatctl conversation: " << e.what() << '\n';

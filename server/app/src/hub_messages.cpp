@@ -121,7 +121,7 @@ void hub::learn_recent_then(const session_ptr& p, const request_id& id, std::vec
 void hub::on(const session_ptr& p, const request_id& id, rq::send& r) { message(p, id, r.conversation, r.text, r.client_id); }
 
 void hub::message(const session_ptr& p, const request_id& id, const std::string& conversation, const std::string& text,
-                  const std::string& client_id) {
+                  const std::string& client_id, std::optional<attachment_record> file) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; the message was not sent");
     const auto* c = core_.find(conversation);
     if (!c) return refuse_gone(p, id, conversation);
@@ -133,28 +133,33 @@ void hub::message(const session_ptr& p, const request_id& id, const std::string&
     auto out = customer ? core_.customer_message(conversation, customer_of(*p), text, client_id, s.now)
                         : core_.expert_message(p->key(), conversation, client_id, s.now);
     if (out.error == queue::errc::recent_ids_unknown)
-        return learn_recent_then(p, id, {conversation}, [self = shared_from_this(), p, id, conversation, text, client_id] {
-            self->message(p, id, conversation, text, client_id);
+        return learn_recent_then(p, id, {conversation}, [self = shared_from_this(), p, id, conversation, text, client_id, file] {
+            self->message(p, id, conversation, text, client_id, file);
         });
     if (!answered_early(s, p, id, out)) {
         record(s, out);
-        sent(s, p, id, text, client_id, *out.first<fx::message_added>(), false);
+        sent(s, p, id, text, client_id, *out.first<fx::message_added>(), false, std::move(file));
     }
     finish(std::move(s));
 }
 
 void hub::sent(step& s, const session_ptr& p, const request_id& id, const std::string& text, const std::string& client_id,
-               const fx::message_added& added, bool to_sender) {
+               const fx::message_added& added, bool to_sender, std::optional<attachment_record> file) {
     const auto& conversation = added.conversation;
     const auto* c = core_.find(conversation);
     auto from = p->who().role == role::customer ? queue::party::customer : queue::party::expert;
-    stored_message m{added.seq, from, p->who().subject, p->who().name, text, client_id, added.at};
+    stored_message m{added.seq, from, p->who().subject, p->who().name, text, client_id, added.at, std::nullopt};
+    if (file) {
+        m.attachment = file->file;
+        file->at = added.at;
+        files_used_[file->tenant] += file->file.size;
+        s.writes.attachments.push_back(std::move(*file));
+    }
     // Appended to the stream only: the document is rewritten when the record changes.
     s.writes.messages.emplace_back(conversation, m);
     ++counters_->messages;
     if (c) {
-        auto f = frame_of(ev::message{conversation, m.seq, std::string(queue::to_string(from)), m.name, m.text, m.at,
-                                      client_id.empty() ? std::nullopt : std::optional(client_id)});
+        auto f = frame_of(notifications::message_event(conversation, m));
         // The sending connection learns seq and time from its ok; the user's other connections get the event.
         auto sender = to_sender ? session_ptr() : p;
         s.out.push_back(notifications::chat_message(to::customer, notifications::customer_key(c->customer), f, conversation,

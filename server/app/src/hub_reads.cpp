@@ -123,9 +123,13 @@ void hub::on_read_conversation(const identity& who, std::optional<queue::convers
         nlohmann::json transcript = nlohmann::json::array();
         // The record's last seq may be behind the stream.
         if (!msgs.empty() && msgs.back().seq > meta["last_seq"].get<std::uint64_t>()) meta["last_seq"] = msgs.back().seq;
-        for (const auto& m : msgs)
+        for (const auto& m : msgs) {
             transcript.push_back({{"seq", m.seq}, {"from", queue::to_string(m.from)}, {"name", m.name}, {"text", m.text},
                                   {"at", protocol::format_instant(m.at)}});
+            if (const auto& a = m.attachment)
+                transcript.back()["attachment"] = {{"id", a->id}, {"name", a->name}, {"size", a->size},
+                                                   {"content_type", a->content_type}, {"state", a->state}};
+        }
         meta.erase("type");
         done(200, {{"conversation", meta}, {"transcript", transcript}});
     });

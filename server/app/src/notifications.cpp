@@ -130,6 +130,13 @@ struct teller {
 
 std::string customer_key(const queue::customer& who) { return who.tenant + '/' + who.user; }
 
+ev::message message_event(const std::string& conversation, const stored_message& m) {
+    ev::message e{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,
+                  m.client_id.empty() ? std::nullopt : std::optional(m.client_id), std::nullopt};
+    if (const auto& a = m.attachment) e.attachment = ev::attachment{a->id, a->name, a->size, a->content_type, a->state};
+    return e;
+}
+
 std::string display_name(const queue::core& core, const std::optional<queue::expert_id>& expert) {
     if (!expert) return {};
     const auto* x = core.find_expert(*expert);

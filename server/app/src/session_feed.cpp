@@ -8,8 +8,7 @@ namespace {
 namespace ev = protocol::event;
 
 frame message_frame(const std::string& conversation, const stored_message& m) {
-    return notifications::frame_of(ev::message{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text,
-                                               m.at, m.client_id.empty() ? std::nullopt : std::optional(m.client_id)});
+    return notifications::frame_of(notifications::message_event(conversation, m));
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-// The read API (queue, experts, a conversation) on any node: answered by the hub of the
+// The HTTP API (queue, experts, a conversation, files in the chat) on any node: answered by the hub of the
 // tenant's shard, here or on its owner over the bus; and /metrics for this node.
 
 #include "chat/server/cluster/node.hpp"
@@ -18,12 +18,16 @@ std::string_view kind_name(node::read_kind k) {
     case node::read_kind::queue: return "queue";
     case node::read_kind::experts: return "experts";
     case node::read_kind::conversation: return "conversation";
+    case node::read_kind::attach_check: return "attach_check";
+    case node::read_kind::attach: return "attach";
+    case node::read_kind::attachment: return "attachment";
     }
     return "";
 }
 
 std::optional<node::read_kind> kind_of(std::string_view name) {
-    for (auto k : {node::read_kind::queue, node::read_kind::experts, node::read_kind::conversation})
+    for (auto k : {node::read_kind::queue, node::read_kind::experts, node::read_kind::conversation, node::read_kind::attach_check,
+                   node::read_kind::attach, node::read_kind::attachment})
         if (kind_name(k) == name) return k;
     return std::nullopt;
 }
@@ -32,8 +36,8 @@ nlohmann::json unavailable(const char* why) { return {{"code", "unavailable"}, {
 
 } // namespace
 
-void node::read(identity who, read_kind kind, std::string conversation, std::function<void(int, nlohmann::json)> done) {
-    boost::asio::post(strand_, [self = shared_from_this(), who = std::move(who), kind, id = std::move(conversation),
+void node::read(identity who, read_kind kind, std::string arg, std::function<void(int, nlohmann::json)> done) {
+    boost::asio::post(strand_, [self = shared_from_this(), who = std::move(who), kind, id = std::move(arg),
                                 done = std::move(done)]() mutable {
         auto shard = self->map_.shard_of(who.tenant);
         const auto& o = self->owners_[shard];
@@ -57,6 +61,14 @@ void node::read_here(const std::shared_ptr<server::hub>& h, const identity& who,
     case read_kind::queue: return h->read_queue(who.tenant, [done](nlohmann::json j) { done(200, std::move(j)); });
     case read_kind::experts: return h->read_experts(who.tenant, [done](nlohmann::json j) { done(200, std::move(j)); });
     case read_kind::conversation: return h->read_conversation(who, id, std::move(done));
+    case read_kind::attach_check: {
+        auto j = nlohmann::json::parse(id, nullptr, false);
+        if (!j.is_object() || !j.value("conversation", nlohmann::json()).is_string() || !j.value("size", nlohmann::json()).is_number_unsigned())
+            return done(400, {{"code", "bad_field"}, {"message", "an unreadable check"}});
+        return h->check_attach(who, j["conversation"].get<std::string>(), j["size"].get<std::uint64_t>(), std::move(done));
+    }
+    case read_kind::attach: return h->attach(who, id, std::move(done));
+    case read_kind::attachment: return h->read_attachment(who, id, std::move(done));
     }
 }
 

@@ -349,6 +349,24 @@ config load_config(const std::filesystem::path& path) {
     c.redis.replica_timeout = milliseconds(replica_ms);
     redis.refuse_unknown();
 
+    section files(sub(root, "files"), "files");
+    files.read("dir", c.files.dir);
+    files.read("max_bytes_standard", c.files.max_bytes_standard);
+    files.read("max_bytes_enterprise", c.files.max_bytes_enterprise);
+    files.read("tenant_quota_bytes", c.hub.file_quota_bytes);
+    for (auto limit : {"max_bytes_standard", "max_bytes_enterprise"})
+        if (files.table() && (*files.table())[limit].value<std::int64_t>().value_or(1) < 1) files.fail(limit, "at least 1");
+    files.know("types");
+    if (const auto* types = files.table() ? (*files.table())["types"].as_table() : nullptr) {
+        c.files.types.clear();
+        section t(types, "files.types");
+        for (const auto& [type, exts] : *types) {
+            std::string name(type.str());
+            t.read(name.c_str(), c.files.types[name]);
+        }
+    }
+    files.refuse_unknown();
+
     section origins(sub(root, "origins"), "origins");
     for (const char* role : {"customer", "expert", "monitor"}) {
         std::vector<std::string> list;
@@ -359,7 +377,7 @@ config load_config(const std::filesystem::path& path) {
     read_policy(root, c.policy);
     read_regions(root, c);
     read_skills(root, c.policy.skills);
-    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "origins", "policy", "tiers", "regions", "skills"};
+    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -398,6 +416,13 @@ std::string config::to_toml() const {
                     {"lease_ttl_ms", cluster.lease_ttl.count()},
                     {"forward_timeout_ms", cluster.forward_timeout.count()}};
     toml::table red{{"replica_acks", redis.replica_acks}, {"replica_timeout_ms", redis.replica_timeout.count()}};
+    toml::table file_types;
+    for (const auto& [type, exts] : files.types) file_types.insert(type, strings(exts));
+    toml::table fil{{"dir", files.dir.string()},
+                    {"max_bytes_standard", static_cast<std::int64_t>(files.max_bytes_standard)},
+                    {"max_bytes_enterprise", static_cast<std::int64_t>(files.max_bytes_enterprise)},
+                    {"tenant_quota_bytes", static_cast<std::int64_t>(hub.file_quota_bytes)},
+                    {"types", file_types}};
     toml::table orig;
     for (const char* role : {"customer", "expert", "monitor"}) {
         auto it = allowed_origins.find(role);
@@ -449,7 +474,7 @@ std::string config::to_toml() const {
         if (r.for_tier) t.insert("tier", std::string(queue::to_string(*r.for_tier)));
         rules.push_back(std::move(t));
     }
-    toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"redis", red}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
+    toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"redis", red}, {"files", fil}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
                      {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
     std::ostringstream out;
     out << root << '\n';

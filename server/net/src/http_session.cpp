@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <array>
+
 namespace chat::server {
 namespace {
 
@@ -18,7 +20,7 @@ constexpr std::size_t body_limit = 64 * 1024;
 
 // The console, the monitor and the demo page load only their own files and talk only to chatd.
 constexpr std::string_view page_policy =
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 } // namespace
@@ -33,9 +35,24 @@ void http_session::run() {
 void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
-    parser_->body_limit(body_limit);
+    parser_->body_limit(boost::none); // an upload's limit is its sender's tier's, known once the header is read
     stream_.expires_after(gw_->cfg.limits.handshake_timeout * 3);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    http::async_read_header(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_header, shared_from_this()));
+}
+
+void http_session::on_header(beast::error_code ec, std::size_t) {
+    if (!ec && is_upload(parser_->get())) return begin_upload();
+    if (!ec && !parser_->is_done()) {
+        if (parser_->content_length().value_or(0) > body_limit) {
+            version_ = parser_->get().version();
+            keep_alive_ = false;
+            linger_ = true;
+            return reply(http::status::payload_too_large, "request bodies up to 64 KiB here\n", "text/plain");
+        }
+        parser_->body_limit(body_limit);
+        return http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+    }
+    on_read(ec, 0);
 }
 
 void http_session::on_read(beast::error_code ec, std::size_t) {
@@ -150,6 +167,8 @@ void http_session::api(const request& req, const identity& who) {
         return gw_->node->read(who, kind, {}, answer);
     }
     constexpr std::string_view prefix = "/api/v1/conversations/";
+    constexpr std::string_view attachments = "/api/v1/attachments/";
+    if (path.rfind(attachments, 0) == 0) return begin_download(who, std::string(path.substr(attachments.size())));
     if (path.rfind(prefix, 0) == 0) {
         auto id = std::string(path.substr(prefix.size()));
         if (!protocol::valid_id(id)) return reply_json(400, {{"code", "bad_field"}, {"message", "not a conversation id"}});
@@ -182,10 +201,19 @@ void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) 
     if (ec) return;
     if (!keep_alive) {
         stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        if (linger_) linger();
         return;
     }
     out_.reset();
     do_read();
+}
+
+void http_session::linger() {
+    auto scratch = std::make_shared<std::array<char, 16 * 1024>>();
+    stream_.expires_after(std::chrono::seconds(2));
+    stream_.async_read_some(boost::asio::buffer(*scratch), [self = shared_from_this(), scratch](beast::error_code ec, std::size_t) {
+        if (!ec) self->linger();
+    });
 }
 
 } // namespace chat::server

@@ -76,9 +76,21 @@ void write_batch::average_handle(queue::duration d) {
 }
 
 void write_batch::append(const std::string& conversation, const stored_message& m) {
-    commands_.push_back({"XADD", keys_->messages(conversation), "0-" + std::to_string(m.seq), "from",
-                         std::string(queue::to_string(m.from)), "author", m.author, "name", m.name, "text",
-                         m.text, "client_id", m.client_id, "at", ms_text(m.at)});
+    redis::command add{"XADD", keys_->messages(conversation), "0-" + std::to_string(m.seq), "from",
+                       std::string(queue::to_string(m.from)), "author", m.author, "name", m.name, "text",
+                       m.text, "client_id", m.client_id, "at", ms_text(m.at)};
+    if (const auto& a = m.attachment)
+        add.insert(add.end(), {"attachment", a->id, "file_name", a->name, "file_size", std::to_string(a->size), "file_type",
+                               a->content_type, "file_state", a->state});
+    commands_.push_back(std::move(add));
+}
+
+void write_batch::put_attachment(const attachment_record& a) {
+    commands_.push_back({"HSET", keys_->attachment(a.file.id), "name", a.file.name, "size", std::to_string(a.file.size),
+                         "content_type", a.file.content_type, "state", a.file.state, "tenant", a.tenant, "conversation",
+                         a.conversation, "uploader", a.uploader, "sha256", a.sha256, "at", ms_text(a.at)});
+    commands_.push_back({"HINCRBY", keys_->files(a.tenant), "bytes", std::to_string(a.file.size)});
+    commands_.push_back({"HINCRBY", keys_->files(a.tenant), "files", "1"});
 }
 
 void write_batch::append_note(const std::string& conversation, const stored_note& n) {
@@ -158,6 +170,7 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
     if (!seq) return std::nullopt;
     stored_message m;
     m.seq = *seq;
+    stored_attachment file;
     const auto& f = entry.elements[1].elements;
     for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
         const auto& k = f[i].text;
@@ -171,8 +184,13 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
             auto at = instant_of(v);
             if (!at) return std::nullopt;
             m.at = *at;
-        }
+        } else if (k == "attachment") file.id = v;
+        else if (k == "file_name") file.name = v;
+        else if (k == "file_size") file.size = std::strtoull(v.c_str(), nullptr, 10);
+        else if (k == "file_type") file.content_type = v;
+        else if (k == "file_state") file.state = v;
     }
+    if (!file.id.empty()) m.attachment = std::move(file);
     return m;
 }
 
@@ -378,6 +396,38 @@ void store::notes(const std::string& conversation, std::uint64_t after, std::siz
 void store::note_tail(const std::string& conversation, std::size_t limit,
                       std::function<void(std::error_code, std::vector<stored_note>)> done) {
     read_notes({"XREVRANGE", keys_.notes(conversation), "+", "-", "COUNT", std::to_string(limit)}, std::move(done));
+}
+
+void store::attachment(const std::string& id,
+                       std::function<void(std::error_code, std::optional<attachment_record>)> done) {
+    read({{"HGETALL", keys_.attachment(id)}}, [id, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, std::nullopt);
+        const auto& f = r[0].elements;
+        if (f.empty()) return done({}, std::nullopt);
+        attachment_record a;
+        a.file.id = id;
+        for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+            const auto& k = f[i].text;
+            const auto& v = f[i + 1].text;
+            if (k == "name") a.file.name = v;
+            else if (k == "size") a.file.size = std::strtoull(v.c_str(), nullptr, 10);
+            else if (k == "content_type") a.file.content_type = v;
+            else if (k == "state") a.file.state = v;
+            else if (k == "tenant") a.tenant = v;
+            else if (k == "conversation") a.conversation = v;
+            else if (k == "uploader") a.uploader = v;
+            else if (k == "sha256") a.sha256 = v;
+            else if (k == "at") a.at = instant_of(v).value_or(queue::instant{});
+        }
+        done({}, std::move(a));
+    });
+}
+
+void store::files_used(const std::string& tenant, std::function<void(std::error_code, std::uint64_t)> done) {
+    read({{"HGET", keys_.files(tenant), "bytes"}}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, 0);
+        done({}, r[0].is_nil() ? 0 : std::strtoull(r[0].text.c_str(), nullptr, 10));
+    });
 }
 
 void store::read_notes(redis::command range, std::function<void(std::error_code, std::vector<stored_note>)> done) {

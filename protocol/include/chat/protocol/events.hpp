@@ -226,7 +226,23 @@ struct assigned {
     }
 };
 
-// A chat message, with its per-conversation sequence number.
+// A file sent in the chat (its message's `attachment`); the bytes are at GET /api/v1/attachments/{id}.
+struct attachment {
+    std::string id;
+    std::string name;
+    std::uint64_t size = 0;
+    std::string content_type;
+    std::string state; // clean (downloadable) | scanning | quarantined
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("name", name);
+        v("size", size);
+        v("content_type", content_type);
+        v("state", state);
+    }
+};
+
+// A chat message, with its per-conversation sequence number (a file: `attachment`, its name as text).
 struct message {
     static constexpr std::string_view type = "message";
     std::string conversation;
@@ -236,6 +252,7 @@ struct message {
     std::string text;
     queue::instant at{};
     std::optional<std::string> client_id;
+    std::optional<protocol::event::attachment> attachment{};
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("seq", seq);
@@ -244,6 +261,7 @@ struct message {
         v("text", text);
         v("at", at);
         v("client_id", client_id);
+        v("attachment", attachment);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "chat/server/redis/embedded.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <memory>
 #include <thread>
@@ -44,6 +45,7 @@ private:
     std::string node_id() const;
 
     boost::asio::io_context io_;
+    boost::asio::thread_pool disk_{2}; // reads and writes of the file store, off the I/O threads
     std::shared_ptr<server::gateway> gw_;
     std::unique_ptr<redis::embedded_server> embedded_;
     std::shared_ptr<redis::client> redis_, bus_;

@@ -3,6 +3,7 @@
 
 #include "chat/queue/policy.hpp"
 #include "chat/server/app/limits.hpp"
+#include "chat/server/files/file_types.hpp"
 
 #include <filesystem>
 #include <map>
@@ -57,6 +58,14 @@ struct redis_config {
     std::chrono::milliseconds replica_timeout{1000}; // not confirmed by then: written again
 };
 
+// Files sent in the chat (the quota per tenant is the hub's: hub_limits).
+struct files_config {
+    std::filesystem::path dir; // the file store; "" = data_dir/files (a shared volume for several nodes)
+    std::uint64_t max_bytes_standard = 20 << 20, max_bytes_enterprise = 20 << 20; // per file, by tier
+    files::type_table types = files::default_types(); // sniffed content type -> name extensions
+    std::uint64_t max_bytes(queue::tier t) const { return t == queue::tier::enterprise ? max_bytes_enterprise : max_bytes_standard; }
+};
+
 struct config {
     std::string bind = "127.0.0.1";
     unsigned short port = 8080;
@@ -71,6 +80,7 @@ struct config {
     hub_limits hub;
     cluster_config cluster;
     redis_config redis;
+    files_config files;
     std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
     queue::policy policy;
     std::map<std::string, region_config> regions; // by region id, as written

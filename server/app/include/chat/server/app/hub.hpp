@@ -77,6 +77,15 @@ public:
     void read_conversation(identity who, std::string id, std::function<void(int status, nlohmann::json)> done);
     void read_line(std::function<void(line_summary)> done);
 
+    // Files in the chat, for the HTTP API; `done` runs on the hub's strand with a status and JSON.
+    using reply_handler = std::function<void(int status, nlohmann::json)>;
+    // Whether `who` may send a file of `size` bytes in `conversation` now (asked before the bytes come).
+    void check_attach(identity who, std::string conversation, std::uint64_t size, reply_handler done);
+    // A stored file (an attach_request as JSON) sent as `who`'s next message.
+    void attach(identity who, std::string request, reply_handler done);
+    // An attachment's record, if `who` may download it (else 404).
+    void read_attachment(identity who, std::string id, reply_handler done);
+
     hub_counters& counters() { return *counters_; }
     const queue::core& core() const { return core_; } // for tests, on the strand only
 
@@ -167,11 +176,12 @@ private:
               std::optional<queue::continued> continues);
     void opened(step& s, const session_ptr& p, const request_id& id, const protocol::request::open& r,
                 const queue::outcome& out, const std::string& made);
+    // `file`: the message is that file (its text, the file's name).
     void message(const session_ptr& p, const request_id& id, const std::string& conversation, const std::string& text,
-                 const std::string& client_id);
+                 const std::string& client_id, std::optional<attachment_record> file = std::nullopt);
     // Appends the numbered message and tells the parties (`to_sender`: the sending connection too).
     void sent(step& s, const session_ptr& p, const request_id& id, const std::string& text, const std::string& client_id,
-              const queue::effect::message_added& added, bool to_sender);
+              const queue::effect::message_added& added, bool to_sender, std::optional<attachment_record> file = std::nullopt);
     // A repeated message answered, or a refusal: true when the outcome was handled.
     bool answered_early(step& s, const session_ptr& p, const request_id& id, const queue::outcome& out);
     // After a restore the core may need a conversation's recent messages to tell a retry from a
@@ -192,6 +202,12 @@ private:
     // A hand-off's card, kept in the thread as a note by the expert who handed off.
     void add_hand_off_card(step& s, const session_ptr& p, const std::string& conversation, const queue::hand_off_card& card);
     static constexpr std::size_t notes_page = 200;
+
+    // hub_files.cpp: files in the chat
+    // Refuses (through `done`) unless `who` may send `size` more bytes in `c` now.
+    bool may_send_file(const identity& who, const queue::conversation& c, std::uint64_t size, reply_handler& done);
+    // Reads the bytes a tenant's files take once per hub, then runs `then`.
+    void learn_files_used_then(const std::string& tenant, reply_handler done, std::function<void()> then);
 
     // hub_reads.cpp: history, earlier conversations, the read API
     void replay(const session_ptr& p, const request_id& id, const protocol::request::history& r,
@@ -214,6 +230,7 @@ private:
     std::unordered_map<std::string, rate_limiter> customer_rates_;
     std::unordered_map<std::string, std::set<std::string>> by_customer_; // tenant/user -> live conversations
     std::unordered_map<std::string, queue::message_numbering> notes_numbering_; // by conversation in memory
+    std::unordered_map<std::string, std::uint64_t> files_used_; // bytes in the file store, by tenant (learnt once)
 
     std::chrono::steady_clock::time_point failing_since_{}; // the first failed commit of an outage
     boost::asio::steady_timer timer_;

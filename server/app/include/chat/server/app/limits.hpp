@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace chat::server {
 
@@ -14,6 +15,7 @@ struct hub_limits {
     double customer_message_burst = 20;
     std::size_t history_page = 1000;       // messages per history reply
     queue::duration survey_wait = std::chrono::hours(24 * 7); // a closed conversation awaits its survey
+    std::uint64_t file_quota_bytes = std::uint64_t{10} << 30; // what a tenant's files may take in the file store
 };
 
 } // namespace chat::server

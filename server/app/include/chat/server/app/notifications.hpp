@@ -24,6 +24,9 @@ std::string customer_key(const queue::customer& who);
 // An expert's display name (empty when unknown).
 std::string display_name(const queue::core& core, const std::optional<queue::expert_id>& expert);
 
+// A stored chat message as its `message` event.
+protocol::event::message message_event(const std::string& conversation, const stored_message& m);
+
 protocol::event::conversation snapshot(const queue::core& core, const queue::conversation& c, viewer v);
 // The frames one effect means, to whom (none for effects nobody is told of).
 void tell(const queue::core& core, const queue::any_effect& effect, std::vector<outgoing>& out);

@@ -33,6 +33,7 @@ struct pending_write {
     std::set<std::pair<queue::timer_kind, std::string>> timers;
     std::vector<std::pair<std::string, stored_message>> messages;
     std::vector<std::pair<std::string, stored_note>> notes;
+    std::vector<attachment_record> attachments;
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;

@@ -69,10 +69,11 @@ public:
     void leave(std::shared_ptr<participant> p);
     void handle(std::shared_ptr<participant> p, std::optional<std::string> id, protocol::any_request r,
                 std::string frame);
-    // The read API for `who`'s tenant, answered by the shard's owner (this node or another);
-    // `done` runs on some thread of the node.
-    enum class read_kind : std::uint8_t { queue, experts, conversation };
-    void read(identity who, read_kind kind, std::string conversation, std::function<void(int, nlohmann::json)> done);
+    // The HTTP API for `who`'s tenant, answered by the shard's owner (this node or another);
+    // `done` runs on some thread of the node. `arg`: the conversation (conversation), the
+    // attachment id (attachment), {"conversation", "size"} (attach_check), an attach_request (attach).
+    enum class read_kind : std::uint8_t { queue, experts, conversation, attach_check, attach, attachment };
+    void read(identity who, read_kind kind, std::string arg, std::function<void(int, nlohmann::json)> done);
     // /metrics: the node's counters and figures, and its hubs' lines.
     void read_metrics(std::function<void(std::string)> done);
     // The hub of a tenant's shard when this node owns it, else none.

@@ -5,7 +5,12 @@
 #include "chat/server/app/counters.hpp"
 #include "chat/server/cluster/node.hpp"
 #include "chat/server/config.hpp"
+#include "chat/server/files/file_store.hpp"
+#include "chat/server/files/file_types.hpp"
+#include "chat/server/files/type_sniffer.hpp"
 #include "chat/server/net/static_site.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <atomic>
 #include <functional>
@@ -25,6 +30,11 @@ struct gateway {
     std::shared_ptr<cluster::node> node; // routes each session to its shard's owner
     std::shared_ptr<hub_counters> counters = std::make_shared<hub_counters>();
     static_site site; // the web clients; empty when web_root is not set
+    // Files in the chat: their bytes, what types are accepted, and the threads that touch the disk.
+    std::shared_ptr<files::file_store> files;
+    std::shared_ptr<files::type_sniffer> sniffer;
+    files::file_types file_types;
+    boost::asio::any_io_executor disk;
     const server::clock& clock;
     std::atomic<std::size_t> connections{0};
     std::atomic<std::size_t> unauthenticated{0}; // WebSocket sessions still waiting for their hello

@@ -1,13 +1,17 @@
 #pragma once
-// One HTTP connection: health, readiness, metrics, the read API, the web clients and the
-// development token endpoint, or an upgrade to WebSocket at /ws.
+// One HTTP connection: health, readiness, metrics, the HTTP API (reads, and files sent in
+// the chat: http_attachments.cpp), the web clients and the development token endpoint, or an
+// upgrade to WebSocket at /ws. The header is read first: an upload's body streams to the file
+// store, any other body is read whole (small).
 
 #include "chat/server/net/connection.hpp"
 #include "chat/server/net/gateway.hpp"
 
+#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -20,9 +24,11 @@ public:
 
 private:
     using request = boost::beast::http::request<boost::beast::http::string_body>;
+    using request_header = boost::beast::http::request_header<>;
     using response = boost::beast::http::response<boost::beast::http::string_body>;
 
     void do_read();
+    void on_header(boost::beast::error_code ec, std::size_t bytes);
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void route(request req);
     void api(const request& req, const identity& who);
@@ -33,6 +39,26 @@ private:
     void reply_prepared(std::string body, std::string_view type, std::string_view cache = "no-store");
     void reply_json(int status, const nlohmann::json& body);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    // After a refusal sent before the request's body was read: that body is read and dropped
+    // for a moment, so that the client reads the answer rather than a reset.
+    void linger();
+
+    // http_attachments.cpp: files in the chat
+    struct upload;
+    struct download;
+    static bool is_upload(const request_header& h);
+    void begin_upload();
+    void refuse_upload(int status, const nlohmann::json& body);
+    void on_upload_allowed(int status, nlohmann::json body);
+    void read_chunk();
+    void on_chunk(boost::beast::error_code ec, std::size_t bytes);
+    void on_upload_stored(int status, nlohmann::json body);
+    void begin_download(const identity& who, std::string id);
+    void on_download_allowed(int status, nlohmann::json body);
+    void send_chunk();
+    void on_chunk_sent(boost::beast::error_code ec, std::size_t bytes);
+    // Runs `work` on the disk threads (in order for this connection), then `then` on the connection's strand.
+    void on_disk(std::function<void()> work, std::function<void()> then);
 
     connection_stream stream_;
     boost::beast::flat_buffer buffer_;
@@ -40,7 +66,11 @@ private:
     std::shared_ptr<gateway> gw_;
     unsigned version_ = 11;
     bool keep_alive_ = true;
+    bool linger_ = false; // the reply is sent before the request's body was read
     std::shared_ptr<response> out_;
+    std::shared_ptr<upload> upload_; // shared: the types are complete only in http_attachments.cpp
+    std::shared_ptr<download> download_;
+    std::optional<boost::asio::strand<boost::asio::any_io_executor>> disk_;
 };
 
 } // namespace chat::server

@@ -37,6 +37,9 @@ public:
     std::string messages(const std::string& id) const { return prefix_ + "c:" + id + ":messages"; }
     std::string notes(const std::string& id) const { return prefix_ + "c:" + id + ":notes"; } // staff only
     std::string expert(const std::string& id) const { return prefix_ + "expert:" + id; }
+    std::string attachment(const std::string& id) const { return prefix_ + "a:" + id; } // hash: an attachment's record
+    // hash: bytes and files a tenant keeps in the file store (its quota's use)
+    std::string files(const std::string& tenant) const { return prefix_ + "files:" + tenant; }
     std::string customer(const std::string& tenant, const std::string& user) const {
         return prefix_ + "customer:" + tenant + '/' + user;
     }

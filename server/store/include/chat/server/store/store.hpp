@@ -15,6 +15,24 @@
 namespace chat::server {
 
 // A chat message as stored in its conversation's stream (the stream id is 0-seq).
+// A file sent as a message: what its stream entry names (the bytes are in the file store).
+struct stored_attachment {
+    std::string id;
+    std::string name;
+    std::uint64_t size = 0;
+    std::string content_type;
+    std::string state; // at the time it was sent: clean | scanning
+};
+
+// An attachment's record (the metadata hash `a:ID`): what a download is checked against.
+struct attachment_record {
+    stored_attachment file;
+    std::string tenant, conversation;
+    std::string uploader; // tenant/user of whoever sent it
+    std::string sha256;   // the file store's name of the bytes
+    queue::instant at{};
+};
+
 struct stored_message {
     std::uint64_t seq = 0;
     queue::party from = queue::party::customer;
@@ -23,6 +41,7 @@ struct stored_message {
     std::string text;
     std::string client_id;
     queue::instant at{};
+    std::optional<stored_attachment> attachment{};
 };
 
 // A note of a conversation's internal thread, as stored in its own stream (staff only).
@@ -50,6 +69,8 @@ public:
     void average_handle(queue::duration d);
     void append(const std::string& conversation, const stored_message& m);
     void append_note(const std::string& conversation, const stored_note& n);
+    // An attachment's record, and the bytes it adds to its tenant's use of the file store.
+    void put_attachment(const attachment_record& a);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
     void link_customer(const queue::customer& who, const std::string& conversation);
 
@@ -124,6 +145,9 @@ public:
                    std::function<void(std::error_code, std::vector<stored_note>)> done);
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<queue::conversation>)> done);
+    void attachment(const std::string& id, std::function<void(std::error_code, std::optional<attachment_record>)> done);
+    // The bytes `tenant` keeps in the file store.
+    void files_used(const std::string& tenant, std::function<void(std::error_code, std::uint64_t)> done);
     // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
     void conversations(const std::vector<std::string>& ids,
                        std::function<void(std::error_code, std::vector<queue::conversation>)> done);
