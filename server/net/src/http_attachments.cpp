@@ -80,7 +80,7 @@ struct http_session::download {
 
 bool http_session::is_upload(const request_header& h) {
     auto path = path_of(h.target());
-    return path.rfind(conversations, 0) == 0 && path.size() > conversations.size() + attachments_suffix.size() &&
+    return h.method() == http::verb::post && path.rfind(conversations, 0) == 0 && path.size() > conversations.size() + attachments_suffix.size() &&
            path.substr(path.size() - attachments_suffix.size()) == attachments_suffix;
 }
 
@@ -96,7 +96,6 @@ void http_session::begin_upload() {
     const auto& h = parser_->get();
     version_ = h.version();
     keep_alive_ = h.keep_alive();
-    if (h.method() != http::verb::post) return refuse_upload(405, refusal("method_not_allowed", "POST a file here"));
     auto auth = std::string_view(h[http::field::authorization]);
     if (auth.rfind("Bearer ", 0) != 0) return refuse_upload(401, refusal("not_authenticated", "send Authorization: Bearer <token>"));
     auto v = verify_token(auth.substr(7), gw_->secret, gw_->clock.now());
@@ -275,6 +274,7 @@ void http_session::on_download_allowed(int status, nlohmann::json body) {
             res.set("Content-Security-Policy", file_policy);
             res.set(http::field::cache_control, "private, no-store");
             res.keep_alive(self->keep_alive_);
+            self->allow_origin(res);
             res.content_length(d->reader->size());
             res.body().data = nullptr;
             res.body().more = true;

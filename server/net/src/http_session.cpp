@@ -41,6 +41,7 @@ void http_session::do_read() {
 }
 
 void http_session::on_header(beast::error_code ec, std::size_t) {
+    if (!ec) note_origin(parser_->get());
     if (!ec && is_upload(parser_->get())) return begin_upload();
     if (!ec && !parser_->is_done()) {
         if (parser_->content_length().value_or(0) > body_limit) {
@@ -81,10 +82,11 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
 }
 
 void http_session::route(request req) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head)
-        return reply(http::status::method_not_allowed, "only GET\n", "text/plain");
     auto target = std::string_view(req.target());
     auto path = target.substr(0, target.find('?'));
+    if (req.method() == http::verb::options && path.rfind("/api/v1/", 0) == 0) return preflight();
+    if (req.method() != http::verb::get && req.method() != http::verb::head)
+        return reply(http::status::method_not_allowed, "only GET\n", "text/plain");
     if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");
     if (path == "/readyz") {
         auto r = gw_->node->report();
@@ -187,7 +189,37 @@ void http_session::reply(http::status status, std::string body, std::string_view
     reply_prepared(std::move(body), type);
 }
 
+void http_session::note_origin(const request_header& h) {
+    cors_origin_.clear();
+    auto origin = std::string_view(h[http::field::origin]);
+    auto host = std::string_view(h[http::field::host]);
+    if (origin.empty() || origin == "http://" + std::string(host) || origin == "https://" + std::string(host)) return;
+    if (std::string_view(h.target()).rfind("/api/v1/", 0) != 0) return;
+    for (const char* role : {"customer", "expert", "monitor"})
+        if (origin_allowed(gw_->cfg, role, origin, host)) {
+            cors_origin_ = origin;
+            return;
+        }
+}
+
+void http_session::allow_origin(http::fields& f) const {
+    if (cors_origin_.empty()) return;
+    f.set(http::field::access_control_allow_origin, cors_origin_);
+    f.set(http::field::access_control_expose_headers, "Content-Disposition");
+    f.set(http::field::vary, "Origin");
+}
+
+void http_session::preflight() {
+    if (cors_origin_.empty()) return reply_json(403, {{"code", "origin_refused"}, {"message", "this origin may not call chatd's API"}});
+    out_ = std::make_shared<response>(http::status::no_content, version_);
+    out_->set(http::field::access_control_allow_methods, "GET, POST");
+    out_->set(http::field::access_control_allow_headers, "Authorization, Content-Type");
+    out_->set(http::field::access_control_max_age, "600");
+    reply_prepared({}, "text/plain");
+}
+
 void http_session::reply_prepared(std::string body, std::string_view type, std::string_view cache) {
+    allow_origin(*out_);
     out_->set(http::field::server, "chatd");
     out_->set(http::field::content_type, type);
     out_->set(http::field::cache_control, cache);

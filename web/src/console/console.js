@@ -1,11 +1,13 @@
 // The expert console: presence and capacity, offers with a countdown, the conversations an
 // expert holds with unread counts and clocks, and a pane to work one conversation.
 
+import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
 import { composer } from '../shared/composer.js';
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
 import { beep } from '../shared/notify.js';
+import { maskSecrets } from '../shared/secrets.js';
 import '../shared/staff.css';
 import './console.css';
 
@@ -39,7 +41,9 @@ class Console {
     this.mentions = []; // notes naming me, newest first
     this.presence = 'offline';
     this.layout();
-    this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token,
+    this.getToken = async () => token;
+    this.uploads = new Uploads({ server: location.origin, getToken: this.getToken, onChange: () => this.renderTranscript() });
+    this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: this.getToken,
       storageKey: 'chatd.console.outbox' });
     this.wire();
     this.renderMentions();
@@ -137,6 +141,7 @@ class Console {
     on('message', (m) => {
       const c = this.conv(m.conversation);
       c.messages.set(m.seq, m);
+      if (m.attachment && m.client_id) this.uploads.arrived(m.client_id);
       if (m.from === 'customer') {
         c.typingUntil = 0;
         if (m.conversation !== this.selectedId || document.hidden) {
@@ -476,6 +481,7 @@ class Console {
       this.logEl.addEventListener('scroll', () => {
         this.logEl.dataset.pinned = String(this.logEl.scrollHeight - this.logEl.scrollTop - this.logEl.clientHeight < 40);
       });
+      acceptDrops(this.logEl, (files) => this.attach(c, files));
       this.typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actionsEl = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' });
       this.composerEl = this.composer(c);
@@ -548,13 +554,15 @@ class Console {
       while (notices.length && notices[0].after < m.seq) items.push(h('li', { class: 'notice' }, notices.shift().text));
       items.push(h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
         h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
-        h('p', { class: 'text' }, m.text)));
+        m.attachment ? attachmentView(m.attachment, { server: location.origin, getToken: this.getToken, mask: maskSecrets })
+          : h('p', { class: 'text' }, m.text)));
     }
     items.push(...notices.map((n) => h('li', { class: 'notice' }, n.text)));
     const shown = new Set(msgs.map((m) => m.client_id));
     for (const o of this.conn.outbox)
       if (o.conversation === c.id && !shown.has(o.client_id))
         items.push(h('li', { class: 'message mine pending' }, h('p', { class: 'author' }, 'Sending…'), h('p', { class: 'text' }, o.text)));
+    for (const u of this.uploads.of(c.id)) items.push(h('li', { class: 'message mine pending' }, uploadView(u, this.uploads)));
     this.logEl.replaceChildren(...items);
     if (this.logEl.dataset.pinned !== 'false') this.logEl.scrollTop = this.logEl.scrollHeight;
   }
@@ -567,7 +575,13 @@ class Console {
 
   composer(c) {
     return composer({ conn: this.conn, rows: 3, label: 'Reply', placeholder: 'Reply — Enter sends, Shift+Enter for a new line',
-      conversation: () => ({ id: c.id, typing: this.holds(c.snapshot) }), onSent: () => this.renderTranscript() });
+      conversation: () => ({ id: c.id, typing: this.holds(c.snapshot) }), onSent: () => this.renderTranscript(),
+      onFiles: (files) => this.attach(c, files) });
+  }
+
+  attach(c, files) {
+    if (!this.holds(c.snapshot)) return;
+    for (const f of files) this.uploads.add(c.id, f);
   }
 
   tick() {

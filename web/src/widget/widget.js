@@ -3,6 +3,7 @@
 // --chat-* CSS variables) and speaks chat.v1 through ChatConnection.
 
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
+import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
 import { composer } from '../shared/composer.js';
 import { clockTime, h, roughly, when } from '../shared/format.js';
 import css from './widget.css';
@@ -47,6 +48,8 @@ class ChatWidget {
     this.unread = 0;
     this.restrictedUntil = null;
     this.pendingOpen = null;
+    this.getToken = getToken;
+    this.uploads = new Uploads({ server, getToken, onChange: () => this.renderTranscript() });
     this.mount();
     this.conn = new ChatConnection({ url: webSocketUrl(server), getToken, storageKey: 'chatd.widget.outbox' });
     this.wire();
@@ -170,6 +173,7 @@ class ChatWidget {
   onMessage(m) {
     const c = this.conv(m.conversation);
     c.messages.set(m.seq, m);
+    if (m.attachment && m.client_id) this.uploads.arrived(m.client_id);
     if (m.from === 'expert') {
       c.typingUntil = 0;
       if (this.panel.hidden) {
@@ -294,6 +298,7 @@ class ChatWidget {
       this.log.addEventListener('scroll', () => {
         this.log.dataset.pinned = String(this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 40);
       });
+      acceptDrops(this.log, (files) => this.attach(c, files));
       this.typing = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actions = h('div', { class: 'actions' });
       this.composer = this.makeComposer(c);
@@ -387,7 +392,12 @@ class ChatWidget {
     return composer({ conn: this.conn, rows: 2, label: 'Your message',
       placeholder: 'Write a message — Enter sends, Shift+Enter for a new line',
       conversation: () => ({ id: c.id, typing: ['active', 'on_hold'].includes(c.snapshot?.state) }),
-      onSent: () => this.renderTranscript() });
+      onSent: () => this.renderTranscript(), onFiles: (files) => this.attach(c, files) });
+  }
+
+  attach(c, files) {
+    if (!['queued', 'offered', 'active', 'on_hold', 'scheduled', 'saved'].includes(c.snapshot?.state)) return;
+    for (const f of files) this.uploads.add(c.id, f);
   }
 
   renderTranscript() {
@@ -406,6 +416,7 @@ class ChatWidget {
       if (item.type === 'send' && item.conversation === c.id && !shown.has(item.client_id))
         items.push(h('li', { class: 'message mine pending', 'data-client-id': item.client_id },
           h('p', { class: 'text' }, item.text), h('p', { class: 'meta' }, this.conn.status === 'online' ? 'Sending…' : 'Waiting for connection…')));
+    for (const u of this.uploads.of(c.id)) items.push(h('li', { class: 'message mine pending' }, uploadView(u, this.uploads)));
     this.log.replaceChildren(...items);
     if (this.log.dataset.pinned !== 'false') this.log.scrollTop = this.log.scrollHeight;
   }
@@ -414,7 +425,7 @@ class ChatWidget {
     const mine = m.from === 'customer';
     return h('li', { class: `message ${mine ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
       mine ? null : h('p', { class: 'author' }, m.name),
-      h('p', { class: 'text' }, m.text),
+      m.attachment ? attachmentView(m.attachment, { server: this.server, getToken: this.getToken }) : h('p', { class: 'text' }, m.text),
       h('p', { class: 'meta' }, h('time', { datetime: m.at }, clockTime(m.at))));
   }
 

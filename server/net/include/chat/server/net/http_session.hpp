@@ -39,6 +39,10 @@ private:
     void reply_prepared(std::string body, std::string_view type, std::string_view cache = "no-store");
     void reply_json(int status, const nlohmann::json& body);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+    // A page of another origin allowed by [origins] (the widget embedded in a product) may call the API.
+    void note_origin(const request_header& h);
+    void allow_origin(boost::beast::http::fields& f) const;
+    void preflight();
     // After a refusal sent before the request's body was read: that body is read and dropped
     // for a moment, so that the client reads the answer rather than a reset.
     void linger();
@@ -67,6 +71,7 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = true;
     bool linger_ = false; // the reply is sent before the request's body was read
+    std::string cors_origin_; // the request's Origin when another origin allowed to call the API
     std::shared_ptr<response> out_;
     std::shared_ptr<upload> upload_; // shared: the types are complete only in http_attachments.cpp
     std::shared_ptr<download> download_;
