@@ -1,7 +1,7 @@
 // The performance benchmark (docs/performance.md): the machine's floors and chatd, measured by
 // the same load generator in one run, printed side by side with their ratios.
 // Run through bench/run.sh, which builds everything first. Options: --quick (short runs, for
-// trying the benchmark itself), --only a,b,c,d,e,sim,line,nodes,takeover (some scenarios).
+// trying the benchmark itself), --only a,b,c,d,e,sim,line,nodes,takeover,files (some scenarios).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -380,6 +380,17 @@ async function recovery() {
   return result;
 }
 
+// Files in the chat: 20 MiB uploads through chatd against the same bytes into a synced file
+// over loopback, and chatd's resident memory meanwhile.
+async function files() {
+  return withServer('chatd', async (port, s) => {
+    const r = await run(bin('bench/chat-bench-files'), ['--port', String(port), '--pid', String(s.child.pid),
+      '--secret-file', secretFile, '--dir', work, '--mib', '20', '--uploads', quick ? '3' : '7']);
+    log(`files: ${r.out.trim()}`);
+    return JSON.parse(r.out);
+  });
+}
+
 async function line() {
   // The core alone: openings into a line nobody can take from, and a hand-off into it.
   const r = await run(bin('bench/chat-bench-line'), ['--conversations', quick ? '2000' : '10000', '--held', quick ? '1000' : '5000', '--format', 'json']);
@@ -468,6 +479,13 @@ function report(res) {
     const h = res.line.hand_off;
     row(`core: hand-off of ${h.conversations} into a line of ${h.line}, ms`, fmt(h.ms, 1), '', '', null, '', undefined);
   }
+  if (res.files) {
+    const f = res.files;
+    row(`files: ${f.mib} MiB upload, MiB/s (median of ${f.uploads})`, fmt(f.chatd_mib_per_s, 0), fmt(f.floor_mib_per_s, 0),
+      'socket+fsync', f.ratio, '', undefined);
+    row(`files: chatd RSS growth during ${f.mib} MiB uploads, KiB`, fmt(f.rss_growth_kib, 0), '', '', null,
+      'streams, not buffered', f.rss_growth_kib < 4096);
+  }
   if (res.redis_floor) {
     row('Redis floor: XADD round trip p50 us', '', fmt(res.redis_floor.xadd.p50_us, 1), 'redis', null, '', undefined);
   }
@@ -519,6 +537,7 @@ async function main() {
     if (wanted('d')) results.burst = await burst();
     if (wanted('nodes')) results.nodes = [await nodes(1), await nodes(2), await nodes(3)];
     if (wanted('takeover')) results.takeover = await takeovers();
+    if (wanted('files')) results.files = await files();
   } finally {
     await stop(redis);
   }

@@ -1,6 +1,7 @@
 // Files in the chat: uploaded over HTTP beside the WebSocket, stored in the file store before
 // the other side is told, downloaded by those who may, refused with a clear answer otherwise.
 
+#include "cluster_fixture.hpp"
 #include "http_get.hpp"
 #include "server_fixture.hpp"
 
@@ -247,4 +248,67 @@ TEST_CASE("a client that asks to continue first is told 100 Continue, and a refu
     auto refused = http_request(f.port(), verb::post, upload_target("c-none", "big.log"), f.token(role::customer, "alice"),
                                 body, {{"Expect", "100-continue"}});
     CHECK(refused.status == 404);
+}
+
+TEST_CASE("a file sent through a node that does not own the conversation is served by any node, and after its owner dies",
+          "[integration][files][cluster]") {
+    cluster_fixture cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    INFO(a->output() + b->output());
+    auto owner = cluster.owner_of();
+    auto& owning = owner == a->id() ? a : b;
+    auto& other = owner == a->id() ? b : a;
+    auto ada = cluster.connect(owning->port(), role::expert, "ada");
+    ada->request({{"type", "presence"}, {"presence", "available"}});
+    auto alice = cluster.connect(other->port(), role::customer, "alice");
+    auto open = alice->request({{"type", "open"}, {"topic", "sso"}, {"text", "okta loops"}});
+    REQUIRE(open["type"] == "ok");
+    std::string c = open["conversation"];
+    ada->wait_for("offered", c);
+    REQUIRE(ada->request({{"type", "accept"}, {"conversation", c}})["type"] == "ok");
+
+    auto log = log_text(200);
+    auto sent = http_request(other->port(), verb::post, upload_target(c, "saml.log", "s1"),
+                             cluster.token(role::customer, "alice"), log);
+    REQUIRE(sent.status == 200);
+    auto id = json_of(sent)["attachment"].get<std::string>();
+    CHECK(ada->wait_for(is_file_message)["attachment"]["id"] == id);
+    auto via_other = http_get(other->port(), "/api/v1/attachments/" + id, cluster.token(role::expert, "ada"));
+    CHECK(via_other.status == 200);
+    CHECK(via_other.body == log);
+
+    owning->kill9();
+    cluster.wait_for_owner(owner, 10s);
+    http_result after;
+    for (int i = 0; i < 50; ++i) { // until the survivor serves the shard
+        after = http_get(other->port(), "/api/v1/attachments/" + id, cluster.token(role::customer, "alice"));
+        if (after.status != 503) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    CHECK(after.status == 200);
+    CHECK(after.body == log);
+}
+
+TEST_CASE("a page of an origin allowed in [origins] may upload and download; another may not", "[integration][files][cors]") {
+    server_fixture f([](chat::server::config& c) { c.allowed_origins["customer"] = {"https://app.example.com"}; });
+    chatting chat(f, "export", "csv is empty");
+    auto pre = http_request(f.port(), verb::options, upload_target(chat.c, "x.log"), std::nullopt, "",
+                            {{"Origin", "https://app.example.com"}, {"Access-Control-Request-Method", "POST"},
+                             {"Access-Control-Request-Headers", "authorization,content-type"}});
+    CHECK(pre.status == 204);
+    CHECK(pre.header("access-control-allow-origin") == "https://app.example.com");
+    CHECK(pre.header("access-control-allow-headers").find("Authorization") != std::string::npos);
+    auto sent = http_request(f.port(), verb::post, upload_target(chat.c, "x.log"), f.token(role::customer, "alice"),
+                             log_text(2), {{"Origin", "https://app.example.com"}});
+    REQUIRE(sent.status == 200);
+    CHECK(sent.header("access-control-allow-origin") == "https://app.example.com");
+    auto got = http_get(f.port(), "/api/v1/attachments/" + json_of(sent)["attachment"].get<std::string>(),
+                        f.token(role::customer, "alice"), {{"Origin", "https://app.example.com"}});
+    CHECK(got.header("access-control-allow-origin") == "https://app.example.com");
+    CHECK(got.header("access-control-expose-headers") == "Content-Disposition");
+    auto evil = http_request(f.port(), verb::options, upload_target(chat.c, "x.log"), std::nullopt, "",
+                             {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
+    CHECK(evil.status == 403);
+    CHECK(evil.header("access-control-allow-origin").empty());
 }

@@ -148,6 +148,8 @@ void http_session::on_upload_allowed(int status, nlohmann::json body) {
     auto* u = upload_.get();
     u->parser.emplace(std::move(*parser_));
     u->parser->body_limit(u->limit);
+    // Beast reads as much as the buffer has room for: room for a chunk, not for a header's worth.
+    buffer_.reserve(chunk_bytes);
     on_disk(
         [this, u] {
             try {
