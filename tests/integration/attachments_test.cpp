@@ -1,6 +1,7 @@
 // Files in the chat: uploaded over HTTP beside the WebSocket, stored in the file store before
 // the other side is told, downloaded by those who may, refused with a clear answer otherwise.
 
+#include "clamd_server.hpp"
 #include "cluster_fixture.hpp"
 #include "http_get.hpp"
 #include "server_fixture.hpp"
@@ -311,4 +312,68 @@ TEST_CASE("a page of an origin allowed in [origins] may upload and download; ano
                              {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
     CHECK(evil.status == 403);
     CHECK(evil.header("access-control-allow-origin").empty());
+}
+
+namespace {
+
+// clamd's socket when the machine runs one (Debian's clamav-daemon), else none.
+std::optional<std::string> real_clamd() {
+    for (const char* p : {"/run/clamav/clamd.ctl", "/var/run/clamav/clamd.ctl"})
+        if (std::filesystem::exists(p)) return std::string("unix:") + p;
+    return std::nullopt;
+}
+
+const std::string eicar = R"(X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*)";
+
+bool is_state(const nlohmann::json& j) { return j.value("type", "") == "attachment_state"; }
+
+} // namespace
+
+TEST_CASE("with a virus scan, a file is scanning until clamd's verdict, then clean or quarantined for both sides",
+          "[integration][files][scan]") {
+    temp_dir sockets;
+    auto socket = sockets.path() / "clamd.sock";
+    std::unique_ptr<clamd_server> local;
+    auto where = real_clamd();
+    if (!where) {
+        local = std::make_unique<clamd_server>(socket);
+        where = "unix:" + socket.string();
+    }
+    server_fixture f([&](chat::server::config& c) { c.files.clamd = *where; });
+    chatting chat(f, "logs", "here is the log");
+    auto token = f.token(role::customer, "alice");
+
+    auto sent = json_of(upload(f, token, chat.c, "worker.log", log_text(20), "ok1"));
+    CHECK(sent["state"] == "scanning");
+    auto id = sent["attachment"].get<std::string>();
+    CHECK(chat.ada->wait_for(is_file_message)["attachment"]["state"] == "scanning");
+    auto verdict = chat.ada->wait_for(is_state);
+    CHECK(verdict["conversation"] == chat.c);
+    CHECK(verdict["attachment"]["id"] == id);
+    CHECK(verdict["attachment"]["state"] == "clean");
+    CHECK(chat.alice->wait_for(is_state)["attachment"]["state"] == "clean");
+    CHECK(http_get(f.port(), "/api/v1/attachments/" + id, f.token(role::expert, "ada")).status == 200);
+
+    auto infected = json_of(upload(f, token, chat.c, "invoice.txt", eicar, "bad1"));
+    auto bad = infected["attachment"].get<std::string>();
+    auto quarantined = chat.ada->wait_for([&](const nlohmann::json& j) { return is_state(j) && j["attachment"]["id"] == bad; });
+    CHECK(quarantined["attachment"]["state"] == "quarantined");
+    auto refused = http_get(f.port(), "/api/v1/attachments/" + bad, f.token(role::expert, "ada"));
+    CHECK(refused.status == 409);
+    CHECK(json_of(refused)["code"] == "quarantined");
+    if (local) CHECK(local->scans() == 2);
+}
+
+TEST_CASE("a file is not served while clamd cannot be reached, and is scanned once it can", "[integration][files][scan]") {
+    temp_dir sockets;
+    auto socket = sockets.path() / "clamd.sock";
+    server_fixture f([&](chat::server::config& c) { c.files.clamd = "unix:" + socket.string(); });
+    chatting chat(f, "logs", "here is the log");
+    auto id = json_of(upload(f, f.token(role::customer, "alice"), chat.c, "worker.log", log_text(5)))["attachment"].get<std::string>();
+    auto early = http_get(f.port(), "/api/v1/attachments/" + id, f.token(role::expert, "ada"));
+    CHECK(early.status == 409);
+    CHECK(json_of(early)["code"] == "scanning");
+    clamd_server late(socket); // up after the first attempt failed: the next one, a second later, succeeds
+    CHECK(chat.ada->wait_for(is_state, 10s)["attachment"]["state"] == "clean");
+    CHECK(http_get(f.port(), "/api/v1/attachments/" + id, f.token(role::expert, "ada")).status == 200);
 }

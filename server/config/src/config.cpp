@@ -354,6 +354,13 @@ config load_config(const std::filesystem::path& path) {
     files.read("max_bytes_standard", c.files.max_bytes_standard);
     files.read("max_bytes_enterprise", c.files.max_bytes_enterprise);
     files.read("tenant_quota_bytes", c.hub.file_quota_bytes);
+    files.read("clamd", c.files.clamd);
+    if (!c.files.clamd.empty() && c.files.clamd.rfind("unix:", 0) != 0 && c.files.clamd.rfind("tcp:", 0) != 0)
+        files.fail("clamd", "unix:PATH or tcp:HOST:PORT");
+    std::int64_t scan_ms = c.files.scan_timeout.count();
+    files.read("scan_timeout_ms", scan_ms);
+    if (scan_ms < 100) files.fail("scan_timeout_ms", "at least 100");
+    c.files.scan_timeout = milliseconds(scan_ms);
     for (auto limit : {"max_bytes_standard", "max_bytes_enterprise"})
         if (files.table() && (*files.table())[limit].value<std::int64_t>().value_or(1) < 1) files.fail(limit, "at least 1");
     files.know("types");
@@ -422,6 +429,8 @@ std::string config::to_toml() const {
                     {"max_bytes_standard", static_cast<std::int64_t>(files.max_bytes_standard)},
                     {"max_bytes_enterprise", static_cast<std::int64_t>(files.max_bytes_enterprise)},
                     {"tenant_quota_bytes", static_cast<std::int64_t>(hub.file_quota_bytes)},
+                    {"clamd", files.clamd},
+                    {"scan_timeout_ms", files.scan_timeout.count()},
                     {"types", file_types}};
     toml::table orig;
     for (const char* role : {"customer", "expert", "monitor"}) {

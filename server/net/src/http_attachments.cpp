@@ -9,6 +9,7 @@
 #include "chat/server/app/attachments.hpp"
 #include "chat/server/files/metadata_stripper.hpp"
 #include "chat/server/net/dev_tokens.hpp"
+#include "chat/server/net/virus_scan.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -215,7 +216,7 @@ void http_session::on_chunk(beast::error_code ec, std::size_t) {
             if (u->refused) return self->refuse_upload(415, refusal("unsupported_type", *u->refused));
             attach_request r{u->conversation, u->client_id,
                              {attachment_id(u->conversation, u->who.tenant + '/' + u->who.subject, u->client_id), u->name,
-                              u->file->size(), u->content_type, "clean"},
+                              u->file->size(), u->content_type, self->gw_->cfg.files.clamd.empty() ? "clean" : "scanning"},
                              u->sha256};
             self->gw_->node->read(u->who, cluster::node::read_kind::attach, to_json(r).dump(), [self](int status, nlohmann::json body) {
                 boost::asio::post(self->stream_.get_executor(), [self, status, body = std::move(body)]() mutable {
@@ -226,6 +227,8 @@ void http_session::on_chunk(beast::error_code ec, std::size_t) {
 }
 
 void http_session::on_upload_stored(int status, nlohmann::json body) {
+    if (status == 200 && body.value("state", "") == "scanning")
+        scan_file(gw_, upload_->who, body.value("attachment", ""), upload_->sha256);
     // The bytes stay in the store when the message is refused: the same file may be sent again.
     on_disk([file = std::move(upload_->file)]() mutable { file.reset(); }, [] {});
     upload_.reset();

@@ -85,6 +85,10 @@ void write_batch::append(const std::string& conversation, const stored_message& 
     commands_.push_back(std::move(add));
 }
 
+void write_batch::attachment_state(const std::string& id, const std::string& state) {
+    commands_.push_back({"HSET", keys_->attachment(id), "state", state});
+}
+
 void write_batch::put_attachment(const attachment_record& a) {
     commands_.push_back({"HSET", keys_->attachment(a.file.id), "name", a.file.name, "size", std::to_string(a.file.size),
                          "content_type", a.file.content_type, "state", a.file.state, "tenant", a.tenant, "conversation",

@@ -151,6 +151,11 @@ class Console {
       }
       this.render();
     });
+    on('attachment_state', (e) => {
+      for (const m of this.conv(e.conversation).messages.values())
+        if (m.attachment?.id === e.attachment.id) m.attachment = e.attachment;
+      if (e.conversation === this.selectedId) this.renderTranscript();
+    });
     on('typing', (e) => {
       this.conv(e.conversation).typingUntil = Date.now() + TYPING_SHOWN_MS;
       this.renderTyping();

@@ -114,6 +114,11 @@ class ChatWidget {
     on('queued', (e) => Object.assign(this.conv(e.conversation), { position: e.position, eta: e.estimated_wait_s ?? null }) && this.render());
     on('deferred', (e) => (this.conv(e.conversation).opensAt = e.opens_at) && this.render());
     on('message', (m) => this.onMessage(m));
+    on('attachment_state', (e) => {
+      for (const m of this.conv(e.conversation).messages.values())
+        if (m.attachment?.id === e.attachment.id) m.attachment = e.attachment;
+      if (e.conversation === this.currentId) this.renderTranscript();
+    });
     on('typing', (e) => {
       this.conv(e.conversation).typingUntil = Date.now() + TYPING_SHOWN_MS;
       this.renderTyping();

@@ -265,6 +265,17 @@ struct message {
     }
 };
 
+// A file's virus scan ended: its `attachment.state` is now clean (downloadable) or quarantined.
+struct attachment_state {
+    static constexpr std::string_view type = "attachment_state";
+    std::string conversation;
+    protocol::event::attachment attachment;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("attachment", attachment);
+    }
+};
+
 // The other side is typing.
 struct typing {
     static constexpr std::string_view type = "typing";
@@ -679,7 +690,7 @@ using any_event =
                  event::scheduled, event::saved, event::reopened, event::duplicate, event::escalated,
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
-                 event::reconnect, event::pong, event::note, event::notes>;
+                 event::reconnect, event::pong, event::note, event::notes, event::attachment_state>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

@@ -63,6 +63,8 @@ struct files_config {
     std::filesystem::path dir; // the file store; "" = data_dir/files (a shared volume for several nodes)
     std::uint64_t max_bytes_standard = 20 << 20, max_bytes_enterprise = 20 << 20; // per file, by tier
     files::type_table types = files::default_types(); // sniffed content type -> name extensions
+    std::string clamd; // the virus scan: "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT"; "" = off
+    std::chrono::milliseconds scan_timeout{60000};
     std::uint64_t max_bytes(queue::tier t) const { return t == queue::tier::enterprise ? max_bytes_enterprise : max_bytes_standard; }
 };
 

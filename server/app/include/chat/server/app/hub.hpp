@@ -85,6 +85,8 @@ public:
     void attach(identity who, std::string request, reply_handler done);
     // An attachment's record, if `who` may download it (else 404).
     void read_attachment(identity who, std::string id, reply_handler done);
+    // A scan's verdict ({"attachment", "state": clean | quarantined}) stored and told to the conversation's parties.
+    void scanned(identity who, std::string verdict, reply_handler done);
 
     hub_counters& counters() { return *counters_; }
     const queue::core& core() const { return core_; } // for tests, on the strand only

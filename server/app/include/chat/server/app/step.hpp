@@ -34,6 +34,7 @@ struct pending_write {
     std::vector<std::pair<std::string, stored_message>> messages;
     std::vector<std::pair<std::string, stored_note>> notes;
     std::vector<attachment_record> attachments;
+    std::vector<std::pair<std::string, std::string>> attachment_states; // id, clean | quarantined
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;

@@ -71,6 +71,7 @@ public:
     void append_note(const std::string& conversation, const stored_note& n);
     // An attachment's record, and the bytes it adds to its tenant's use of the file store.
     void put_attachment(const attachment_record& a);
+    void attachment_state(const std::string& id, const std::string& state);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
     void link_customer(const queue::customer& who, const std::string& conversation);
 
