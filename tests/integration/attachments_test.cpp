@@ -362,6 +362,14 @@ TEST_CASE("with a virus scan, a file is scanning until clamd's verdict, then cle
     CHECK(refused.status == 409);
     CHECK(json_of(refused)["code"] == "quarantined");
     if (local) CHECK(local->scans() == 2);
+    // The quarantine is in the tenant's audit log, by chatd itself.
+    auto log = json_of(http_get(f.port(), "/api/v1/audit?from=2026-01-05T00:00:00Z&to=2026-01-06T00:00:00Z",
+                                f.token(role::monitor, "lead")))["entries"];
+    REQUIRE_FALSE(log.empty());
+    CHECK(log.back()["action"] == "file_quarantined");
+    CHECK(log.back()["actor"] == "chatd");
+    CHECK(log.back()["role"] == "system");
+    CHECK(log.back()["detail"] == bad + " invoice.txt");
 }
 
 TEST_CASE("a file is not served while clamd cannot be reached, and is scanned once it can", "[integration][files][scan]") {

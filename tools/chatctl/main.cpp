@@ -16,6 +16,8 @@ constexpr const char* usage =
     "                [--skills ID,ID...]  (an expert's skills)\n"
     "  chatctl queue [--data-dir DIR | --redis URL] [--tenant ID] [--format text|json]\n"
     "  chatctl conversation show|export ID [--data-dir DIR | --redis URL] [--format json|text]\n"
+    "  chatctl audit --tenant ID [--from INSTANT] [--to INSTANT] [--data-dir DIR | --redis URL] [--format text|json]\n"
+    "                (the last 24 hours by default)\n"
     "  chatctl calendar deadline --calendar FILE.ics --tz ZONE [--weekend sat,sun]\n"
     "                            --from INSTANT|- --business-days N\n"
     "  (every command also takes --config FILE, the chatd configuration)\n";
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
     if (!args.empty() && args[0] == "token") return chat::tools::token_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "queue") return chat::tools::queue_command(rest, std::cout, std::cerr);
+    if (!args.empty() && args[0] == "audit") return chat::tools::audit_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "conversation") return chat::tools::conversation_command(rest, std::cout, std::cerr);
     if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
         std::cout << usage;

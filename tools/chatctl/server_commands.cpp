@@ -131,6 +131,66 @@ int token_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
 }
 
+int audit_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        cli_args a(args, {"config", "data-dir", "redis", "tenant", "from", "to", "format"});
+        auto tenant = a.get("tenant");
+        if (!tenant || !protocol::valid_id(*tenant)) throw usage_error("--tenant ID is required");
+        auto format = a.get("format").value_or("text");
+        if (format != "json" && format != "text") throw usage_error("--format must be json or text");
+        auto instant = [&](const char* name, queue::instant fallback) {
+            auto v = a.get(name);
+            if (!v) return fallback;
+            auto t = protocol::parse_instant(*v);
+            if (!t) throw usage_error(std::string("--") + name + " must be an ISO-8601 instant such as 2026-12-07T09:00:00Z");
+            return *t;
+        };
+        auto to = instant("to", server::system_clock().now());
+        auto from = instant("from", to - std::chrono::hours(24));
+        auto cfg = configuration(a);
+        redis_session redis(cfg);
+        auto store = redis.store(redis.shards().shard_of(*tenant));
+        std::vector<server::audit_entry> entries;
+        bool more = true;
+        auto after = from;
+        // Page by page, 1,000 at a time, until `to`.
+        while (more) {
+            std::optional<std::error_code> failure;
+            std::vector<server::audit_entry> page;
+            store->audit(*tenant, after, to, 1000, [&](std::error_code ec, std::vector<server::audit_entry> found) {
+                failure = ec;
+                page = std::move(found);
+            });
+            redis.run_until([&] { return failure.has_value(); });
+            if (*failure) throw std::runtime_error("Redis: " + failure->message());
+            more = page.size() > 1000;
+            if (more) page.pop_back();
+            if (more) after = page.back().at + std::chrono::milliseconds(1);
+            for (auto& e : page) entries.push_back(std::move(e));
+        }
+        if (format == "json") {
+            nlohmann::json list = nlohmann::json::array();
+            for (const auto& e : entries)
+                list.push_back({{"at", protocol::format_instant(e.at)}, {"actor", e.actor}, {"role", e.role}, {"action", e.action},
+                                {"conversation", e.conversation}, {"detail", e.detail}});
+            out << list.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            return 0;
+        }
+        for (const auto& e : entries)
+            out << protocol::format_instant(e.at) << "  " << e.actor << " (" << e.role << ")  " << e.action
+                << (e.conversation.empty() ? "" : "  " + e.conversation) << (e.detail.empty() ? "" : "  \"" + e.detail + "\"")
+                << '\n';
+        if (entries.empty()) out << "no entries from " << protocol::format_instant(from) << " to " << protocol::format_instant(to) << '\n';
+        return 0;
+    } catch (const usage_error& e) {
+        err << "chatctl audit: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        err << "chatctl audit: " << e.what() << '\n';
+        return 1;
+    }
+}
+
 int queue_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
         cli_args a(args, {"config", "data-dir", "redis", "tenant", "format"});

@@ -14,6 +14,7 @@ void pending_write::merge(pending_write&& o) {
     for (auto& n : o.notes) notes.push_back(std::move(n));
     for (auto& a : o.attachments) attachments.push_back(std::move(a));
     for (auto& a : o.attachment_states) attachment_states.push_back(std::move(a));
+    for (auto& a : o.audit) audit.push_back(std::move(a));
     for (auto& t : o.tickets) tickets.push_back(std::move(t));
     for (auto& l : o.links) links.push_back(std::move(l));
     for (auto& r : o.restrictions) restrictions.push_back(std::move(r));
@@ -22,7 +23,7 @@ void pending_write::merge(pending_write&& o) {
 
 bool pending_write::empty() const {
     return conversations.empty() && experts.empty() && timers.empty() && messages.empty() && notes.empty() &&
-           attachments.empty() && attachment_states.empty() && tickets.empty() && links.empty() && restrictions.empty() && !average_handle;
+           attachments.empty() && attachment_states.empty() && audit.empty() && tickets.empty() && links.empty() && restrictions.empty() && !average_handle;
 }
 
 commit_pipeline::action commit_pipeline::submit(step s, bool store_up) {

@@ -133,6 +133,11 @@ void hub::scanned(identity who, std::string verdict, reply_handler done) {
             s.now = self->clock_.now();
             s.writes.attachment_states.emplace_back(a->file.id, state);
             a->file.state = state;
+            if (state == "quarantined") {
+                identity chatd_itself;
+                chatd_itself.tenant = a->tenant;
+                self->audit(s, chatd_itself, "file_quarantined", a->conversation, a->file.id + " " + a->file.name);
+            }
             if (const auto* c = self->core_.find(a->conversation)) {
                 auto f = frame_of(ev::attachment_state{c->id, {a->file.id, a->file.name, a->file.size, a->file.content_type, state}});
                 s.out.push_back(notifications::to_customer(c->customer, f));

@@ -82,7 +82,7 @@ bool hub::may_read(const identity& w, const queue::conversation& c) {
 
 template <class Call>
 void hub::decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call,
-                 const std::function<void(step&)>& then) {
+                 const std::function<void(step&)>& then, std::optional<audit_as> audited) {
     if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; nothing was changed");
     if (!conversation.empty()) {
         // Existence and ownership are checked before the core runs, so a stranger learns nothing.
@@ -97,6 +97,7 @@ void hub::decide(const session_ptr& p, const request_id& id, const std::string& 
         refuse_in(s, p, id, out.error);
     } else {
         if (then) then(s);
+        if (audited && p->who().role != role::customer) audit(s, p->who(), audited->action, conversation, std::move(audited->detail));
         ack(s, p, id, conversation.empty() ? std::nullopt : std::optional(conversation));
     }
     finish(std::move(s));
@@ -113,19 +114,19 @@ void hub::on(const session_ptr& p, const request_id& id, rq::ping&) {
 void hub::on(const session_ptr& p, const request_id& id, rq::hold& r) {
     if (p->who().role == role::customer)
         return decide(p, id, r.conversation, [&](auto now) { return core_.customer_hold(r.conversation, customer_of(*p), now); });
-    decide(p, id, r.conversation, [&](auto now) { return core_.expert_hold(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_hold(p->key(), r.conversation, now); }, {}, audit_as{"hold"});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::resume& r) {
     if (p->who().role == role::customer)
         return decide(p, id, r.conversation, [&](auto now) { return core_.customer_resume(r.conversation, customer_of(*p), now); });
-    decide(p, id, r.conversation, [&](auto now) { return core_.expert_resume(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_resume(p->key(), r.conversation, now); }, {}, audit_as{"resume"});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::close& r) {
     if (p->who().role == role::customer)
         return decide(p, id, r.conversation, [&](auto now) { return core_.customer_close(r.conversation, customer_of(*p), now); });
-    decide(p, id, r.conversation, [&](auto now) { return core_.expert_close(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.expert_close(p->key(), r.conversation, now); }, {}, audit_as{"close"});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::stay_request& r) {
@@ -143,7 +144,8 @@ void hub::on(const session_ptr& p, const request_id& id, rq::survey& r) {
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::presence& r) {
-    decide(p, id, {}, [&](auto now) { return core_.set_presence(p->key(), *queue::parse_presence(r.presence), now); });
+    decide(p, id, {}, [&](auto now) { return core_.set_presence(p->key(), *queue::parse_presence(r.presence), now); }, {},
+           audit_as{"presence", r.presence});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::skills& r) {
@@ -155,15 +157,16 @@ void hub::on(const session_ptr& p, const request_id& id, rq::auto_accept& r) {
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::capacity& r) {
-    decide(p, id, {}, [&](auto now) { return core_.set_capacity(p->key(), r.capacity, now); });
+    decide(p, id, {}, [&](auto now) { return core_.set_capacity(p->key(), r.capacity, now); }, {},
+           audit_as{"capacity", std::to_string(r.capacity)});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::accept& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.accept_offer(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.accept_offer(p->key(), r.conversation, now); }, {}, audit_as{"accept"});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::decline& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.decline_offer(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.decline_offer(p->key(), r.conversation, now); }, {}, audit_as{"decline"});
 }
 
 
@@ -173,26 +176,30 @@ void hub::on(const session_ptr& p, const request_id& id, rq::hand_off& r) {
     if (!card.empty() && core_.find(r.conversation) && !notes_numbering_.contains(r.conversation))
         return learn_notes_then(p, id, r.conversation, [self = shared_from_this(), p, id, r]() mutable { self->on(p, id, r); });
     decide(p, id, r.conversation, [&](auto now) { return core_.hand_off(p->key(), r.conversation, card, now); },
-           [&](step& s) { add_hand_off_card(s, p, r.conversation, card); });
+           [&](step& s) { add_hand_off_card(s, p, r.conversation, card); }, audit_as{"hand_off", r.note.value_or("")});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::stay_propose& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.propose_stay(p->key(), r.conversation, r.at, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.propose_stay(p->key(), r.conversation, r.at, now); }, {},
+           audit_as{"propose_stay", protocol::format_instant(r.at)});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::mark_duplicate& r) {
     const auto* of = core_.find(r.of);
     if (!of || of->customer.tenant != p->who().tenant)
         return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
-    decide(p, id, r.conversation, [&](auto now) { return core_.mark_duplicate(p->key(), r.conversation, r.of, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.mark_duplicate(p->key(), r.conversation, r.of, now); }, {},
+           audit_as{"mark_duplicate", "of " + r.of});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::escalate& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.escalate(p->key(), r.conversation, r.summary, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.escalate(p->key(), r.conversation, r.summary, now); }, {},
+           audit_as{"escalate", r.summary});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::report_conduct& r) {
-    decide(p, id, r.conversation, [&](auto now) { return core_.report_conduct(p->key(), r.conversation, now); });
+    decide(p, id, r.conversation, [&](auto now) { return core_.report_conduct(p->key(), r.conversation, now); }, {},
+           audit_as{"report_conduct"});
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::typing& r) {

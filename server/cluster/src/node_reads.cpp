@@ -22,13 +22,14 @@ std::string_view kind_name(node::read_kind k) {
     case node::read_kind::attach: return "attach";
     case node::read_kind::attachment: return "attachment";
     case node::read_kind::scanned: return "scanned";
+    case node::read_kind::audit: return "audit";
     }
     return "";
 }
 
 std::optional<node::read_kind> kind_of(std::string_view name) {
     for (auto k : {node::read_kind::queue, node::read_kind::experts, node::read_kind::conversation, node::read_kind::attach_check,
-                   node::read_kind::attach, node::read_kind::attachment, node::read_kind::scanned})
+                   node::read_kind::attach, node::read_kind::attachment, node::read_kind::scanned, node::read_kind::audit})
         if (kind_name(k) == name) return k;
     return std::nullopt;
 }
@@ -71,6 +72,7 @@ void node::read_here(const std::shared_ptr<server::hub>& h, const identity& who,
     case read_kind::attach: return h->attach(who, id, std::move(done));
     case read_kind::attachment: return h->read_attachment(who, id, std::move(done));
     case read_kind::scanned: return h->scanned(who, id, std::move(done));
+    case read_kind::audit: return h->read_audit(who, id, std::move(done));
     }
 }
 

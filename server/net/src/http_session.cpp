@@ -169,6 +169,13 @@ void http_session::api(const request& req, const identity& who) {
         return gw_->node->read(who, kind, {}, answer);
     }
     constexpr std::string_view prefix = "/api/v1/conversations/";
+    if (path == "/api/v1/audit") {
+        if (who.role != protocol::role::monitor) return reply_json(403, {{"code", "wrong_role"}, {"message", "team leads (monitors) only"}});
+        auto q = parse_query(target.size() > path.size() ? target.substr(path.size() + 1) : "");
+        nlohmann::json query{{"from", q["from"]}, {"to", q["to"]}};
+        if (!q["limit"].empty()) query["limit"] = std::strtoull(q["limit"].c_str(), nullptr, 10);
+        return gw_->node->read(who, cluster::node::read_kind::audit, query.dump(), answer);
+    }
     constexpr std::string_view attachments = "/api/v1/attachments/";
     if (path.rfind(attachments, 0) == 0) return begin_download(who, std::string(path.substr(attachments.size())));
     if (path.rfind(prefix, 0) == 0) {

@@ -55,10 +55,20 @@ local function commit(keys, args)
     i = i + 3 + n
   end
   -- Appends the stream already holds: the same message is skipped, another one refuses it all.
-  local last, skip = {}, {}
+  local last, skip, timed = {}, {}, {}
   for k, op in ipairs(ops) do
     local a = op[3]
-    if op[1] == 'XADD' and a[1] ~= '*' then
+    if op[1] == 'XADD' and string.sub(a[1], 1, 1) == '>' then
+      -- ">MS": an entry at time MS, or at the stream's last time if that is later (clocks differ).
+      local ms = tonumber(string.sub(a[1], 2))
+      if timed[op[2]] == nil then
+        local tail = redis.call('XREVRANGE', op[2], '+', '-', 'COUNT', 1)
+        timed[op[2]] = (#tail > 0) and tonumber(string.match(tail[1][1], '^(%d+)')) or 0
+      end
+      if timed[op[2]] > ms then ms = timed[op[2]] end
+      timed[op[2]] = ms
+      a[1] = ms .. '-*'
+    elseif op[1] == 'XADD' and a[1] ~= '*' then
       if last[op[2]] == nil then
         local tail = redis.call('XREVRANGE', op[2], '+', '-', 'COUNT', 1)
         last[op[2]] = (#tail > 0) and seq_of(tail[1][1]) or 0

@@ -1,5 +1,7 @@
 #include "chat/server/store/store.hpp"
 
+#include <set>
+
 #include "chat/server/log.hpp"
 
 #include "chat/server/store/records_json.hpp"
@@ -87,6 +89,12 @@ void write_batch::append(const std::string& conversation, const stored_message& 
 
 void write_batch::attachment_state(const std::string& id, const std::string& state) {
     commands_.push_back({"HSET", keys_->attachment(id), "state", state});
+}
+
+void write_batch::audit(const audit_entry& e) {
+    // Numbered by its time, so that a range of times is a range of ids.
+    commands_.push_back({"XADD", keys_->audit(e.tenant), ">" + ms_text(e.at), "event", e.event, "at", ms_text(e.at), "actor", e.actor, "role",
+                         e.role, "action", e.action, "conversation", e.conversation, "detail", e.detail});
 }
 
 void write_batch::put_attachment(const attachment_record& a) {
@@ -425,6 +433,41 @@ void store::attachment(const std::string& id,
         }
         done({}, std::move(a));
     });
+}
+
+std::optional<audit_entry> parse_audit_entry(const std::string& tenant, const redis::value& entry) {
+    if (entry.elements.size() != 2) return std::nullopt;
+    audit_entry e;
+    e.tenant = tenant;
+    e.id = entry.elements[0].text;
+    const auto& f = entry.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+        const auto& k = f[i].text;
+        const auto& v = f[i + 1].text;
+        if (k == "event") e.event = v;
+        else if (k == "at") e.at = instant_of(v).value_or(queue::instant{});
+        else if (k == "actor") e.actor = v;
+        else if (k == "role") e.role = v;
+        else if (k == "action") e.action = v;
+        else if (k == "conversation") e.conversation = v;
+        else if (k == "detail") e.detail = v;
+    }
+    return e;
+}
+
+void store::audit(const std::string& tenant, queue::instant from, queue::instant to, std::size_t limit,
+                  std::function<void(std::error_code, std::vector<audit_entry>)> done) {
+    auto ms = [](queue::instant t) { return std::to_string(std::max<long long>(0, t.time_since_epoch().count())); };
+    read({{"XRANGE", keys_.audit(tenant), ms(from), ms(to) + "-18446744073709551615", "COUNT", std::to_string(limit + 1)}},
+         [tenant, limit, done = std::move(done)](std::error_code ec, redis::client::replies r) {
+             if (ec) return done(ec, {});
+             std::vector<audit_entry> out;
+             std::set<std::string> seen;
+             for (const auto& e : r[0].elements)
+                 if (auto a = parse_audit_entry(tenant, e); a && seen.insert(a->event).second) out.push_back(std::move(*a));
+             if (out.size() > limit) out.resize(limit + 1); // one more than asked: the caller says there is more
+             done({}, std::move(out));
+         });
 }
 
 void store::files_used(const std::string& tenant, std::function<void(std::error_code, std::uint64_t)> done) {

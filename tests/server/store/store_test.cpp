@@ -251,3 +251,37 @@ TEST_CASE("a conversation record comes back from its document as it was stored",
     back->messages.learn({});
     CHECK(*back == c);
 }
+
+TEST_CASE("audit entries are numbered by their time, or after the last when a clock is behind, and read back by time",
+          "[server][store][audit]") {
+    stored s;
+    s.own(s.take("node-a").first);
+    auto at = [](long long ms) { return queue::instant(std::chrono::milliseconds(ms)); };
+    auto entry = [&](long long ms, const std::string& action) {
+        return server::audit_entry{"acme", "acme/ada", "expert", action, "c1", "", at(ms), "e-" + action};
+    };
+    server::write_batch first(shard);
+    first.audit(entry(5000, "accept"));
+    first.audit(entry(4000, "hold")); // a later step merged into the same commit, on a clock behind
+    REQUIRE_FALSE(commit(s, std::move(first)));
+    server::write_batch second(shard);
+    second.audit(entry(3000, "close")); // another node's clock, behind again
+    second.audit(entry(9000, "decline"));
+    REQUIRE_FALSE(commit(s, std::move(second)));
+
+    std::optional<std::vector<server::audit_entry>> read;
+    s.store.audit("acme", at(0), at(10000), 10, [&](std::error_code ec, std::vector<server::audit_entry> e) {
+        REQUIRE_FALSE(ec);
+        read = std::move(e);
+    });
+    REQUIRE(s.d.run_until([&] { return read.has_value(); }));
+    REQUIRE(read->size() == 4);
+    std::vector<std::string> order, ids;
+    for (const auto& e : *read) {
+        order.push_back(e.action);
+        ids.push_back(e.id.substr(0, e.id.find('-')));
+    }
+    CHECK(order == std::vector<std::string>{"accept", "hold", "close", "decline"});
+    CHECK(ids == std::vector<std::string>{"5000", "5000", "5000", "9000"});
+    CHECK((*read)[1].at == at(4000)); // its own time is kept
+}

@@ -85,6 +85,8 @@ public:
     void attach(identity who, std::string request, reply_handler done);
     // An attachment's record, if `who` may download it (else 404).
     void read_attachment(identity who, std::string id, reply_handler done);
+    // The tenant's audit log for a team lead: {"from", "to", "limit"?} (ISO instants) as JSON.
+    void read_audit(identity who, std::string query, reply_handler done);
     // A scan's verdict ({"attachment", "state": clean | quarantined}) stored and told to the conversation's parties.
     void scanned(identity who, std::string verdict, reply_handler done);
 
@@ -153,11 +155,19 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::auto_accept&);
     void on(const session_ptr&, const request_id&, protocol::request::note&);
     void on(const session_ptr&, const request_id&, protocol::request::notes&);
+    // What a decision is in the tenant's audit log: its action, and why or what to.
+    struct audit_as {
+        std::string_view action;
+        std::string detail{};
+    };
     // Runs a core call for the session, stores its outcome, then acks (or refuses).
-    // `then` adds to the step what a decision taken brings besides its outcome.
+    // `then` adds to the step what a decision taken brings besides its outcome; `audited`:
+    // staff's decision taken goes in the tenant's audit log, in the same commit.
     template <class Call>
     void decide(const session_ptr& p, const request_id& id, const std::string& conversation, Call&& call,
-                const std::function<void(step&)>& then = {});
+                const std::function<void(step&)>& then = {}, std::optional<audit_as> audited = std::nullopt);
+    // hub_audit.cpp: appends to the tenant's audit log with the step.
+    void audit(step& s, const identity& who, std::string_view action, const std::string& conversation, std::string detail);
     static bool may_read(const identity& who, const queue::conversation& c);
     static bool may_read(const participant& p, const queue::conversation& c) { return may_read(p.who(), c); }
     void refuse(const session_ptr& p, const request_id& id, std::string_view code, std::string message);

@@ -35,6 +35,7 @@ struct pending_write {
     std::vector<std::pair<std::string, stored_note>> notes;
     std::vector<attachment_record> attachments;
     std::vector<std::pair<std::string, std::string>> attachment_states; // id, clean | quarantined
+    std::vector<audit_entry> audit;
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;

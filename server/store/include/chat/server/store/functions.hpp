@@ -13,7 +13,8 @@
 //                  name, key index, argument count, arguments. An XADD with an explicit id that
 //                  the stream already holds is skipped when the stored entry is the same message
 //                  (client id, author, text: a rewrite after a lost reply), else the error
-//                  CONFLICT and nothing written.
+//                  CONFLICT and nothing written. An XADD whose id is ">MS" is added at time MS
+//                  (id "MS-*"), or at the stream's last time when that is later.
 
 #include "chat/server/redis/value.hpp"
 

@@ -40,6 +40,8 @@ public:
     std::string attachment(const std::string& id) const { return prefix_ + "a:" + id; } // hash: an attachment's record
     // hash: bytes and files a tenant keeps in the file store (its quota's use)
     std::string files(const std::string& tenant) const { return prefix_ + "files:" + tenant; }
+    // stream: what a tenant's staff (and chatd itself) did, one entry per action
+    std::string audit(const std::string& tenant) const { return prefix_ + "audit:" + tenant; }
     std::string customer(const std::string& tenant, const std::string& user) const {
         return prefix_ + "customer:" + tenant + '/' + user;
     }

@@ -33,6 +33,19 @@ struct attachment_record {
     queue::instant at{};
 };
 
+// One action by a tenant's staff (or by chatd itself, role "system"), as its audit stream keeps it.
+struct audit_entry {
+    std::string tenant;
+    std::string actor;        // tenant/user, or "chatd"
+    std::string role;         // expert | monitor | system
+    std::string action;       // accept, decline, hand_off, hold, resume, close, escalate, ...
+    std::string conversation; // what it was done to ("" for an expert's own state)
+    std::string detail;       // why, or what it was set to
+    queue::instant at{};
+    std::string event{}; // unique per action: a commit written again after a lost reply repeats it, readers drop the copy
+    std::string id{};    // the stream entry's id, when read back
+};
+
 struct stored_message {
     std::uint64_t seq = 0;
     queue::party from = queue::party::customer;
@@ -72,6 +85,7 @@ public:
     // An attachment's record, and the bytes it adds to its tenant's use of the file store.
     void put_attachment(const attachment_record& a);
     void attachment_state(const std::string& id, const std::string& state);
+    void audit(const audit_entry& e);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
     void link_customer(const queue::customer& who, const std::string& conversation);
 
@@ -147,6 +161,10 @@ public:
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<queue::conversation>)> done);
     void attachment(const std::string& id, std::function<void(std::error_code, std::optional<attachment_record>)> done);
+    // `tenant`'s audit entries from `from` to `to` (inclusive), oldest first, at most `limit`
+    // (a repeated one left out).
+    void audit(const std::string& tenant, queue::instant from, queue::instant to, std::size_t limit,
+               std::function<void(std::error_code, std::vector<audit_entry>)> done);
     // The bytes `tenant` keeps in the file store.
     void files_used(const std::string& tenant, std::function<void(std::error_code, std::uint64_t)> done);
     // Several conversations in one round trip (MGET); missing or unreadable ones are left out.
@@ -175,5 +193,6 @@ private:
 std::optional<queue::conversation> parse_conversation_doc(std::string_view text);
 std::optional<stored_message> parse_message_entry(const redis::value& entry);
 std::optional<stored_note> parse_note_entry(const redis::value& entry);
+std::optional<audit_entry> parse_audit_entry(const std::string& tenant, const redis::value& entry);
 
 } // namespace chat::server
