@@ -1,8 +1,7 @@
 #include "chat/server/app/attachments.hpp"
 
+#include "chat/server/auth/token.hpp"
 #include "chat/server/files/file_store.hpp"
-
-#include <openssl/rand.h>
 
 namespace chat::server {
 
@@ -31,15 +30,8 @@ std::optional<attach_request> attach_request_of(const nlohmann::json& j) {
 }
 
 std::string attachment_id(const std::string& conversation, const std::string& sender, const std::string& client_id) {
-    std::string seed;
-    if (client_id.empty()) {
-        unsigned char bytes[16];
-        RAND_bytes(bytes, sizeof bytes);
-        seed.assign(reinterpret_cast<const char*>(bytes), sizeof bytes);
-    } else {
-        seed = conversation + '\n' + sender + '\n' + client_id;
-    }
-    return "f" + files::sha256::of(seed).substr(0, 24);
+    if (client_id.empty()) return "f" + random_hex(12);
+    return "f" + files::sha256::of(conversation + '\n' + sender + '\n' + client_id).substr(0, 24);
 }
 
 int http_status_of(std::string_view code) {

@@ -5,24 +5,10 @@
 
 #include <boost/asio/post.hpp>
 
-#include <openssl/rand.h>
-
 namespace chat::server {
 namespace {
 
 constexpr std::size_t page_limit = 1000;
-
-std::string event_id() {
-    unsigned char bytes[9];
-    RAND_bytes(bytes, sizeof bytes);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string id;
-    for (auto b : bytes) {
-        id += hex[b >> 4];
-        id += hex[b & 15];
-    }
-    return id;
-}
 
 nlohmann::json refusal(std::string_view code, std::string message) { return {{"code", code}, {"message", std::move(message)}}; }
 
@@ -32,7 +18,7 @@ void hub::audit(step& s, const identity& who, std::string_view action, const std
     bool system = who.subject.empty();
     s.writes.audit.push_back({who.tenant, system ? "chatd" : who.tenant + '/' + who.subject,
                               system ? "system" : std::string(protocol::to_string(who.role)), std::string(action), conversation,
-                              std::move(detail), s.now, event_id()});
+                              std::move(detail), s.now, random_hex(9)});
 }
 
 void hub::read_audit(identity who, std::string query, reply_handler done) {

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <vector>
 #include <stdexcept>
 
 namespace chat::server {
@@ -174,14 +175,15 @@ std::string sign_claims(std::string_view claims_json, std::string_view secret) {
     return signing_input + '.' + base64url(hmac_sha256(secret, signing_input));
 }
 
-std::string random_secret() {
-    std::array<unsigned char, 32> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-        throw std::runtime_error("no randomness for a token secret");
+std::string random_hex(std::size_t n) {
+    std::vector<unsigned char> bytes(n);
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("no randomness from the OS");
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     for (auto b : bytes) out += {hex[b >> 4], hex[b & 15]};
     return out;
 }
+
+std::string random_secret() { return random_hex(32); }
 
 } // namespace chat::server

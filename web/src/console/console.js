@@ -9,6 +9,7 @@ import { forgetToken, signIn } from '../shared/sign_in.js';
 import { beep } from '../shared/notify.js';
 import { maskSecrets } from '../shared/secrets.js';
 import '../shared/staff.css';
+import '../shared/attachments.css';
 import './console.css';
 
 const TYPING_SHOWN_MS = 4000;

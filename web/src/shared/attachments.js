@@ -112,7 +112,10 @@ function fetchBlob(server, getToken, id) {
     const p = (async () => {
       const res = await fetch(`${server}/api/v1/attachments/${encodeURIComponent(id)}`,
         { headers: { Authorization: `Bearer ${await getToken()}` }, cache: 'no-store' });
-      if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || `answered ${res.status}`);
+      if (!res.ok) {
+        const body = await res.json().catch(() => ({}));
+        throw Object.assign(new Error(body.message || `answered ${res.status}`), { code: body.code });
+      }
       return res.blob();
     })();
     p.catch(() => blobs.delete(id)); // a failure is tried again next time
@@ -143,6 +146,7 @@ function makeAttachmentView(att, { server, getToken, mask = (t) => t }) {
   const meta = h('span', { class: 'file-meta' }, `${att.name} · ${formatSize(att.size)}`);
   if (att.state === 'scanning') {
     box.append(meta, h('span', { class: 'file-state' }, 'Checking for viruses…'));
+    untilScanned(att, { server, getToken, mask }, box);
     return box;
   }
   if (att.state === 'quarantined') {
@@ -183,6 +187,18 @@ function makeAttachmentView(att, { server, getToken, mask = (t) => t }) {
     box.append(viewer);
   }
   return box;
+}
+
+// A file shown as `scanning` from history may have been scanned since (the live verdict,
+// attachment_state, came while this page was away): asked again now and then until it is not.
+function untilScanned(att, options, box, tries = 0) {
+  if (tries >= 20) return;
+  setTimeout(() => {
+    fetchBlob(options.server, options.getToken, att.id).then(() => 'clean', (e) => e.code || 'failed').then((state) => {
+      if (state === 'scanning' || state === 'failed') return untilScanned(att, options, box, tries + 1);
+      box.replaceWith(attachmentView({ ...att, state }, options));
+    });
+  }, Math.min(30000, 3000 * 2 ** Math.min(tries, 3)));
 }
 
 // A pending upload in the transcript: its progress, or why it failed with Retry.

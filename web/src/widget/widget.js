@@ -6,7 +6,8 @@ import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
 import { composer } from '../shared/composer.js';
 import { clockTime, h, roughly, when } from '../shared/format.js';
-import css from './widget.css';
+import attachmentsCss from '../shared/attachments.css';
+import widgetCss from './widget.css';
 
 const TYPING_SHOWN_MS = 4000;
 
@@ -62,7 +63,7 @@ class ChatWidget {
     this.host = h('div', { id: 'chatd-widget' });
     const root = this.host.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
-    style.textContent = css;
+    style.textContent = attachmentsCss + widgetCss; // the widget's own rules after, to win
     this.bubble = h('button', { class: 'bubble', 'aria-expanded': 'false', 'aria-controls': 'chatd-panel',
       onclick: () => this.toggle() }, h('span', { class: 'bubble-label' }, 'Help'),
       (this.badge = h('span', { class: 'badge', hidden: true, 'aria-label': 'unread messages' })));
@@ -421,7 +422,7 @@ class ChatWidget {
       if (item.type === 'send' && item.conversation === c.id && !shown.has(item.client_id))
         items.push(h('li', { class: 'message mine pending', 'data-client-id': item.client_id },
           h('p', { class: 'text' }, item.text), h('p', { class: 'meta' }, this.conn.status === 'online' ? 'Sending…' : 'Waiting for connection…')));
-    for (const u of this.uploads.of(c.id)) items.push(h('li', { class: 'message mine pending' }, uploadView(u, this.uploads)));
+    for (const u of this.uploads.of(c.id)) items.push(h('li', { class: 'message uploading' }, uploadView(u, this.uploads)));
     this.log.replaceChildren(...items);
     if (this.log.dataset.pinned !== 'false') this.log.scrollTop = this.log.scrollHeight;
   }

@@ -39,6 +39,8 @@ std::string mint_token(const identity& who, std::string_view secret);
 // Signs claims exactly as written (JSON text), as a host product's signer would.
 std::string sign_claims(std::string_view claims_json, std::string_view secret);
 
+// `n` bytes from the OS, hex-encoded.
+std::string random_hex(std::size_t n);
 // A new random secret: 32 bytes from the OS, hex-encoded.
 std::string random_secret();
 
