@@ -291,7 +291,7 @@ TEST_CASE("a file sent through a node that does not own the conversation is serv
     CHECK(after.body == log);
 }
 
-TEST_CASE("a page of an origin allowed in [origins] may upload and download; another may not", "[integration][files][cors]") {
+TEST_CASE("a page of an origin allowed in [origins] may upload and download, and another may not", "[integration][files][cors]") {
     server_fixture f([](chat::server::config& c) { c.allowed_origins["customer"] = {"https://app.example.com"}; });
     chatting chat(f, "export", "csv is empty");
     auto pre = http_request(f.port(), verb::options, upload_target(chat.c, "x.log"), std::nullopt, "",

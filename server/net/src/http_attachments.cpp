@@ -86,8 +86,7 @@ bool http_session::is_upload(const request_header& h) {
 }
 
 void http_session::on_disk(std::function<void()> work, std::function<void()> then) {
-    if (!disk_) disk_.emplace(boost::asio::make_strand(gw_->disk));
-    boost::asio::post(*disk_, [self = shared_from_this(), work = std::move(work), then = std::move(then)]() mutable {
+    boost::asio::post(gw_->disk, [self = shared_from_this(), work = std::move(work), then = std::move(then)]() mutable {
         work();
         boost::asio::post(self->stream_.get_executor(), std::move(then));
     });

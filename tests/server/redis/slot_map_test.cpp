@@ -53,7 +53,7 @@ TEST_CASE("a slot map with slots nobody serves is not used", "[server][redis][cl
     CHECK_FALSE(slot_map::from_reply(text("ERR This instance has cluster support disabled", value::kind::error)));
 }
 
-TEST_CASE("a command goes by its key; a commit by its first key; the test vector of CRC16 holds", "[server][redis][cluster]") {
+TEST_CASE("a command goes by its key, a commit by its first key, and the test vector of CRC16 holds", "[server][redis][cluster]") {
     CHECK(crc16("123456789") == 0x31C3);
     CHECK(key_slot("chat:{s7.112}:live") == key_slot("s7.112"));
     CHECK(key_of({"XADD", "chat:{s1.5}:c:x:messages", "0-1", "text", "hi"}) == "chat:{s1.5}:c:x:messages");

@@ -72,7 +72,7 @@ server::write_batch appending(std::uint64_t seq, const std::string& client_id, c
 
 } // namespace
 
-TEST_CASE("a shard's commit rewritten after a lost reply is stored once; another message under its number is refused",
+TEST_CASE("a shard's commit rewritten after a lost reply is stored once, and another message under its number is refused",
           "[server][store][commit]") {
     stored s;
     s.own(s.take("node-a host 1 n").first);

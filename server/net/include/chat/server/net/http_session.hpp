@@ -7,7 +7,6 @@
 #include "chat/server/net/connection.hpp"
 #include "chat/server/net/gateway.hpp"
 
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -61,7 +60,9 @@ private:
     void on_download_allowed(int status, nlohmann::json body);
     void send_chunk();
     void on_chunk_sent(boost::beast::error_code ec, std::size_t bytes);
-    // Runs `work` on the disk threads (in order for this connection), then `then` on the connection's strand.
+    // Runs `work` on the disk threads, then `then` on the connection's strand. A connection has
+    // one such step at a time (the next chunk is read only after), so no strand is needed there:
+    // a strand's state would belong to the pool, and a session outliving it at shutdown would touch it.
     void on_disk(std::function<void()> work, std::function<void()> then);
 
     connection_stream stream_;
@@ -75,7 +76,6 @@ private:
     std::shared_ptr<response> out_;
     std::shared_ptr<upload> upload_; // shared: the types are complete only in http_attachments.cpp
     std::shared_ptr<download> download_;
-    std::optional<boost::asio::strand<boost::asio::any_io_executor>> disk_;
 };
 
 } // namespace chat::server
