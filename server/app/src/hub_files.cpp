@@ -4,9 +4,8 @@
 #include "chat/server/app/hub.hpp"
 
 #include "chat/server/app/attachments.hpp"
-#include "chat/server/app/reply_participant.hpp"
-
 #include "chat/server/app/notifications.hpp"
+#include "chat/server/app/reply_participant.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -124,32 +123,31 @@ void hub::scanned(identity who, std::string verdict, reply_handler done) {
     auto state = j.is_object() ? j.value("state", "") : "";
     if (!protocol::valid_id(id) || (state != "clean" && state != "quarantined"))
         return done(400, refusal("bad_field", "a verdict is an attachment id and clean or quarantined"));
-    store_->attachment(id, [self = shared_from_this(), who, state, done](std::error_code ec, std::optional<attachment_record> a) {
-        boost::asio::post(self->strand_, [self, who, state, done, ec, a = std::move(a)]() mutable {
-            if (ec || self->degraded()) return done(503, refusal("unavailable", "Redis is unavailable"));
-            if (!a || a->tenant != who.tenant) return done(404, refusal("not_found", "no such attachment"));
-            if (a->file.state != "scanning") return done(200, {{"attachment", a->file.id}, {"state", a->file.state}});
-            step s;
-            s.now = self->clock_.now();
-            s.writes.attachment_states.emplace_back(a->file.id, state);
-            a->file.state = state;
-            if (state == "quarantined") {
-                identity chatd_itself;
-                chatd_itself.tenant = a->tenant;
-                self->audit(s, chatd_itself, "file_quarantined", a->conversation, a->file.id + " " + a->file.name);
-            }
-            if (const auto* c = self->core_.find(a->conversation)) {
-                auto f = frame_of(ev::attachment_state{c->id, {a->file.id, a->file.name, a->file.size, a->file.content_type, state}});
-                s.out.push_back(notifications::to_customer(c->customer, f));
-                if (auto expert = c->expert ? c->expert : c->last_expert) s.out.push_back(notifications::to_expert(*expert, f));
-            }
-            auto p = reply_participant::make(who, [done, id = a->file.id, state](const nlohmann::json& answer) {
-                if (answer.value("type", "") != "ok") return done(503, refusal("unavailable", answer.value("message", "")));
-                done(200, {{"attachment", id}, {"state", state}});
-            });
-            self->ack(s, p, std::string("scan"));
-            self->finish(std::move(s));
+    // The store answers on the hub's strand (its home), as for read_attachment.
+    store_->attachment(id, [self = shared_from_this(), who, state, done](std::error_code ec, std::optional<attachment_record> a) mutable {
+        if (ec || self->degraded()) return done(503, refusal("unavailable", "Redis is unavailable"));
+        if (!a || a->tenant != who.tenant) return done(404, refusal("not_found", "no such attachment"));
+        if (a->file.state != "scanning") return done(200, {{"attachment", a->file.id}, {"state", a->file.state}});
+        step s;
+        s.now = self->clock_.now();
+        s.writes.attachment_states.emplace_back(a->file.id, state);
+        a->file.state = state;
+        if (state == "quarantined") {
+            identity chatd_itself;
+            chatd_itself.tenant = a->tenant;
+            self->audit(s, chatd_itself, "file_quarantined", a->conversation, a->file.id + " " + a->file.name);
+        }
+        if (const auto* c = self->core_.find(a->conversation)) {
+            auto f = frame_of(ev::attachment_state{c->id, {a->file.id, a->file.name, a->file.size, a->file.content_type, state}});
+            s.out.push_back(notifications::to_customer(c->customer, f));
+            if (auto expert = c->expert ? c->expert : c->last_expert) s.out.push_back(notifications::to_expert(*expert, f));
+        }
+        auto p = reply_participant::make(who, [done, id = a->file.id, state](const nlohmann::json& answer) {
+            if (answer.value("type", "") != "ok") return done(503, refusal("unavailable", answer.value("message", "")));
+            done(200, {{"attachment", id}, {"state", state}});
         });
+        self->ack(s, p, std::string("scan"));
+        self->finish(std::move(s));
     });
 }
 
