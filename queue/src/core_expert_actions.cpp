@@ -7,12 +7,7 @@
 namespace chat::queue {
 namespace {
 
-constexpr std::size_t max_note = 4000;
 constexpr std::size_t max_summary = 20000;
-
-bool engaged(const conversation& c) {
-    return c.state == conversation_state::active || c.state == conversation_state::on_hold;
-}
 
 } // namespace
 
@@ -82,7 +77,7 @@ outcome core::hand_off(const expert_id& e, const conversation_id& id, hand_off_c
         s.refuse(errc::illegal_transition);
         return out;
     }
-    if (card.note.size() > max_note || card.tried.size() > max_note || card.promised.size() > max_note) {
+    if (too_long(card)) {
         s.refuse(errc::invalid_argument);
         return out;
     }

@@ -47,11 +47,11 @@ void core::detach_expert(step& s, conversation& c) {
     c.expert.reset();
 }
 
-void core::remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now) {
-    c.hand_offs.push_back({from, card.note, now, card.tried, card.promised, card.promised_at});
+hand_off_record& core::remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now) {
     // Each hand-off excludes its expert, so the list is short; the cap bounds it anyway.
     constexpr std::size_t kept = 20;
-    if (c.hand_offs.size() > kept) c.hand_offs.erase(c.hand_offs.begin());
+    if (c.hand_offs.size() == kept) c.hand_offs.erase(c.hand_offs.begin());
+    return c.hand_offs.emplace_back(hand_off_record{from, card.note, now, card.tried, card.promised, card.promised_at});
 }
 
 void core::offer(step& s, conversation& c, expert& x) {

@@ -7,6 +7,16 @@
 
 namespace chat::queue {
 
+// With an expert: talking or on hold.
+inline bool engaged(const conversation& c) {
+    return c.state == conversation_state::active || c.state == conversation_state::on_hold;
+}
+
+inline bool too_long(const hand_off_card& card) {
+    constexpr std::size_t max_note = 4000;
+    return card.note.size() > max_note || card.tried.size() > max_note || card.promised.size() > max_note;
+}
+
 struct core::step {
     instant now;
     outcome& out;

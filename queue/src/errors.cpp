@@ -24,6 +24,9 @@ public:
         case errc::too_many_open: return "you already have the maximum number of open conversations";
         case errc::expired: return "the conversation can no longer be reopened; start a new one";
         case errc::recent_ids_unknown: return "the conversation's recent messages must be read first";
+        case errc::expert_unavailable: return "that expert is not available to take the conversation now";
+        case errc::unknown_team: return "no expert of this tenant is in that team";
+        case errc::not_restricted: return "that customer has no restriction now";
         }
         return "unknown error";
     }
@@ -53,6 +56,9 @@ std::string_view code_name(errc e) {
     case errc::too_many_open: return "too_many_open";
     case errc::expired: return "expired";
     case errc::recent_ids_unknown: return "recent_ids_unknown";
+    case errc::expert_unavailable: return "expert_unavailable";
+    case errc::unknown_team: return "unknown_team";
+    case errc::not_restricted: return "not_restricted";
     }
     return "unknown";
 }

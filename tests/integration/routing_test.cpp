@@ -161,18 +161,6 @@ TEST_CASE("on the real clock a timer set by a request fires when due, not at the
 
 namespace {
 
-// An expert whose token grants `skills`, available with room for three.
-std::unique_ptr<ws_client> skilled_expert(server_fixture& f, const std::string& sub, std::vector<std::string> skills,
-                                          nlohmann::json* welcome = nullptr) {
-    chat::server::identity who{role::expert, sub, "acme", tier::standard, "", sub + " (name)", f.clock.now() + 8h, std::move(skills)};
-    auto c = std::make_unique<ws_client>(f.port());
-    c->send({{"type", "hello"}, {"token", chat::server::mint_token(who, chat::server::token_secret(f.cfg()))}});
-    auto w = c->wait_for("welcome");
-    if (welcome) *welcome = w;
-    c->request({{"type", "presence"}, {"presence", "available"}});
-    return c;
-}
-
 void skill_rules(chat::server::config& c) {
     c.policy.skills.product_areas["billing"] = {"billing"};
     c.policy.skills.rules.push_back({tier::enterprise, 1, {"senior"}});
@@ -183,8 +171,8 @@ void skill_rules(chat::server::config& c) {
 TEST_CASE("a conversation from the billing area goes to the expert with the billing skill", "[integration][routing][skills]") {
     server_fixture f(skill_rules);
     nlohmann::json welcome;
-    auto generalist = skilled_expert(f, "gina", {"api"});
-    auto biller = skilled_expert(f, "bill", {"billing"}, &welcome);
+    auto generalist = f.skilled_expert("gina", {"api"});
+    auto biller = f.skilled_expert("bill", {"billing"}, &welcome);
     CHECK(welcome["skills"] == nlohmann::json::array({"billing"}));
     CHECK(welcome["granted_skills"] == nlohmann::json::array({"billing"}));
     CHECK(welcome["auto_accept"] == false);
@@ -203,8 +191,8 @@ TEST_CASE("a conversation from the billing area goes to the expert with the bill
 
 TEST_CASE("a critical Enterprise conversation needs a senior expert by rule", "[integration][routing][skills]") {
     server_fixture f(skill_rules);
-    auto junior = skilled_expert(f, "jo", {"billing"});
-    auto senior = skilled_expert(f, "sam", {"billing", "senior"});
+    auto junior = f.skilled_expert("jo", {"billing"});
+    auto senior = f.skilled_expert("sam", {"billing", "senior"});
     auto boss = f.customer("boss", tier::enterprise);
     auto ok = boss->request({{"type", "open"}, {"topic", "Outage"}, {"text", "nothing works"}, {"severity", 1}, {"product_area", "billing"}});
     REQUIRE(ok["type"] == "ok");
@@ -215,13 +203,13 @@ TEST_CASE("a critical Enterprise conversation needs a senior expert by rule", "[
 
 TEST_CASE("an expert narrows their skills, turns on auto-accept, and both survive a reconnect", "[integration][routing][skills]") {
     server_fixture f(skill_rules);
-    auto ada = skilled_expert(f, "ada", {"billing", "api"});
+    auto ada = f.skilled_expert("ada", {"billing", "api"});
     CHECK(ada->request({{"type", "skills"}, {"skills", {"billing", "root"}}})["code"] == "invalid_argument");
     REQUIRE(ada->request({{"type", "skills"}, {"skills", {"api"}}})["type"] == "ok");
     REQUIRE(ada->request({{"type", "auto_accept"}, {"on", true}})["type"] == "ok");
     ada->close();
     nlohmann::json welcome;
-    auto again = skilled_expert(f, "ada", {"billing", "api"}, &welcome);
+    auto again = f.skilled_expert("ada", {"billing", "api"}, &welcome);
     CHECK(welcome["skills"] == nlohmann::json::array({"api"}));
     CHECK(welcome["auto_accept"] == true);
     auto alice = f.customer("alice");

@@ -69,6 +69,19 @@ public:
         return c;
     }
 
+    // An expert whose token grants `skills`, available with room for three.
+    std::unique_ptr<ws_client> skilled_expert(const std::string& sub, std::vector<std::string> skills,
+                                              nlohmann::json* welcome = nullptr) {
+        server::identity who{protocol::role::expert, sub, "acme", queue::tier::standard, "", sub + " (name)",
+                             clock.now() + std::chrono::hours(8), std::move(skills)};
+        auto c = std::make_unique<ws_client>(port_);
+        c->send({{"type", "hello"}, {"token", server::mint_token(who, server::token_secret(cfg_))}});
+        auto w = c->wait_for("welcome");
+        if (welcome) *welcome = w;
+        c->request({{"type", "presence"}, {"presence", "available"}});
+        return c;
+    }
+
     // Opens a conversation and returns its id.
     static std::string open(ws_client& customer, const std::string& topic, const std::string& text) {
         auto ok = customer.request({{"type", "open"}, {"topic", topic}, {"text", text}});

@@ -25,7 +25,10 @@ void hub::record(step& s, const queue::outcome& out) {
     counters_->count(out);
     for (const auto& e : out.effects) notifications::tell(core_, e, s.out);
     for (const auto& id : out.changed_conversations)
-        if (const auto* c = core_.find(id)) notifications::snapshot_to_parties(core_, *c, s.out);
+        if (const auto* c = core_.find(id)) {
+            notifications::snapshot_to_parties(core_, *c, s.out);
+            tell_watchers(s, id, [&] { return notifications::snapshot(core_, *c, notifications::viewer::staff); });
+        }
     auto figures_changed = feed_.collect(out, core_, s.now);
     if (!audience_.any(audience::group::monitors)) return;
     auto watched = [this](const std::string& tenant) { return audience_.any(audience::group::monitors, tenant); };
@@ -138,6 +141,7 @@ void hub::send(const outgoing& o) {
     }
     auto group = o.kind == to::customer ? audience::group::customers
                  : o.kind == to::expert ? audience::group::experts
+                 : o.kind == to::watchers ? audience::group::watchers
                                         : audience::group::monitors;
     auto sender = o.sender.lock();
     audience_.each(group, o.key, [&](const session_ptr& p) {

@@ -167,6 +167,8 @@ void hub::sent(step& s, const session_ptr& p, const request_id& id, const std::s
         auto expert = c->expert ? c->expert : c->last_expert;
         if (expert && c->state != queue::conversation_state::offered)
             s.out.push_back(notifications::chat_message(to::expert, *expert, f, conversation, m.seq, sender));
+        if (audience_.any(audience::group::watchers, conversation))
+            s.out.push_back(notifications::chat_message(to::watchers, conversation, f, conversation, m.seq, sender));
     }
     ack(s, p, id, conversation, m.seq, m.at);
     own(s.out.back(), conversation, m.seq);

@@ -25,8 +25,8 @@ ev::note event_of(const std::string& conversation, const stored_note& n) {
 }
 
 // The card as the thread shows it.
-std::string card_text(const queue::hand_off_card& card) {
-    std::string text = "Hand-off card";
+std::string card_text(const queue::hand_off_card& card, const std::string& heading) {
+    std::string text = heading.empty() ? "Hand-off card" : heading;
     if (!card.note.empty()) text += "\nNote: " + card.note;
     if (!card.tried.empty()) text += "\nTried: " + card.tried;
     if (!card.promised.empty() || card.promised_at) {
@@ -92,6 +92,8 @@ stored_note hub::add_note(step& s, const session_ptr& p, const std::string& conv
         s.out.push_back(notifications::to_expert(x, f));
         s.out.back().sender = p;
     }
+    s.out.push_back(notifications::to_watchers(conversation, f));
+    s.out.back().sender = p;
     return n;
 }
 
@@ -117,8 +119,8 @@ void hub::learn_notes_then(const session_ptr& p, const request_id& id,
 }
 
 void hub::add_hand_off_card(step& s, const session_ptr& p, const std::string& conversation,
-                            const queue::hand_off_card& card) {
-    if (!card.empty()) add_note(s, p, conversation, card_text(card), "");
+                            const queue::hand_off_card& card, const std::string& heading) {
+    if (!card.empty() || !heading.empty()) add_note(s, p, conversation, card_text(card, heading), "");
 }
 
 void hub::on(const session_ptr& p, const request_id& id, rq::notes& r) {

@@ -24,6 +24,7 @@ nlohmann::json unavailable(std::error_code ec) { return {{"code", "unavailable"}
 void hub::on(const session_ptr& p, const request_id& id, rq::history& r) {
     if (const auto* c = core_.find(r.conversation)) {
         if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+        if (p->who().role == protocol::role::monitor && !watch(p, id, r.conversation)) return;
         return replay(p, id, r, c->epoch, c->messages.last_seq());
     }
     // A conversation no longer in memory is read from Redis, with the same rule.

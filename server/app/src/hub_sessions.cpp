@@ -80,6 +80,7 @@ void hub::join_expert(const session_ptr& p, ev::welcome& welcome, step& s) {
 void hub::do_leave(const session_ptr& p) {
     if (stopped_) return;
     audience_.remove(audience::group::monitors, p->who().tenant, p);
+    if (p->who().role == role::monitor) audience_.remove_everywhere(audience::group::watchers, p);
     if (p->who().role == role::customer) {
         audience_.remove(audience::group::customers, p->key(), p);
     } else if (p->who().role == role::expert && audience_.remove(audience::group::experts, p->key(), p)) {

@@ -16,9 +16,12 @@ std::string user_of(const queue::conversation& c, const std::string& expert) {
 std::vector<ev::hand_off_card> hand_off_cards(const queue::core& core, const queue::conversation& c) {
     std::vector<ev::hand_off_card> cards;
     auto some = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
-    for (const auto& h : c.hand_offs)
+    for (const auto& h : c.hand_offs) {
         cards.push_back({user_of(c, h.from), display_name(core, h.from), h.note, h.at, some(h.tried), some(h.promised),
                          h.promised_at});
+        if (h.to) cards.back().to = user_of(c, *h.to), cards.back().to_name = display_name(core, h.to);
+        cards.back().team = some(h.team);
+    }
     return cards;
 }
 
@@ -62,9 +65,11 @@ struct teller {
     void operator()(const fx::handed_off& h) const {
         // The note is for staff: the customer hears only that someone else will continue.
         if (auto* c = conv(h.conversation)) out.push_back(to_customer(c->customer, frame_of(ev::handed_off{h.conversation, std::nullopt})));
-        std::optional<std::string> note;
+        std::optional<std::string> note, to, team;
         if (!h.note.empty()) note = h.note;
-        out.push_back(to_expert(h.from, frame_of(ev::handed_off{h.conversation, note})));
+        if (!h.team.empty()) team = h.team;
+        if (auto* c = conv(h.conversation); c && h.to) to = user_of(*c, *h.to);
+        out.push_back(to_expert(h.from, frame_of(ev::handed_off{h.conversation, note, to, team})));
     }
     void operator()(const fx::held& h) const {
         if (auto* c = conv(h.conversation)) customer_and(*c, c->expert, frame_of(ev::held{h.conversation, std::string(queue::to_string(h.by))}));
@@ -217,6 +222,9 @@ outgoing to_customer(const queue::customer& who, frame f) {
 }
 outgoing to_expert(const queue::expert_id& expert, frame f) { return {outgoing::to::expert, expert, {}, std::move(f), {}}; }
 outgoing to_monitors(const std::string& tenant, frame f) { return {outgoing::to::monitors, tenant, {}, std::move(f), {}}; }
+outgoing to_watchers(const std::string& conversation, frame f) {
+    return {outgoing::to::watchers, conversation, {}, std::move(f), {}};
+}
 outgoing to_session(std::weak_ptr<participant> p, frame f) { return {outgoing::to::session, {}, std::move(p), std::move(f), {}}; }
 
 outgoing chat_message(outgoing::to kind, std::string key, frame f, const std::string& conversation, std::uint64_t seq,

@@ -56,6 +56,8 @@ json hand_offs_to_stored(const std::vector<queue::hand_off_record>& list) {
         if (!h.tried.empty()) card["tried"] = h.tried;
         if (!h.promised.empty()) card["promised"] = h.promised;
         if (h.promised_at) card["promised_at"] = ms(*h.promised_at);
+        if (h.to) card["to"] = *h.to;
+        if (!h.team.empty()) card["team"] = h.team;
         out.push_back(std::move(card));
     }
     return out;
@@ -142,6 +144,8 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
             card.tried = e.value("tried", "");
             card.promised = e.value("promised", "");
             if (auto by = e.find("promised_at"); by != e.end()) card.promised_at = at_ms(*by);
+            if (auto to = e.find("to"); to != e.end()) card.to = to->get<std::string>();
+            card.team = e.value("team", "");
             c.hand_offs.push_back(std::move(card));
         }
     if (const auto& r = j.at("reserved"); !r.is_null())

@@ -242,6 +242,9 @@ TEST_CASE("a conversation record comes back from its document as it was stored",
     c.ticket = "T-c1";
     c.messages.add("m1", queue::instant(queue::duration(1000)));
     c.messages.add("m2", queue::instant(queue::duration(2000)));
+    c.hand_offs.push_back({"acme/ada", "to bob", queue::instant(queue::duration(3000)), "reset", "a call",
+                           queue::instant(queue::duration(9000)), "acme/bob", ""});
+    c.hand_offs.push_back({"acme/bob", "", queue::instant(queue::duration(4000)), "", "", std::nullopt, std::nullopt, "billing"});
     server::write_batch batch(shard);
     batch.put(c);
     auto commands = batch.take();

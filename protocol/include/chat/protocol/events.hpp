@@ -21,6 +21,7 @@ struct hand_off_card {
     queue::instant at{};
     std::optional<std::string> tried{}, promised{};
     std::optional<queue::instant> promised_at{};
+    std::optional<std::string> to{}, to_name{}, team{}; // a transfer: to a named expert, or to a team
     template <class V> void visit(V& v) {
         v("from", from);
         v("from_name", from_name);
@@ -29,6 +30,9 @@ struct hand_off_card {
         v("tried", tried);
         v("promised", promised);
         v("promised_at", promised_at);
+        v("to", to);
+        v("to_name", to_name);
+        v("team", team);
     }
 };
 
@@ -315,9 +319,29 @@ struct handed_off {
     static constexpr std::string_view type = "handed_off";
     std::string conversation;
     std::optional<std::string> note;
+    std::optional<std::string> to{}, team{}; // staff only: a transfer's colleague (user id) or team
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("note", note);
+        v("to", to);
+        v("team", team);
+    }
+};
+
+// To the tenant's team leads: an expert asks for help with a conversation.
+struct help_requested {
+    static constexpr std::string_view type = "help_requested";
+    std::string conversation;
+    std::string expert; // user id
+    std::string name;
+    std::optional<std::string> text;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("expert", expert);
+        v("name", name);
+        v("text", text);
+        v("at", at);
     }
 };
 
@@ -690,7 +714,8 @@ using any_event =
                  event::scheduled, event::saved, event::reopened, event::duplicate, event::escalated,
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
-                 event::reconnect, event::pong, event::note, event::notes, event::attachment_state>;
+                 event::reconnect, event::pong, event::note, event::notes, event::attachment_state,
+                 event::help_requested>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

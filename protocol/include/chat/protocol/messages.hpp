@@ -75,10 +75,12 @@ template <const char* Name, role_set Roles> struct on_conversation {
 inline constexpr char typing_name[] = "typing", hold_name[] = "hold", resume_name[] = "resume",
                       stay_request_name[] = "stay_request", close_name[] = "close",
                       accept_name[] = "accept", decline_name[] = "decline",
-                      report_conduct_name[] = "report_conduct", earlier_name[] = "earlier";
+                      report_conduct_name[] = "report_conduct", earlier_name[] = "earlier",
+                      take_over_name[] = "take_over", unwatch_name[] = "unwatch";
 constexpr role_set both = role::customer | role::expert;
 constexpr role_set expert_only = static_cast<role_set>(role::expert);
 constexpr role_set customer_only = static_cast<role_set>(role::customer);
+constexpr role_set monitor_only = static_cast<role_set>(role::monitor);
 using typing = on_conversation<typing_name, both>;
 using hold = on_conversation<hold_name, both>;
 using resume = on_conversation<resume_name, both>;
@@ -89,6 +91,10 @@ using decline = on_conversation<decline_name, expert_only>;
 using report_conduct = on_conversation<report_conduct_name, expert_only>;
 // The customer's other conversations, newest first (the console's "earlier conversations").
 using earlier = on_conversation<earlier_name, expert_only>;
+// A team lead takes the conversation themselves, as the expert they are in the console.
+using take_over = on_conversation<take_over_name, monitor_only>;
+// Ends a lead's live view of a conversation (a lead's `history` starts it).
+using unwatch = on_conversation<unwatch_name, monitor_only>;
 
 struct stay_accept {
     static constexpr std::string_view type = "stay_accept";
@@ -112,10 +118,11 @@ struct survey {
         v("comment", comment, field_kind::comment);
     }
 };
-// Replays a conversation's messages after a sequence number, then keeps it live.
+// Replays a conversation's messages after a sequence number, then keeps it live (for a team
+// lead: a live view of the conversation, its messages, state and internal thread).
 struct history {
     static constexpr std::string_view type = "history";
-    static constexpr role_set roles = both;
+    static constexpr role_set roles = anyone;
     std::string conversation;
     std::optional<std::uint64_t> after;
     std::optional<std::string> epoch;
@@ -164,6 +171,35 @@ struct hand_off {
         v("tried", tried, field_kind::note);
         v("promised", promised, field_kind::note);
         v("promised_at", promised_at, field_kind::instant);
+    }
+};
+// Passes the conversation to a named colleague (`to`, a user of the tenant, who must accept) or
+// to a team (`team`, a skill), with a card as for hand_off; its place and SLA clock are kept.
+struct transfer {
+    static constexpr std::string_view type = "transfer";
+    static constexpr role_set roles = expert_only;
+    std::string conversation;
+    std::optional<std::string> to, team, note{}, tried{}, promised{};
+    std::optional<queue::instant> promised_at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("to", to, field_kind::id);
+        v("team", team, field_kind::id);
+        v("note", note, field_kind::note);
+        v("tried", tried, field_kind::note);
+        v("promised", promised, field_kind::note);
+        v("promised_at", promised_at, field_kind::instant);
+    }
+};
+// Asks the tenant's team leads for help with a conversation.
+struct ask_lead {
+    static constexpr std::string_view type = "ask_lead";
+    static constexpr role_set roles = expert_only;
+    std::string conversation;
+    std::optional<std::string> text;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("text", text, field_kind::note);
     }
 };
 struct stay_propose {
@@ -223,6 +259,46 @@ struct notes {
         v("after", after, field_kind::sequence);
     }
 };
+// A team lead gives a conversation to a named expert of the tenant at once: reassigning it, or
+// placing one that waits (every expert declined it).
+struct reassign {
+    static constexpr std::string_view type = "reassign";
+    static constexpr role_set roles = monitor_only;
+    std::string conversation, to;
+    std::optional<std::string> reason;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("to", to, field_kind::id);
+        v("reason", reason, field_kind::note);
+    }
+};
+// A team lead sets an expert's presence and/or capacity.
+struct set_expert {
+    static constexpr std::string_view type = "set_expert";
+    static constexpr role_set roles = monitor_only;
+    std::string expert;
+    std::optional<std::string> presence;
+    std::optional<int> capacity;
+    std::optional<std::string> reason;
+    template <class V> void visit(V& v) {
+        v("expert", expert, field_kind::id);
+        v("presence", presence, field_kind::presence);
+        v("capacity", capacity, field_kind::capacity);
+        v("reason", reason, field_kind::note);
+    }
+};
+// A team lead lifts (no `until`) or extends a customer's conduct restriction, saying why.
+struct restriction {
+    static constexpr std::string_view type = "restriction";
+    static constexpr role_set roles = monitor_only;
+    std::string user, reason;
+    std::optional<queue::instant> until;
+    template <class V> void visit(V& v) {
+        v("user", user, field_kind::id);
+        v("until", until, field_kind::instant);
+        v("reason", reason, field_kind::note);
+    }
+};
 struct ping {
     static constexpr std::string_view type = "ping";
     static constexpr role_set roles = anyone;
@@ -238,6 +314,8 @@ using any_request =
                  request::accept, request::decline, request::hand_off, request::stay_propose,
                  request::mark_duplicate, request::escalate, request::report_conduct,
                  request::subscribe, request::ping, request::earlier, request::skills,
-                 request::auto_accept, request::note, request::notes>;
+                 request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
+                 request::reassign, request::take_over, request::set_expert, request::restriction,
+                 request::unwatch>;
 
 } // namespace chat::protocol

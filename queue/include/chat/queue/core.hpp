@@ -106,6 +106,10 @@ public:
     outcome expert_message(const expert_id& e, const conversation_id& c, const std::string& client_id,
                            instant now);
     outcome hand_off(const expert_id& e, const conversation_id& c, hand_off_card card, instant now);
+    // Passes the conversation on with a card, keeping its place in the queue and its SLA clock:
+    // offered to a named expert (back in its place if they decline or miss it), or queued for a team.
+    outcome transfer(const expert_id& e, const conversation_id& c, const transfer_target& to,
+                     hand_off_card card, instant now);
     outcome propose_stay(const expert_id& e, const conversation_id& c, instant at, instant now);
     outcome expert_hold(const expert_id& e, const conversation_id& c, instant now);
     outcome expert_resume(const expert_id& e, const conversation_id& c, instant now);
@@ -115,6 +119,13 @@ public:
                      instant now);
     outcome report_conduct(const expert_id& e, const conversation_id& c, instant now);
     outcome expert_close(const expert_id& e, const conversation_id& c, instant now);
+
+    // Team leads. `reassign` gives a conversation (waiting, offered, or held by someone else)
+    // to a named expert without an offer; `restrict_until` sets, extends or (with nullopt)
+    // lifts a customer's restriction.
+    outcome reassign(const conversation_id& c, const expert_id& to, instant now);
+    outcome restrict_until(const std::string& tenant, const std::string& user,
+                           std::optional<instant> until, instant now);
 
     // Fires every timer due at `now`.
     outcome advance(instant now);
@@ -171,7 +182,10 @@ private:
     void take_capacity(step& s, conversation& c, expert& e);
     void release_capacity(step& s, conversation& c);
     void detach_expert(step& s, conversation& c);
-    static void remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now);
+    static hand_off_record& remember_hand_off(conversation& c, const expert_id& from, const hand_off_card& card, instant now);
+    // Ready to take a conversation given by name (a transfer, a lead's reassignment).
+    bool can_take(const expert& x, const conversation& c) const;
+    bool team_exists(const std::string& tenant, const std::string& team, const expert_id& besides) const;
     void offer(step& s, conversation& c, expert& e);
     void assign(step& s, conversation& c, expert& e);
     void withdraw_offer(step& s, conversation& c, bool missed);

@@ -43,7 +43,14 @@ struct deferred { conversation_id conversation; instant opens_at; };
 struct offered { conversation_id conversation; expert_id expert; instant expires_at; };
 struct offer_withdrawn { conversation_id conversation; expert_id expert; bool missed; };
 struct assigned { conversation_id conversation; expert_id expert; };
-struct handed_off { conversation_id conversation; expert_id from; std::string note; };
+// The expert stepped away: to the queue, or transferred to a named expert or a team.
+struct handed_off {
+    conversation_id conversation;
+    expert_id from;
+    std::string note;
+    std::optional<expert_id> to{};
+    std::string team{};
+};
 struct held { conversation_id conversation; party by; };
 struct resumed { conversation_id conversation; expert_id expert; };
 struct stay_requested { conversation_id conversation; expert_id expert; };

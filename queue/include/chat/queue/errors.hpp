@@ -22,6 +22,9 @@ enum class errc {
     // A client id the core cannot tell apart from a retry yet: after a restore it knows only
     // the last stored message, and the server must let it learn the stream's tail first.
     recent_ids_unknown,
+    expert_unavailable, // a named expert cannot take the conversation now
+    unknown_team,       // no expert of the tenant has that skill
+    not_restricted,     // the customer has no restriction to lift or extend
 };
 
 const std::error_category& core_category();

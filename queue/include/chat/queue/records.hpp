@@ -40,6 +40,12 @@ struct hand_off_card {
     friend bool operator==(const hand_off_card&, const hand_off_card&) = default;
 };
 
+// Where a transfer sends a conversation: a named expert, who must accept, or a team (a skill).
+struct transfer_target {
+    std::optional<expert_id> expert;
+    std::string team;
+};
+
 // An expert stepped away from the conversation, leaving a card for whoever comes next (staff only).
 struct hand_off_record {
     expert_id from;
@@ -47,6 +53,8 @@ struct hand_off_record {
     instant at{};
     std::string tried{}, promised{};
     std::optional<instant> promised_at{};
+    std::optional<expert_id> to{}; // a transfer to a named expert
+    std::string team{};            // a transfer to a team (a skill)
     friend bool operator==(const hand_off_record&, const hand_off_record&) = default;
 };
 

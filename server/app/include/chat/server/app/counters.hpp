@@ -12,11 +12,12 @@ namespace chat::server {
 
 // Refusals by error code: every code of the protocol's table, and "other".
 struct refusal_counts {
-    static constexpr std::array<std::string_view, 26> codes{
+    static constexpr std::array<std::string_view, 29> codes{
         "bad_json", "not_an_object", "too_deep", "too_large", "unknown_type", "bad_field", "binary_refused",
         "not_authenticated", "bad_token", "wrong_role", "origin_refused", "rate_limited", "unavailable",
         "queue_full", "unknown_conversation", "not_allowed", "illegal_transition", "over_capacity", "no_offer",
-        "no_proposal", "invalid_argument", "restricted", "too_many_open", "expired", "already_exists", "other"};
+        "no_proposal", "invalid_argument", "restricted", "too_many_open", "expired", "already_exists",
+        "expert_unavailable", "unknown_team", "not_restricted", "other"};
     std::array<std::atomic<std::uint64_t>, codes.size()> counts{};
     void count(std::string_view code) {
         std::size_t i = 0;

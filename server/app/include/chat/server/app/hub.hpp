@@ -16,6 +16,7 @@
 #include "chat/server/app/limits.hpp"
 #include "chat/server/app/metrics.hpp"
 #include "chat/server/app/monitor_feed.hpp"
+#include "chat/server/app/notifications.hpp"
 #include "chat/server/app/participant.hpp"
 #include "chat/server/app/rate_limiter.hpp"
 #include "chat/server/store/store.hpp"
@@ -155,6 +156,22 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::auto_accept&);
     void on(const session_ptr&, const request_id&, protocol::request::note&);
     void on(const session_ptr&, const request_id&, protocol::request::notes&);
+    // hub_leads.cpp: transfers, asking a lead, and the team leads' controls
+    void on(const session_ptr&, const request_id&, protocol::request::transfer&);
+    void on(const session_ptr&, const request_id&, protocol::request::ask_lead&);
+    void on(const session_ptr&, const request_id&, protocol::request::reassign&);
+    void on(const session_ptr&, const request_id&, protocol::request::take_over&);
+    void on(const session_ptr&, const request_id&, protocol::request::set_expert&);
+    void on(const session_ptr&, const request_id&, protocol::request::restriction&);
+    void on(const session_ptr&, const request_id&, protocol::request::unwatch&);
+    // A lead's history request also starts their live view of the conversation.
+    bool watch(const session_ptr& p, const request_id& id, const std::string& conversation);
+    // Adds what `make` builds (staff's view) for the leads watching the conversation, if any.
+    template <class Make> void tell_watchers(step& s, const std::string& conversation, Make&& make) {
+        if (audience_.any(audience::group::watchers, conversation))
+            s.out.push_back(notifications::to_watchers(conversation, notifications::frame_of(make())));
+    }
+    static constexpr std::size_t watched_per_session = 20;
     // What a decision is in the tenant's audit log: its action, and why or what to.
     struct audit_as {
         std::string_view action;
@@ -211,8 +228,10 @@ private:
     // Numbers a note, stores it with the step and tells the staff concerned (numbering learnt).
     stored_note add_note(step& s, const session_ptr& p, const std::string& conversation, const std::string& text,
                          const std::string& client_id);
-    // A hand-off's card, kept in the thread as a note by the expert who handed off.
-    void add_hand_off_card(step& s, const session_ptr& p, const std::string& conversation, const queue::hand_off_card& card);
+    // A hand-off's card, kept in the thread as a note by the expert who handed off; a transfer's
+    // (`heading` names where it went) always, even without a card.
+    void add_hand_off_card(step& s, const session_ptr& p, const std::string& conversation, const queue::hand_off_card& card,
+                           const std::string& heading = {});
     static constexpr std::size_t notes_page = 200;
 
     // hub_files.cpp: files in the chat

@@ -39,6 +39,8 @@ void writes_for(const queue::outcome& out, pending_write& w);
 outgoing to_customer(const queue::customer& who, frame f);
 outgoing to_expert(const queue::expert_id& expert, frame f);
 outgoing to_monitors(const std::string& tenant, frame f);
+// To the team leads watching the conversation live.
+outgoing to_watchers(const std::string& conversation, frame f);
 outgoing to_session(std::weak_ptr<participant> p, frame f);
 // A chat message, counted by the cursors of whoever receives it; `sender`'s own sessions get it in their ok.
 outgoing chat_message(outgoing::to kind, std::string key, frame f, const std::string& conversation,

@@ -16,9 +16,9 @@ namespace chat::server {
 
 // A frame for someone: everyone connected as a customer, an expert, a tenant's monitors, or one session.
 struct outgoing {
-    enum class to : std::uint8_t { customer, expert, monitors, session };
+    enum class to : std::uint8_t { customer, expert, monitors, session, watchers };
     to kind;
-    std::string key; // customer key, expert id or tenant
+    std::string key; // customer key, expert id, tenant or (watchers) conversation
     std::weak_ptr<participant> session;
     frame f;
     std::string conversation; // set on chat messages, which a history replay holds back
