@@ -31,9 +31,14 @@ ev::queue_entry monitor_feed::entry(const queue::conversation& c, const queue::c
     return e;
 }
 
-ev::board_entry monitor_feed::entry(const queue::expert& x) {
-    return {x.id.substr(x.tenant.size() + 1), x.name, std::string(queue::to_string(x.presence)), x.connected, x.load,
-            x.capacity, {x.skills.begin(), x.skills.end()}, x.auto_accept};
+ev::board_entry monitor_feed::entry(const queue::expert& x, const queue::core& core) {
+    ev::board_entry e{x.id.substr(x.tenant.size() + 1), x.name, std::string(queue::to_string(x.presence)), x.connected, x.load,
+                      x.capacity, {x.skills.begin(), x.skills.end()}, x.auto_accept};
+    for (const auto& id : x.conversations)
+        if (const auto* c = core.find(id))
+            e.conversations.push_back({id, std::string(queue::to_string(c->state)), std::string(queue::to_string(c->customer.tier)),
+                                       c->topic, c->customer_name});
+    return e;
 }
 
 ev::minute monitor_feed::figures(const team_stats::minute& m) {
@@ -61,7 +66,7 @@ std::vector<ev::queue_entry> monitor_feed::line_of(const std::string& tenant, co
 std::vector<ev::board_entry> monitor_feed::board_of(const std::string& tenant, const queue::core& core) {
     std::vector<ev::board_entry> board;
     for (const auto& [id, x] : core.experts())
-        if (x.tenant == tenant) board.push_back(entry(x));
+        if (x.tenant == tenant) board.push_back(entry(x, core));
     return board;
 }
 
@@ -129,7 +134,7 @@ monitor_feed::deltas(const queue::outcome& out, const std::set<std::string>& fig
         else d.remove.push_back(c->id);
     }
     for (const auto& id : out.changed_experts)
-        if (const auto* x = core.find_expert(id); x && watched(x->tenant)) by_tenant[x->tenant].experts.push_back(entry(*x));
+        if (const auto* x = core.find_expert(id); x && watched(x->tenant)) by_tenant[x->tenant].experts.push_back(entry(*x, core));
     std::vector<std::pair<std::string, ev::queue_delta>> deltas;
     for (auto& [tenant, d] : by_tenant) {
         d.tiers = tiers_of(tenant, core, now);

@@ -3,6 +3,7 @@
 
 import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
 import { composer } from '../shared/composer.js';
+import { dialog } from '../shared/dialog.js';
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
@@ -22,13 +23,15 @@ const SHORTCUTS = [
   ['Alt+R', 'write a reply'],
   ['Alt+H', 'hold or resume'],
   ['Alt+O', 'hand off'],
+  ['Alt+T', 'transfer to a colleague or a team'],
   ['Alt+C', 'close the conversation'],
   ['Escape', 'close a dialog'],
 ];
 
 // A hand-off card: the note, what was tried, what was promised and by when (any of them).
-const hasCard = (x) => x.note || x.tried || x.promised || x.promised_at;
+const hasCard = (x) => x.note || x.tried || x.promised || x.promised_at || x.to || x.team;
 const cardLines = (x) => [
+  x.to || x.team ? h('span', { class: 'card-line transferred' }, x.to ? `Transferred to ${x.to_name || x.to}` : `Transferred to team ${x.team}`) : null,
   x.note ? h('span', { class: 'card-note' }, x.note) : null,
   x.tried ? h('span', { class: 'card-line' }, `Tried: ${x.tried}`) : null,
   x.promised || x.promised_at ? h('span', { class: 'card-line' },
@@ -40,6 +43,7 @@ class Console {
     this.conversations = new Map(); // id -> {snapshot, messages, unread, notices, typingUntil, breached, stayRequested}
     this.selectedId = null;
     this.mentions = []; // notes naming me, newest first
+    this.colleagues = new Map(); // user -> the board's entry (presence, load, capacity, skills)
     this.presence = 'offline';
     this.layout();
     this.getToken = async () => token;
@@ -173,7 +177,10 @@ class Console {
     });
     on('held', (e) => this.note(e.conversation, e.by === 'customer' ? 'The customer put it on hold.' : 'On hold.'));
     on('resumed', (e) => this.note(e.conversation, 'Resumed.'));
-    on('handed_off', (e) => this.note(e.conversation, `Handed off${e.note ? `: ${e.note}` : '.'}`));
+    on('handed_off', (e) => {
+      const to = e.to ? ` to ${this.colleagues.get(e.to)?.name || e.to}` : e.team ? ` to team ${e.team}` : '';
+      this.note(e.conversation, `${e.to || e.team ? 'Transferred' : 'Handed off'}${to}${e.note ? `: ${e.note}` : '.'}`);
+    });
     on('scheduled', (e) => this.note(e.conversation, `Agreed: you continue ${when(e.at)}.`));
     on('saved', (e) => this.note(e.conversation, `Saved: the customer may reopen it until ${when(e.reopen_until)}.`));
     on('reopened', (e) => this.note(e.conversation, 'The customer reopened it.'));
@@ -335,6 +342,7 @@ class Console {
       const t = q.tiers;
       this.queueEl.textContent = `Queue: ${t.enterprise.depth} Enterprise · ${t.standard.depth} Standard`;
     }
+    for (const x of q.experts || []) this.colleagues.set(x.expert, x);
     const mine = (q.experts || []).find((x) => x.expert === this.me?.user);
     if (mine && document.activeElement !== this.capacityEl) {
       this.capacityEl.value = mine.capacity;
@@ -543,6 +551,8 @@ class Console {
       s.state === 'on_hold' ? button('Resume', 'Alt+H', () => this.act('resume', id).catch(() => {}))
         : button('Hold', 'Alt+H', () => this.act('hold', id).catch(() => {})),
       button('Hand off…', 'Alt+O', () => this.handOff(id)),
+      button('Transfer…', 'Alt+T', () => this.transfer(id)),
+      button('Ask a lead…', null, () => this.askLead(id)),
       button('Propose a time…', null, () => this.proposeTime(id)),
       button('Mark duplicate…', null, () => this.markDuplicate(id)),
       button('Escalate…', null, () => this.escalate(id)),
@@ -606,30 +616,8 @@ class Console {
 
   // ---- dialogs ---------------------------------------------------------------------------
 
-  dialog(title, fields, submitLabel, onSubmit) {
-    const error = h('p', { class: 'error', role: 'alert' });
-    const form = h('form', { method: 'dialog' }, h('h2', {}, title), ...fields, error,
-      h('div', { class: 'buttons' },
-        h('button', { type: 'button', class: 'ghost', onclick: () => dlg.close() }, 'Cancel'),
-        h('button', { type: 'submit', class: 'primary' }, submitLabel)));
-    const dlg = h('dialog', { class: 'dialog' }, form);
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try {
-        await onSubmit(new FormData(form));
-        dlg.close();
-      } catch (err) {
-        error.textContent = err.message;
-      }
-    });
-    dlg.addEventListener('close', () => dlg.remove());
-    document.body.append(dlg);
-    dlg.showModal();
-    return dlg;
-  }
-
   handOff(id) {
-    this.dialog('Hand off to another expert', [
+    dialog('Hand off to another expert', [
       h('p', { class: 'meta' }, 'The next expert reads this card before accepting; it stays in the internal notes. The customer never sees it.'),
       h('label', { for: 'hand-off-note' }, 'Note for the next expert'),
       h('textarea', { id: 'hand-off-note', name: 'note', rows: 2, maxlength: 2000 }),
@@ -647,11 +635,45 @@ class Console {
     });
   }
 
+  // To a named colleague (who must accept) or a team; the card goes with it as with a hand-off.
+  transfer(id) {
+    const others = [...this.colleagues.values()].filter((x) => x.expert !== this.me?.user)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const free = (x) => x.connected && x.presence === 'available' && x.load < x.capacity;
+    const teams = [...new Set(others.flatMap((x) => x.skills || []))].sort();
+    const options = [
+      h('optgroup', { label: 'A colleague (they accept or decline)' }, others.map((x) => h('option',
+        { value: `to:${x.expert}`, disabled: !free(x) }, `${x.name} — ${free(x) ? `available, ${x.load}/${x.capacity}` : x.connected ? x.presence : 'disconnected'}`))),
+      h('optgroup', { label: 'A team (its experts get it in its place)' }, teams.map((t) => h('option', { value: `team:${t}` }, `Team ${t}`)))];
+    dialog('Transfer', [
+      h('p', { class: 'meta' }, 'It keeps its place in the queue and its response clock. If the colleague declines or misses it, it goes back to the queue in its place. The customer never sees the card.'),
+      h('label', { for: 'transfer-to' }, 'Transfer to'),
+      h('select', { id: 'transfer-to', name: 'to', required: true }, h('option', { value: '' }, 'Choose…'), ...options),
+      h('label', { for: 'transfer-note' }, 'Note for whoever takes it'),
+      h('textarea', { id: 'transfer-note', name: 'note', rows: 2, maxlength: 2000 }),
+      h('label', { for: 'transfer-tried' }, 'What was tried'),
+      h('textarea', { id: 'transfer-tried', name: 'tried', rows: 2, maxlength: 2000 })], 'Transfer',
+    (data) => {
+      const [kind, ...rest] = String(data.get('to')).split(':');
+      const request = { type: 'transfer', conversation: id, [kind === 'team' ? 'team' : 'to']: rest.join(':') };
+      for (const k of ['note', 'tried']) if (data.get(k).trim()) request[k] = data.get(k).trim();
+      return this.conn.request(request);
+    });
+  }
+
+  askLead(id) {
+    dialog('Ask a team lead for help', [
+      h('label', { for: 'ask-lead-text' }, 'What do you need?'),
+      h('textarea', { id: 'ask-lead-text', name: 'text', rows: 3, maxlength: 2000 })], 'Ask',
+    (data) => this.conn.request({ type: 'ask_lead', conversation: id, text: data.get('text').trim() })
+      .then(() => this.toast('A team lead was asked; it is in the internal notes too.')));
+  }
+
   proposeTime(id) {
     const soon = new Date(Date.now() + 3600000);
     soon.setMinutes(0, 0, 0);
     const local = new Date(soon.getTime() - soon.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-    this.dialog('Propose a time to continue', [
+    dialog('Propose a time to continue', [
       h('label', { for: 'stay-at' }, 'Continue with this customer at (your local time)'),
       h('input', { id: 'stay-at', name: 'at', type: 'datetime-local', value: local, required: true })], 'Propose',
     (data) => this.conn.request({ type: 'stay_propose', conversation: id, at: new Date(data.get('at')).toISOString() }));
@@ -661,7 +683,7 @@ class Console {
     const s = this.conv(id).snapshot;
     const others = [...this.conversations.values()].filter((c) => c.id !== id && c.snapshot &&
       c.snapshot.customer === s.customer && c.snapshot.state !== 'closed');
-    this.dialog('Mark as a duplicate', [
+    dialog('Mark as a duplicate', [
       h('label', { for: 'duplicate-of' }, `The other conversation of ${s.customer_name} that this one repeats`),
       h('input', { id: 'duplicate-of', name: 'of', list: 'duplicate-candidates', required: true, autocomplete: 'off',
         value: others[0]?.id || '' }),
@@ -670,20 +692,20 @@ class Console {
   }
 
   escalate(id) {
-    this.dialog('Escalate to a ticket', [
+    dialog('Escalate to a ticket', [
       h('label', { for: 'escalate-summary' }, 'Summary for the ticket'),
       h('textarea', { id: 'escalate-summary', name: 'summary', rows: 4, maxlength: 2000, required: true })], 'Escalate',
     (data) => this.conn.request({ type: 'escalate', conversation: id, summary: data.get('summary').trim() }));
   }
 
   reportConduct(id) {
-    this.dialog('Report conduct', [
+    dialog('Report conduct', [
       h('p', {}, 'This closes the conversation and restricts the customer from opening new ones for a while.')],
     'Report and close', () => this.conn.request({ type: 'report_conduct', conversation: id }));
   }
 
   help() {
-    this.dialog('Keyboard shortcuts', [h('dl', { class: 'shortcuts' }, SHORTCUTS.flatMap(([k, what]) => [h('dt', {}, k), h('dd', {}, what)]))],
+    dialog('Keyboard shortcuts', [h('dl', { class: 'shortcuts' }, SHORTCUTS.flatMap(([k, what]) => [h('dt', {}, k), h('dd', {}, what)]))],
       'OK', async () => {});
   }
 
@@ -702,6 +724,7 @@ class Console {
       r: () => this.paneEl.querySelector('#reply')?.focus(),
       h: () => selected && this.act(selected.snapshot.state === 'on_hold' ? 'resume' : 'hold', selected.id).catch(() => {}),
       o: () => selected && this.handOff(selected.id),
+      t: () => selected && this.transfer(selected.id),
       c: () => selected && this.act('close', selected.id).catch(() => {}),
     };
     if (actions[key]) {

@@ -1,13 +1,16 @@
 // The queue monitor: the tenant's live queue in routing order, every expert's presence and
 // load, and the last hour in charts — from the monitor subscription (a snapshot, then deltas).
+// A team lead opens any conversation live (LiveView) and acts on it and on the experts.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../shared/staff.css';
 import './monitor.css';
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
-import { clock, h, secondsSince } from '../shared/format.js';
+import { dialog } from '../shared/dialog.js';
+import { clock, clockTime, h, secondsSince } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
+import { LiveView } from './live_view.js';
 
 const TIERS = ['enterprise', 'standard'];
 const COLORS = { enterprise: '#6941c6', standard: '#475467', response: '#2f5bd3', utilization: '#067647' };
@@ -20,8 +23,9 @@ class Monitor {
     this.experts = new Map();
     this.tiers = null;
     this.minutes = []; // [{at, arrivals, wait_s, first_response_s, utilization}]
-    this.layout();
+    this.help = []; // experts' requests for help, newest first
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: async () => token });
+    this.layout();
     const on = (type, f) => this.conn.addEventListener(type, (e) => f(e.detail));
     on('status', ({ status, reason }) => {
       this.statusEl.textContent = status === 'online' ? 'Live' : status === 'connecting' ? 'Connecting…' : `Offline — ${reason || 'reconnecting'}`;
@@ -38,6 +42,10 @@ class Monitor {
     on('queue_snapshot', (q) => this.snapshot(q));
     on('queue_delta', (q) => this.delta(q));
     on('sla_breached', () => this.render());
+    on('help_requested', (e) => {
+      this.help = [e, ...this.help].slice(0, 20);
+      this.renderHelp();
+    });
     this.conn.start();
     setInterval(() => this.tick(), 1000);
     window.addEventListener('resize', () => this.resizeCharts());
@@ -50,21 +58,26 @@ class Monitor {
     this.queueBody = h('tbody');
     this.expertsBody = h('tbody');
     this.chartsEl = h('section', { class: 'charts', 'aria-label': 'The last hour' });
+    this.helpEl = h('ul', { class: 'help-requests' });
+    this.live = new LiveView(this.conn, this);
     app.replaceChildren(
       h('header', { class: 'topbar' }, h('strong', {}, 'chatd · Queue monitor'), this.tenantEl, this.statusEl,
         h('button', { class: 'ghost', onclick: () => { forgetToken(); location.reload(); } }, 'Sign out')),
       h('main', { class: 'monitor' },
         this.tilesEl,
+        this.live.el,
         h('section', { class: 'queue', 'aria-label': 'Waiting conversations' },
           h('h2', {}, 'Waiting, in routing order'),
           h('table', {}, h('thead', {}, h('tr', {}, ['#', 'Tier', 'Sev.', 'Topic', 'Customer', 'Region', 'Waiting', 'SLA', 'Reserved for']
             .map((t) => h('th', { scope: 'col' }, t)))), this.queueBody)),
         h('section', { class: 'experts', 'aria-label': 'Experts' },
           h('h2', {}, 'Experts'),
-          h('table', {}, h('thead', {}, h('tr', {}, ['Expert', 'Presence', 'Load', 'Skills'].map((t) => h('th', { scope: 'col' }, t)))),
-            this.expertsBody)),
+          h('table', {}, h('thead', {}, h('tr', {}, ['Expert', 'Presence', 'Load', 'Skills', 'Conversations', ''].map((t) => h('th', { scope: 'col' }, t)))),
+            this.expertsBody),
+          h('h2', {}, 'Help requests'), this.helpEl),
         this.chartsEl));
     this.makeCharts();
+    this.renderHelp();
   }
 
   snapshot(q) {
@@ -143,7 +156,7 @@ class Monitor {
         h('td', {}, String(i + 1)),
         h('td', {}, h('span', { class: `tier ${e.tier}` }, e.tier)),
         h('td', {}, String(e.severity)),
-        h('td', {}, e.topic),
+        h('td', {}, h('button', { class: 'link', title: 'Open live', onclick: () => this.live.open(id) }, e.topic)),
         h('td', {}, e.customer_name),
         h('td', {}, e.region || '—'),
         h('td', { class: 'wait', 'data-queued-at': e.queued_at }, clock(this.waiting(e))),
@@ -161,9 +174,40 @@ class Monitor {
       h('td', {}, h('span', { class: 'presence' }, x.connected ? x.presence : `${x.presence}, disconnected`)),
       h('td', {}, h('meter', { min: 0, max: Math.max(1, x.capacity), value: x.load, 'aria-label': `load of ${x.name}` }),
         ` ${x.load} / ${x.capacity}`),
-      h('td', { class: 'skills' }, [(x.skills || []).join(', ') || '—', x.auto_accept ? ' · auto-accept' : ''].join(''))));
-    if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No experts yet.')));
+      h('td', { class: 'skills' }, [(x.skills || []).join(', ') || '—', x.auto_accept ? ' · auto-accept' : ''].join('')),
+      h('td', { class: 'their-conversations' }, (x.conversations || []).map((c) => h('button',
+        { class: 'link', 'data-conversation': c.conversation, title: `${c.state.replace('_', ' ')} — open live`, onclick: () => this.live.open(c.conversation) },
+        `${c.customer_name} · ${c.topic}`))),
+      h('td', {}, h('button', { class: 'secondary', 'aria-label': `Set presence or capacity of ${x.name}`, onclick: () => this.setExpert(x) }, 'Set…'))));
+    if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No experts yet.')));
     this.expertsBody.replaceChildren(...rows);
+  }
+
+  renderHelp() {
+    const items = this.help.map((e) => h('li', { class: 'help-request', 'data-conversation': e.conversation },
+      h('p', {}, h('strong', {}, e.name), ' asks for help · ', h('time', { datetime: e.at }, clockTime(e.at))),
+      e.text ? h('p', { class: 'text' }, e.text) : null,
+      h('button', { class: 'secondary', onclick: () => this.live.open(e.conversation) }, 'Open the conversation')));
+    this.helpEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'None.')]));
+  }
+
+  // A lead sets an expert's presence and capacity, saying why (it is in the audit log).
+  setExpert(x) {
+    dialog(`Presence and capacity of ${x.name}`, [
+      h('label', { for: 'set-presence' }, 'Presence'),
+      h('select', { id: 'set-presence', name: 'presence' }, ['available', 'away', 'offline'].map((p) =>
+        h('option', { value: p, selected: p === x.presence }, p[0].toUpperCase() + p.slice(1)))),
+      h('label', { for: 'set-capacity' }, 'Capacity (conversations at once)'),
+      h('input', { id: 'set-capacity', name: 'capacity', type: 'number', min: 0, max: 100, value: x.capacity, required: true }),
+      h('label', { for: 'set-reason' }, 'Reason'),
+      h('input', { id: 'set-reason', name: 'reason', type: 'text', maxlength: 2000 })], 'Set',
+    (data) => {
+      const request = { type: 'set_expert', expert: x.expert, reason: data.get('reason').trim() };
+      if (data.get('presence') !== x.presence) request.presence = data.get('presence');
+      if (Number(data.get('capacity')) !== x.capacity) request.capacity = Number(data.get('capacity'));
+      if (!request.presence && request.capacity === undefined) return Promise.resolve();
+      return this.conn.request(request);
+    });
   }
 
   tick() {

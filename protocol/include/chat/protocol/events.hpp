@@ -589,6 +589,22 @@ struct queue_entry {
     }
 };
 
+// A conversation an expert has (offered, active or on hold), as the board lists it.
+struct board_conversation {
+    std::string conversation;
+    std::string state;
+    std::string tier;
+    std::string topic;
+    std::string customer_name;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("state", state);
+        v("tier", tier);
+        v("topic", topic);
+        v("customer_name", customer_name);
+    }
+};
+
 // An expert on the monitor's board.
 struct board_entry {
     std::string expert; // user id
@@ -599,6 +615,7 @@ struct board_entry {
     int capacity = 0;
     std::vector<std::string> skills;
     bool auto_accept = false;
+    std::vector<board_conversation> conversations{};
     template <class V> void visit(V& v) {
         v("expert", expert);
         v("name", name);
@@ -608,6 +625,7 @@ struct board_entry {
         v("capacity", capacity);
         v("skills", skills);
         v("auto_accept", auto_accept);
+        v("conversations", conversations);
     }
 };
 

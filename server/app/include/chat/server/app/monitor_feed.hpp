@@ -33,7 +33,7 @@ public:
 
 private:
     static protocol::event::queue_entry entry(const queue::conversation& c, const queue::core& core, queue::instant now);
-    static protocol::event::board_entry entry(const queue::expert& x);
+    static protocol::event::board_entry entry(const queue::expert& x, const queue::core& core);
     static protocol::event::minute figures(const team_stats::minute& m);
     void utilization(const std::string& tenant, const queue::core& core, queue::instant now);
 
