@@ -29,6 +29,7 @@ std::string_view describe(field_kind k) {
     case field_kind::presence: return "must be \"available\", \"away\" or \"offline\"";
     case field_kind::flag: return "must be true or false";
     case field_kind::ids: return "must be a list of at most 50 ids (1-64 characters of A-Z a-z 0-9 . _ : @ -)";
+    case field_kind::minutes: return "must be an integer from 1 to 43200";
     }
     return "is invalid";
 }
@@ -85,6 +86,7 @@ std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, int
     auto n = v.get<std::int64_t>();
     auto [lo, hi] = k == field_kind::rating     ? std::pair{1, 5}
                     : k == field_kind::severity ? std::pair{1, 4}
+                    : k == field_kind::minutes  ? std::pair{1, 43200}
                                                 : std::pair{0, 100};
     if (n < lo || n > hi) return wrong(k);
     out = static_cast<int>(n);

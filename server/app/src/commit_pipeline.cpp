@@ -18,12 +18,15 @@ void pending_write::merge(pending_write&& o) {
     for (auto& t : o.tickets) tickets.push_back(std::move(t));
     for (auto& l : o.links) links.push_back(std::move(l));
     for (auto& r : o.restrictions) restrictions.push_back(std::move(r));
+    for (auto& a : o.answers) answers.push_back(std::move(a));
+    for (auto& a : o.answers_dropped) answers_dropped.push_back(std::move(a));
     average_handle = average_handle || o.average_handle;
 }
 
 bool pending_write::empty() const {
     return conversations.empty() && experts.empty() && timers.empty() && messages.empty() && notes.empty() &&
-           attachments.empty() && attachment_states.empty() && audit.empty() && tickets.empty() && links.empty() && restrictions.empty() && !average_handle;
+           attachments.empty() && attachment_states.empty() && audit.empty() && tickets.empty() && links.empty() && restrictions.empty() &&
+           answers.empty() && answers_dropped.empty() && !average_handle;
 }
 
 commit_pipeline::action commit_pipeline::submit(step s, bool store_up) {

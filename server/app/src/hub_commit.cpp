@@ -112,6 +112,8 @@ write_batch hub::build(const pending_write& w) {
     for (const auto& [ticket, t] : w.tickets) b.ticket(ticket, t, now);
     for (const auto& [who, id] : w.links) b.link_customer(who, id);
     for (const auto& r : w.restrictions) b.restrict(r.tenant, r.user, r.until);
+    for (const auto& [tenant, a] : w.answers) b.put_answer(tenant, a);
+    for (const auto& [tenant, owner, id] : w.answers_dropped) b.drop_answer(tenant, owner, id);
     if (w.average_handle) b.average_handle(core_.average_handle_time());
     return b;
 }

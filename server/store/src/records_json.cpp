@@ -1,4 +1,5 @@
 #include "chat/server/store/records_json.hpp"
+#include "chat/server/store/store.hpp"
 
 #include <stdexcept>
 
@@ -210,6 +211,26 @@ queue::expert expert_from_stored(const json& j) {
     x.last_routed_at = at_ms(j.at("last_routed_at"));
     x.conversations = j.at("conversations").get<std::set<std::string>>();
     return x;
+}
+
+std::string saved_answer_doc(const saved_answer& a) {
+    json j{{"id", a.id}, {"owner", a.owner}, {"title", a.title}, {"text", a.text}, {"shortcut", a.shortcut},
+           {"action", a.action}, {"action_minutes", a.action_minutes}, {"updated_by", a.updated_by}, {"updated_at", ms(a.updated_at)}};
+    return j.dump();
+}
+
+std::optional<saved_answer> parse_saved_answer_doc(std::string_view text) {
+    auto j = json::parse(text, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    try {
+        return saved_answer{j.at("id").get<std::string>(),       j.value("owner", ""),
+                            j.at("title").get<std::string>(),    j.at("text").get<std::string>(),
+                            j.value("shortcut", ""),             j.value("action", ""),
+                            j.value("action_minutes", 0),        j.value("updated_by", ""),
+                            at_ms(j.value("updated_at", json(0)))};
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
 }
 
 } // namespace chat::server

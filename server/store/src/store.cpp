@@ -87,6 +87,14 @@ void write_batch::append(const std::string& conversation, const stored_message& 
     commands_.push_back(std::move(add));
 }
 
+void write_batch::put_answer(const std::string& tenant, const saved_answer& a) {
+    commands_.push_back({"HSET", keys_->answers(tenant, a.owner), a.id, saved_answer_doc(a)});
+}
+
+void write_batch::drop_answer(const std::string& tenant, const std::string& owner, const std::string& id) {
+    commands_.push_back({"HDEL", keys_->answers(tenant, owner), id});
+}
+
 void write_batch::attachment_state(const std::string& id, const std::string& state) {
     commands_.push_back({"HSET", keys_->attachment(id), "state", state});
 }
@@ -475,6 +483,19 @@ void store::files_used(const std::string& tenant, std::function<void(std::error_
         if (ec) return done(ec, 0);
         done({}, r[0].is_nil() ? 0 : std::strtoull(r[0].text.c_str(), nullptr, 10));
     });
+}
+
+void store::saved_answers(const std::string& tenant, const std::string& user,
+                          std::function<void(std::error_code, std::vector<saved_answer>)> done) {
+    read({{"HGETALL", keys_.answers(tenant, "")}, {"HGETALL", keys_.answers(tenant, user)}},
+         [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+             if (ec) return done(ec, {});
+             std::vector<saved_answer> out;
+             for (const auto& hash : r)
+                 for (std::size_t i = 0; i + 1 < hash.elements.size(); i += 2)
+                     if (auto a = parse_saved_answer_doc(hash.elements[i + 1].text)) out.push_back(std::move(*a));
+             done({}, std::move(out));
+         });
 }
 
 void store::read_notes(redis::command range, std::function<void(std::error_code, std::vector<stored_note>)> done) {

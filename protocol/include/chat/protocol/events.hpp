@@ -328,6 +328,39 @@ struct handed_off {
     }
 };
 
+// A saved answer as `answers` lists it.
+struct saved_answer {
+    std::string id;
+    bool shared = false;
+    std::string title, text;
+    std::optional<std::string> shortcut, action;
+    std::optional<int> in_minutes;
+    std::string updated_by; // tenant/user
+    queue::instant updated_at{};
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("shared", shared);
+        v("title", title);
+        v("text", text);
+        v("shortcut", shortcut);
+        v("action", action);
+        v("in_minutes", in_minutes);
+        v("updated_by", updated_by);
+        v("updated_at", updated_at);
+    }
+};
+
+// The saved answers a member of staff may use: the tenant's shared ones, then their own.
+struct answers {
+    static constexpr std::string_view type = "answers";
+    std::optional<std::string> id;
+    std::vector<saved_answer> answers;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("answers", answers);
+    }
+};
+
 // To the tenant's team leads: an expert asks for help with a conversation.
 struct help_requested {
     static constexpr std::string_view type = "help_requested";
@@ -733,7 +766,7 @@ using any_event =
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
                  event::reconnect, event::pong, event::note, event::notes, event::attachment_state,
-                 event::help_requested>;
+                 event::help_requested, event::answers>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

@@ -24,6 +24,7 @@ enum class field_kind : std::uint8_t {
     presence,  // "available" | "away" | "offline"
     flag,      // true | false
     ids,       // a list of at most 50 ids (skills)
+    minutes,   // 1..43200 (30 days)
 };
 
 // A value written as null when it has none (where clients tell "none yet" from "absent").

@@ -299,6 +299,42 @@ struct restriction {
         v("reason", reason, field_kind::note);
     }
 };
+// Saved answers: the tenant's shared ones and your own (answered with `answers`).
+struct answers {
+    static constexpr std::string_view type = "answers";
+    static constexpr role_set roles = role::expert | role::monitor;
+    template <class V> void visit(V&) {}
+};
+// Creates (no `answer`) or replaces the saved answer `answer`, `shared` with the tenant's staff
+// or your own; answered with the new `answers`.
+struct answer_save {
+    static constexpr std::string_view type = "answer_save";
+    static constexpr role_set roles = role::expert | role::monitor;
+    std::optional<std::string> answer;
+    std::optional<bool> shared;
+    std::string title, text;
+    std::optional<std::string> shortcut, action;
+    std::optional<int> in_minutes;
+    template <class V> void visit(V& v) {
+        v("answer", answer, field_kind::id);
+        v("shared", shared, field_kind::flag);
+        v("title", title, field_kind::note);
+        v("text", text, field_kind::text);
+        v("shortcut", shortcut, field_kind::id);
+        v("action", action, field_kind::id);
+        v("in_minutes", in_minutes, field_kind::minutes);
+    }
+};
+struct answer_delete {
+    static constexpr std::string_view type = "answer_delete";
+    static constexpr role_set roles = role::expert | role::monitor;
+    std::string answer;
+    std::optional<bool> shared;
+    template <class V> void visit(V& v) {
+        v("answer", answer, field_kind::id);
+        v("shared", shared, field_kind::flag);
+    }
+};
 struct ping {
     static constexpr std::string_view type = "ping";
     static constexpr role_set roles = anyone;
@@ -316,6 +352,6 @@ using any_request =
                  request::subscribe, request::ping, request::earlier, request::skills,
                  request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
                  request::reassign, request::take_over, request::set_expert, request::restriction,
-                 request::unwatch>;
+                 request::unwatch, request::answers, request::answer_save, request::answer_delete>;
 
 } // namespace chat::protocol

@@ -164,6 +164,10 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::set_expert&);
     void on(const session_ptr&, const request_id&, protocol::request::restriction&);
     void on(const session_ptr&, const request_id&, protocol::request::unwatch&);
+    // hub_answers.cpp: saved answers
+    void on(const session_ptr&, const request_id&, protocol::request::answers&);
+    void on(const session_ptr&, const request_id&, protocol::request::answer_save&);
+    void on(const session_ptr&, const request_id&, protocol::request::answer_delete&);
     // A lead's history request also starts their live view of the conversation.
     bool watch(const session_ptr& p, const request_id& id, const std::string& conversation);
     // Adds what `make` builds (staff's view) for the leads watching the conversation, if any.

@@ -16,6 +16,8 @@ struct hub_limits {
     std::size_t history_page = 1000;       // messages per history reply
     queue::duration survey_wait = std::chrono::hours(24 * 7); // a closed conversation awaits its survey
     std::uint64_t file_quota_bytes = std::uint64_t{10} << 30; // what a tenant's files may take in the file store
+    std::size_t shared_answers = 500;   // saved answers a tenant's staff share
+    std::size_t personal_answers = 100; // saved answers of one member of staff
 };
 
 } // namespace chat::server

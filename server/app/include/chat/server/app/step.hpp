@@ -6,6 +6,7 @@
 #include "chat/server/app/participant.hpp"
 #include "chat/server/store/store.hpp"
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,6 +40,8 @@ struct pending_write {
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;
+    std::vector<std::pair<std::string, saved_answer>> answers; // tenant, the answer saved
+    std::vector<std::array<std::string, 3>> answers_dropped;  // tenant, owner, id
     bool average_handle = false;
 
     void merge(pending_write&& other);

@@ -42,6 +42,10 @@ public:
     std::string files(const std::string& tenant) const { return prefix_ + "files:" + tenant; }
     // stream: what a tenant's staff (and chatd itself) did, one entry per action
     std::string audit(const std::string& tenant) const { return prefix_ + "audit:" + tenant; }
+    // hash: a tenant's saved answers, id -> JSON; `owner` empty: the shared ones, else that user's
+    std::string answers(const std::string& tenant, const std::string& owner) const {
+        return prefix_ + "answers:" + tenant + (owner.empty() ? std::string() : '/' + owner);
+    }
     std::string customer(const std::string& tenant, const std::string& user) const {
         return prefix_ + "customer:" + tenant + '/' + user;
     }

@@ -57,6 +57,23 @@ struct stored_message {
     std::optional<stored_attachment> attachment{};
 };
 
+// A canned response: shared by a tenant's staff (`owner` empty) or an expert's own (`owner` the
+// user id). Its text may hold variables the console fills in; an optional action follows it.
+struct saved_answer {
+    std::string id;
+    std::string owner;
+    std::string title;
+    std::string text;
+    std::string shortcut;    // typed after "/" to insert it (optional)
+    std::string action;      // "" | hold | escalate | propose_time
+    int action_minutes = 0;  // propose_time: that many minutes from when it is used
+    std::string updated_by;  // tenant/user
+    queue::instant updated_at{};
+};
+// A saved answer as the hash field's value, and back (nullopt when unreadable).
+std::string saved_answer_doc(const saved_answer& a);
+std::optional<saved_answer> parse_saved_answer_doc(std::string_view text);
+
 // A note of a conversation's internal thread, as stored in its own stream (staff only).
 struct stored_note {
     std::uint64_t seq = 0;
@@ -88,6 +105,8 @@ public:
     void audit(const audit_entry& e);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
     void link_customer(const queue::customer& who, const std::string& conversation);
+    void put_answer(const std::string& tenant, const saved_answer& a);
+    void drop_answer(const std::string& tenant, const std::string& owner, const std::string& id);
 
     bool empty() const { return commands_.empty(); }
     std::size_t size() const { return commands_.size(); }
@@ -172,6 +191,9 @@ public:
                        std::function<void(std::error_code, std::vector<queue::conversation>)> done);
     void customer_conversations(const std::string& tenant, const std::string& user,
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
+    // The tenant's shared saved answers, then `user`'s own (unreadable ones left out).
+    void saved_answers(const std::string& tenant, const std::string& user,
+                       std::function<void(std::error_code, std::vector<saved_answer>)> done);
 
 private:
     void exec(std::vector<redis::command> commands, redis::client::handler done);
