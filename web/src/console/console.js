@@ -9,6 +9,7 @@ import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
 import { beep } from '../shared/notify.js';
 import { maskSecrets } from '../shared/secrets.js';
+import { SavedAnswers } from './saved_answers.js';
 import '../shared/staff.css';
 import '../shared/attachments.css';
 import './console.css';
@@ -50,6 +51,7 @@ class Console {
     this.uploads = new Uploads({ server: location.origin, getToken: this.getToken, onChange: () => this.renderTranscript() });
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: this.getToken,
       storageKey: 'chatd.console.outbox' });
+    this.answers = new SavedAnswers(this.conn);
     this.wire();
     this.renderMentions();
     this.conn.start();
@@ -83,6 +85,7 @@ class Console {
         h('label', { for: 'auto-accept' }, this.autoAcceptEl, ' Auto-accept'),
         this.skillsEl,
         this.queueEl, this.statusEl,
+        h('button', { class: 'ghost', onclick: () => this.answers.manage() }, 'Saved answers'),
         h('button', { class: 'ghost', onclick: () => this.help() }, 'Shortcuts'),
         h('button', { class: 'ghost', onclick: () => { forgetToken(); location.reload(); } }, 'Sign out')),
       h('div', { class: 'columns' },
@@ -108,6 +111,7 @@ class Console {
       this.autoAcceptEl.checked = !!w.auto_accept;
       this.renderSkills(w.granted_skills || [], w.skills || []);
       this.conn.request({ type: 'subscribe' }).catch(() => {});
+      this.answers.load();
     });
     on('presence', (e) => {
       if (this.presence !== e.presence && this.presence !== 'offline' && e.presence === 'away')
@@ -499,7 +503,12 @@ class Console {
       this.typingEl = h('p', { class: 'typing', 'aria-live': 'polite' });
       this.actionsEl = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Conversation actions' });
       this.composerEl = this.composer(c);
-      this.paneEl.replaceChildren(this.headEl, this.logEl, this.typingEl, this.composerEl, this.actionsEl, this.notesSection(c));
+      const answerBox = this.answers.attach(this.composerEl.querySelector('#reply'),
+        { values: () => this.answerValues(c), chosen: (a) => this.chose(c, a) });
+      this.afterSendEl = h('p', { class: 'after-send', role: 'status' });
+      this.paneEl.replaceChildren(this.headEl, this.logEl, this.typingEl, answerBox, this.afterSendEl, this.composerEl, this.actionsEl,
+        this.notesSection(c));
+      this.renderAfterSend(c);
       if (!c.notes) this.loadNotes(c);
     }
     const s = c.snapshot;
@@ -591,8 +600,45 @@ class Console {
 
   composer(c) {
     return composer({ conn: this.conn, rows: 3, label: 'Reply', placeholder: 'Reply — Enter sends, Shift+Enter for a new line',
-      conversation: () => ({ id: c.id, typing: this.holds(c.snapshot) }), onSent: () => this.renderTranscript(),
+      conversation: () => ({ id: c.id, typing: this.holds(c.snapshot) }),
+      onSent: (text) => {
+        this.renderTranscript();
+        this.afterSend(c, text);
+      },
       onFiles: (files) => this.attach(c, files) });
+  }
+
+  // What a saved answer's variables stand for in this conversation.
+  answerValues(c) {
+    const s = c.snapshot;
+    return { customer_name: s.customer_name, customer_local_time: this.localTime(s), reopen_until: s.reopen_until ? when(s.reopen_until) : '',
+      ticket: s.ticket || '', expert_name: this.me?.name || '' };
+  }
+
+  // A saved answer with an action: done once the reply that holds it is sent.
+  chose(c, a) {
+    c.afterSend = a.action ? { action: a.action, in_minutes: a.in_minutes, title: a.title } : null;
+    this.renderAfterSend(c);
+  }
+
+  renderAfterSend(c) {
+    if (!this.afterSendEl || this.paneEl.dataset.view !== c.id) return;
+    const labels = { hold: 'put it on hold', escalate: 'escalate it with this reply as the summary',
+      propose_time: `propose a time in ${c.afterSend?.in_minutes} minutes` };
+    this.afterSendEl.replaceChildren(...(c.afterSend ? [`After sending: ${labels[c.afterSend.action]} (from “${c.afterSend.title}”) `,
+      h('button', { class: 'ghost', 'aria-label': 'Do not do it', onclick: () => this.chose(c, {}) }, '✕')] : []));
+  }
+
+  afterSend(c, text) {
+    const then = c.afterSend;
+    if (!then) return;
+    c.afterSend = null;
+    this.renderAfterSend(c);
+    const at = new Date(Date.now() + (then.in_minutes || 0) * 60000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const request = { hold: { type: 'hold', conversation: c.id }, escalate: { type: 'escalate', conversation: c.id, summary: text.slice(0, 2000) },
+      propose_time: { type: 'stay_propose', conversation: c.id, at } }[then.action];
+    // After the reply: the outbox sends in order, and a request waits for its own answer.
+    this.conn.request(request).catch((e) => this.toast(`${then.action.replace('_', ' ')}: ${e.message}`));
   }
 
   attach(c, files) {

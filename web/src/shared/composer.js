@@ -17,7 +17,7 @@ export function composer({ conn, conversation, rows, label, placeholder, onSent,
     if (!text) return;
     input.value = '';
     conn.enqueue({ type: 'send', conversation: conversation().id, text });
-    onSent();
+    onSent(text);
   };
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
