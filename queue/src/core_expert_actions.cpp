@@ -45,7 +45,7 @@ outcome core::expert_message(const expert_id& e, const conversation_id& id, cons
                              instant now) {
     // A retry is recognised for the expert who wrote it, even after the conversation moved on.
     if (auto it = conversations_.find(id);
-        it != conversations_.end() && (it->second.expert == e || it->second.last_expert == e))
+        it != conversations_.end() && (it->second.expert == e || it->second.last_expert == e || it->second.joined.count(e)))
         if (auto before = numbered_before(it->second, client_id)) return *before;
     auto out = reporting_real_changes(id, [&] { return expert_message_event(e, id, now); });
     if (!out.error) number(out, conversations_.at(id), client_id, now);
@@ -56,7 +56,8 @@ outcome core::expert_message_event(const expert_id& e, const conversation_id& id
     outcome out;
     step s{now, out};
     auto* c = lookup(id, out);
-    if (!c || !held_by_expert(*c, e, out)) return out;
+    // A lead who joined writes beside the expert who holds it.
+    if (!c || (!c->joined.count(e) && !held_by_expert(*c, e, out))) return out;
     if (!engaged(*c)) {
         s.refuse(errc::illegal_transition);
         return out;

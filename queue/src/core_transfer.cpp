@@ -114,6 +114,21 @@ outcome core::reassign(const conversation_id& id, const expert_id& to, instant n
     return out;
 }
 
+outcome core::join(const conversation_id& id, const std::string& lead, instant now) {
+    outcome out;
+    step s{now, out};
+    auto* c = lookup(id, out);
+    if (!c) return out;
+    if (!engaged(*c) || c->expert == lead) {
+        s.refuse(errc::illegal_transition);
+        return out;
+    }
+    if (!c->joined.insert(lead).second) return out; // already in it
+    s.touch(*c);
+    s.emit(effect::joined{c->id, lead});
+    return out;
+}
+
 outcome core::restrict_until(const std::string& tenant, const std::string& user,
                              std::optional<instant> until, instant now) {
     outcome out;

@@ -174,6 +174,32 @@ TEST_CASE("a team lead watches a conversation live and whispers to its expert, a
     nothing_private_reached(*alice);
 }
 
+TEST_CASE("a team lead joins a conversation and writes to the customer beside its expert", "[integration][lead]") {
+    server_fixture f;
+    auto ada = f.expert("ada");
+    auto lead = f.connect(role::monitor, "lena");
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
+    server_fixture::accept(*ada, c);
+    CHECK(server_fixture::say(*lead, c, "not yet joined", "l0")["code"] == "not_allowed");
+    REQUIRE(lead->request({{"type", "join"}, {"conversation", c}})["type"] == "ok");
+    CHECK(alice->wait_for("joined", c)["name"] == "lena (name)");
+    CHECK(ada->wait_for("joined", c)["name"] == "lena (name)");
+    auto said = server_fixture::say(*lead, c, "Lena here, I approved the refund", "l1");
+    REQUIRE(said["type"] == "ok");
+    auto seen = told(*alice, "message", c, "text", "Lena here, I approved the refund");
+    CHECK(seen["from"] == "expert");
+    CHECK(seen["name"] == "lena (name)");
+    told(*ada, "message", c, "text", "Lena here, I approved the refund");
+    // The lead follows the customer's answer, and the expert still holds the conversation.
+    server_fixture::say(*alice, c, "thank you both", "a1");
+    told(*lead, "message", c, "text", "thank you both");
+    CHECK(server_fixture::say(*ada, c, "anything else?", "e1")["type"] == "ok");
+    CHECK(server_fixture::say(*lead, c, "Lena here, I approved the refund", "l1")["seq"] == said["seq"]); // a retry, stored once
+    CHECK(ada->request({{"type", "join"}, {"conversation", c}})["code"] == "wrong_role");
+    CHECK(contains(audited(f), "join"));
+}
+
 TEST_CASE("a team lead reassigns a conversation and places one that every expert declined", "[integration][lead]") {
     server_fixture f;
     auto ada = f.expert("ada", 1);
@@ -282,6 +308,7 @@ TEST_CASE("each lead control is refused to an expert and to another tenant's lea
         {{"type", "set_expert"}, {"expert", "ada"}, {"presence", "offline"}},
         {{"type", "restriction"}, {"user", "alice"}, {"reason", "x"}},
         {{"type", "unwatch"}, {"conversation", c}},
+        {{"type", "join"}, {"conversation", c}},
     };
     for (const auto& control : controls) {
         INFO(control);
@@ -293,6 +320,8 @@ TEST_CASE("each lead control is refused to an expert and to another tenant's lea
     CHECK(outsider->request(controls[1])["code"] == "unknown_expert");
     CHECK(outsider->request(controls[2])["code"] == "unknown_expert");
     CHECK(outsider->request(controls[3])["code"] == "not_restricted");
+    CHECK(outsider->request(controls[5])["code"] == "unknown_conversation");
+    CHECK(server_fixture::say(*outsider, c, "hello", "o1")["code"] == "unknown_conversation");
     CHECK(outsider->request({{"type", "history"}, {"conversation", c}})["code"] == "unknown_conversation");
     CHECK(ada->request({{"type", "ask_lead"}, {"conversation", "nope"}})["code"] == "unknown_conversation");
     // Nothing changed for ada.

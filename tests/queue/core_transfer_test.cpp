@@ -222,3 +222,22 @@ TEST_CASE("a lead extends a conduct restriction to a later time", "[queue][lead]
     h.wait(h.core.policy().conduct_restriction + 1min);
     CHECK(refused_with(h.open("c2", harness::standard("u1")), errc::restricted));
 }
+
+TEST_CASE("a lead who joined writes in the conversation beside its expert", "[queue][lead]") {
+    harness h;
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::standard("u1"), "ada");
+    CHECK(refused_with(h.core.expert_message("lena", "c1", "l0", h.now), errc::not_allowed));
+    auto out = h.core.join("c1", "lena", h.now);
+    REQUIRE(out);
+    CHECK(out.first<effect::joined>()->lead == "lena");
+    CHECK(h.core.join("c1", "lena", h.now).effects.empty()); // once is enough
+    auto said = h.core.expert_message("lena", "c1", "l1", h.now);
+    REQUIRE(said);
+    CHECK(said.first<effect::message_added>()->seq == 2);
+    CHECK(h.core.expert_message("lena", "c1", "l1", h.now).first<effect::message_repeated>());
+    CHECK(h.expert_of("c1") == "ada");
+    h.open("c2", harness::standard("u2"));
+    CHECK(refused_with(h.core.join("c2", "lena", h.now), errc::illegal_transition));
+    h.consistent();
+}

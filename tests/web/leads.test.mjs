@@ -1,5 +1,5 @@
 // The team lead's desk in Chromium: a live view of a conversation opened from the expert board,
-// a whisper the expert reads, an expert's call for help, a transfer to a colleague read before
+// a whisper the expert reads, the lead joining to write to the customer, an expert's call for help, a transfer to a colleague read before
 // accepting, a lead's reassignment and settings — and the customer's widget receiving none of
 // what staff say to each other.
 
@@ -40,6 +40,15 @@ test('a lead watches a conversation live, whispers, answers a call for help, and
   await lead.page.fill('#whisper', 'SECRET-offer the refund, it is approved');
   await lead.page.press('#whisper', 'Enter');
   await ada.page.locator('.internal .note', { hasText: 'SECRET-offer the refund' }).locator('.author', { hasText: '(lead)' }).waitFor();
+
+  // The lead joins and writes to the customer beside Ada; both see who joined.
+  await live.getByRole('button', { name: 'Join' }).click();
+  await gil.page.locator('.transcript', { hasText: 'Lena T., a team lead, joined the conversation.' }).waitFor();
+  await lead.page.fill('#lead-reply', 'Lena here, the team lead: your refund is approved');
+  await lead.page.press('#lead-reply', 'Enter');
+  await gil.page.locator('.transcript .message', { hasText: 'your refund is approved' }).waitFor();
+  await ada.page.locator('.transcript .message', { hasText: 'your refund is approved' }).waitFor();
+  await live.locator('.transcript .message.mine', { hasText: 'your refund is approved' }).waitFor();
 
   // Ada asks for help; the lead sees it in Help requests.
   await ada.page.getByRole('button', { name: 'Ask a lead…' }).click();

@@ -87,6 +87,19 @@ void hub::on(const session_ptr& p, const request_id& id, rq::take_over& r) {
            audit_as{"take_over"});
 }
 
+void hub::on(const session_ptr& p, const request_id& id, rq::join& r) {
+    decide(p, id, r.conversation, [&](auto now) { return core_.join(r.conversation, p->key(), now); },
+           [&](step& s) {
+               // The lead follows what is said from now on, and both sides are told who joined.
+               audience_.add(audience::group::watchers, r.conversation, p);
+               const auto* c = core_.find(r.conversation);
+               auto f = frame_of(ev::joined{r.conversation, p->who().name});
+               s.out.push_back(notifications::to_customer(c->customer, f));
+               if (c->expert) s.out.push_back(notifications::to_expert(*c->expert, f));
+           },
+           audit_as{"join"});
+}
+
 void hub::on(const session_ptr& p, const request_id& id, rq::set_expert& r) {
     auto expert = p->who().tenant + '/' + r.expert;
     if (!r.presence && !r.capacity) return refuse(p, id, protocol::code::bad_field, "presence or capacity: give at least one");

@@ -94,6 +94,7 @@ json to_stored(const queue::conversation& c) {
         {"expert", opt(c.expert)},
         {"last_expert", opt(c.last_expert)},
         {"excluded", c.excluded},
+        {"joined", c.joined},
         {"hand_offs", hand_offs_to_stored(c.hand_offs)},
         {"reserved", reserved},
         {"offer_expires_at", opt(c.offer_expires_at)},
@@ -139,6 +140,7 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
     c.expert = opt_string(j, "expert");
     c.last_expert = opt_string(j, "last_expert");
     c.excluded = j.at("excluded").get<std::set<std::string>>();
+    if (auto joined = j.find("joined"); joined != j.end()) c.joined = joined->get<std::set<std::string>>(); // absent before leads joined
     if (auto h = j.find("hand_offs"); h != j.end()) // absent in records stored before hand-off notes were kept
         for (const auto& e : *h) {
             queue::hand_off_record card{e.at("from").get<std::string>(), e.at("note").get<std::string>(), at_ms(e.at("at"))};

@@ -240,6 +240,7 @@ TEST_CASE("a conversation record comes back from its document as it was stored",
     c.customer_name = "Ada";
     c.epoch = "e1";
     c.ticket = "T-c1";
+    c.joined = {"acme/lena"};
     c.messages.add("m1", queue::instant(queue::duration(1000)));
     c.messages.add("m2", queue::instant(queue::duration(2000)));
     c.hand_offs.push_back({"acme/ada", "to bob", queue::instant(queue::duration(3000)), "reset", "a call",

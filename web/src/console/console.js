@@ -181,6 +181,7 @@ class Console {
     });
     on('held', (e) => this.note(e.conversation, e.by === 'customer' ? 'The customer put it on hold.' : 'On hold.'));
     on('resumed', (e) => this.note(e.conversation, 'Resumed.'));
+    on('joined', (e) => this.note(e.conversation, `${e.name}, a team lead, joined the conversation.`));
     on('handed_off', (e) => {
       const to = e.to ? ` to ${this.colleagues.get(e.to)?.name || e.to}` : e.team ? ` to team ${e.team}` : '';
       this.note(e.conversation, `${e.to || e.team ? 'Transferred' : 'Handed off'}${to}${e.note ? `: ${e.note}` : '.'}`);

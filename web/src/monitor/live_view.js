@@ -25,6 +25,7 @@ export class LiveView {
     if (this.id === id) return;
     this.close();
     this.id = id;
+    this.joined = false;
     this.snapshot = null;
     this.messages = new Map();
     this.notes = new Map();
@@ -73,7 +74,7 @@ export class LiveView {
     });
     this.el.replaceChildren(this.headEl, this.statusEl,
       h('div', { class: 'live-columns' },
-        this.logEl,
+        this.talkEl = h('div', { class: 'live-talk' }, this.logEl),
         h('section', { class: 'internal', 'aria-label': 'Internal notes' },
           h('h3', {}, 'Internal notes ', h('span', { class: 'staff-only' }, 'staff only')),
           this.notesEl,
@@ -119,6 +120,7 @@ export class LiveView {
       h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Lead actions' },
         moving ? button(s.state === 'queued' ? 'Place with…' : 'Reassign…', () => this.reassign()) : null,
         moving ? button('Take over', () => this.takeOver()) : null,
+        ['active', 'on_hold'].includes(s.state) && !this.joined ? button('Join', () => this.join()) : null,
         button('Restriction…', () => this.restriction()),
         button('Close view', () => this.close(), 'ghost')));
   }
@@ -126,7 +128,7 @@ export class LiveView {
   renderTranscript() {
     if (this.id === null) return;
     const msgs = [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-    this.logEl.replaceChildren(...(msgs.length ? msgs.map((m) => h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
+    this.logEl.replaceChildren(...(msgs.length ? msgs.map((m) => h('li', { class: `message ${m.from === 'customer' ? 'theirs' : 'mine'}`, 'data-seq': String(m.seq) },
       h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
       h('p', { class: 'text' }, m.attachment ? `📎 ${m.attachment.name}` : m.text))) : [h('li', { class: 'empty' }, 'No messages yet.')]));
     this.logEl.scrollTop = this.logEl.scrollHeight;
@@ -154,6 +156,28 @@ export class LiveView {
       h('label', { for: 'reassign-reason' }, 'Reason'),
       h('input', { id: 'reassign-reason', name: 'reason', type: 'text', maxlength: 2000 })], 'Reassign',
     (data) => this.conn.request({ type: 'reassign', conversation: id, to: data.get('to'), reason: data.get('reason').trim() }));
+  }
+
+  // Joined, the lead writes to the customer beside the expert, from a reply box under the transcript.
+  join() {
+    const id = this.id;
+    this.conn.request({ type: 'join', conversation: id }).then(() => {
+      if (!this.is(id)) return;
+      this.joined = true;
+      this.renderHead();
+      const input = h('textarea', { id: 'lead-reply', rows: 2, maxlength: 4000, 'aria-label': 'Write to the customer',
+        placeholder: 'Write to the customer — Enter sends' });
+      input.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' || e.shiftKey) return;
+        e.preventDefault();
+        const text = input.value.trim();
+        if (!text) return;
+        input.value = '';
+        this.conn.enqueue({ type: 'send', conversation: id, text });
+      });
+      this.talkEl.append(input);
+      input.focus();
+    }).catch((e) => this.say(e.message));
   }
 
   takeOver() {

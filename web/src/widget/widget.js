@@ -125,6 +125,7 @@ class ChatWidget {
       this.renderTyping();
     });
     on('assigned', (e) => this.notice(e.conversation, `${e.expert_name} joined the conversation.`));
+    on('joined', (e) => this.notice(e.conversation, `${e.name}, a team lead, joined the conversation.`));
     on('held', (e) => this.notice(e.conversation, e.by === 'customer' ? 'You put the conversation on hold.' : 'Your expert put the conversation on hold.'));
     on('resumed', (e) => this.notice(e.conversation, 'The conversation continues.'));
     on('handed_off', (e) => this.notice(e.conversation,

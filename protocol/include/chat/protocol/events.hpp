@@ -361,6 +361,17 @@ struct answers {
     }
 };
 
+// A team lead joined the conversation and writes in it beside the expert.
+struct joined {
+    static constexpr std::string_view type = "joined";
+    std::string conversation;
+    std::string name;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("name", name);
+    }
+};
+
 // To the tenant's team leads: an expert asks for help with a conversation.
 struct help_requested {
     static constexpr std::string_view type = "help_requested";
@@ -766,7 +777,7 @@ using any_event =
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
                  event::reconnect, event::pong, event::note, event::notes, event::attachment_state,
-                 event::help_requested, event::answers>;
+                 event::help_requested, event::answers, event::joined>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

@@ -54,10 +54,11 @@ struct open {
         v("continues", continues, field_kind::id);
     }
 };
-// A chat message from either side; a customer's reply also reopens a saved conversation.
+// A chat message from either side (or a team lead who joined); a customer's reply also reopens
+// a saved conversation.
 struct send {
     static constexpr std::string_view type = "send";
-    static constexpr role_set roles = role::customer | role::expert;
+    static constexpr role_set roles = anyone;
     std::string conversation, text, client_id;
     template <class V> void visit(V& v) {
         v("conversation", conversation, field_kind::id);
@@ -76,7 +77,7 @@ inline constexpr char typing_name[] = "typing", hold_name[] = "hold", resume_nam
                       stay_request_name[] = "stay_request", close_name[] = "close",
                       accept_name[] = "accept", decline_name[] = "decline",
                       report_conduct_name[] = "report_conduct", earlier_name[] = "earlier",
-                      take_over_name[] = "take_over", unwatch_name[] = "unwatch";
+                      take_over_name[] = "take_over", unwatch_name[] = "unwatch", join_name[] = "join";
 constexpr role_set both = role::customer | role::expert;
 constexpr role_set expert_only = static_cast<role_set>(role::expert);
 constexpr role_set customer_only = static_cast<role_set>(role::customer);
@@ -95,6 +96,8 @@ using earlier = on_conversation<earlier_name, expert_only>;
 using take_over = on_conversation<take_over_name, monitor_only>;
 // Ends a lead's live view of a conversation (a lead's `history` starts it).
 using unwatch = on_conversation<unwatch_name, monitor_only>;
+// A team lead joins the conversation beside its expert: they may `send` in it from then on.
+using join = on_conversation<join_name, monitor_only>;
 
 struct stay_accept {
     static constexpr std::string_view type = "stay_accept";
@@ -352,6 +355,6 @@ using any_request =
                  request::subscribe, request::ping, request::earlier, request::skills,
                  request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
                  request::reassign, request::take_over, request::set_expert, request::restriction,
-                 request::unwatch, request::answers, request::answer_save, request::answer_delete>;
+                 request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete>;
 
 } // namespace chat::protocol

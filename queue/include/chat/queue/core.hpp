@@ -124,6 +124,8 @@ public:
     // to a named expert without an offer; `restrict_until` sets, extends or (with nullopt)
     // lifts a customer's restriction.
     outcome reassign(const conversation_id& c, const expert_id& to, instant now);
+    // A lead joins a conversation with its expert: from then on expert_message takes theirs too.
+    outcome join(const conversation_id& c, const std::string& lead, instant now);
     outcome restrict_until(const std::string& tenant, const std::string& user,
                            std::optional<instant> until, instant now);
 

@@ -52,6 +52,8 @@ struct handed_off {
     std::string team{};
 };
 struct held { conversation_id conversation; party by; };
+// A team lead joined the conversation: they write in it beside its expert.
+struct joined { conversation_id conversation; std::string lead; };
 struct resumed { conversation_id conversation; expert_id expert; };
 struct stay_requested { conversation_id conversation; expert_id expert; };
 struct stay_proposed { conversation_id conversation; expert_id expert; instant at; };
@@ -92,7 +94,7 @@ using any_effect =
                  effect::restricted, effect::closed, effect::survey_requested,
                  effect::survey_recorded, effect::sla_breached, effect::first_response,
                  effect::presence_changed, effect::timer_set, effect::timer_cleared,
-                 effect::message_added, effect::message_repeated>;
+                 effect::message_added, effect::message_repeated, effect::joined>;
 
 // The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
 // are what fell due anyway, such as an expiry found while refusing).

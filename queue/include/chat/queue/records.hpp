@@ -80,6 +80,7 @@ struct conversation {
     std::optional<expert_id> expert;      // assigned, offered or held-by
     std::optional<expert_id> last_expert; // preferred on reopen
     std::set<expert_id> excluded;         // handed off by / declined by
+    std::set<std::string> joined;         // team leads who joined and may write in it
     std::vector<hand_off_record> hand_offs; // oldest first
     std::optional<reservation> reserved;
     std::optional<instant> offer_expires_at;

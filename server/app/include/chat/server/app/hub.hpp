@@ -164,6 +164,7 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::set_expert&);
     void on(const session_ptr&, const request_id&, protocol::request::restriction&);
     void on(const session_ptr&, const request_id&, protocol::request::unwatch&);
+    void on(const session_ptr&, const request_id&, protocol::request::join&);
     // hub_answers.cpp: saved answers
     void on(const session_ptr&, const request_id&, protocol::request::answers&);
     void on(const session_ptr&, const request_id&, protocol::request::answer_save&);
