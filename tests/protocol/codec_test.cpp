@@ -27,7 +27,12 @@ TEST_CASE("a valid send becomes a typed request that keeps its id", "[protocol][
     CHECK(send->client_id == "m1");
     CHECK(type_of(*p.request) == "send");
     CHECK(allows(roles_of(*p.request), role::customer));
-    CHECK_FALSE(allows(roles_of(*p.request), role::monitor));
+    CHECK(allows(roles_of(*p.request), role::monitor)); // a lead who joined; the hub checks that
+    auto lead_only = parse(R"({"type":"take_over","id":"r2","conversation":"c-1"})");
+    REQUIRE_FALSE(lead_only.error);
+    CHECK(allows(roles_of(*lead_only.request), role::monitor));
+    CHECK_FALSE(allows(roles_of(*lead_only.request), role::expert));
+    CHECK_FALSE(allows(roles_of(*lead_only.request), role::customer));
 }
 
 TEST_CASE("optional fields may be left out and are read when present", "[protocol][codec]") {
