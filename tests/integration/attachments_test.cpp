@@ -385,3 +385,13 @@ TEST_CASE("a file is not served while clamd cannot be reached, and is scanned on
     CHECK(chat.ada->wait_for(is_state, 10s)["attachment"]["state"] == "clean");
     CHECK(http_get(f.port(), "/api/v1/attachments/" + id, f.token(role::expert, "ada")).status == 200);
 }
+
+TEST_CASE("staff are given the deployment's secret patterns for logs, customers are not", "[integration][files][secrets]") {
+    server_fixture f([](chat::server::config& c) { c.files.secret_patterns = {"ACME-[0-9]{6}", "tok_[a-z]+"}; });
+    auto staff = http_get(f.port(), "/api/v1/settings", f.token(role::expert, "ada"));
+    REQUIRE(staff.status == 200);
+    CHECK(nlohmann::json::parse(staff.body)["secret_patterns"] == nlohmann::json::array({"ACME-[0-9]{6}", "tok_[a-z]+"}));
+    CHECK(http_get(f.port(), "/api/v1/settings", f.token(role::monitor, "lead")).status == 200);
+    CHECK(http_get(f.port(), "/api/v1/settings", f.token(role::customer, "alice")).status == 403);
+    CHECK(http_get(f.port(), "/api/v1/settings").status == 401);
+}

@@ -97,6 +97,14 @@ TEST_CASE("a value of the wrong type or out of range names its key", "[server][c
     CHECK_THROWS_WITH(config_file("[server\nport = 1\n").load(), Contains("chatd.toml:1"));
 }
 
+TEST_CASE("secret patterns for logs are read as a list and bounded", "[server][config]") {
+    auto c = config_file("[files]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\n").load();
+    CHECK(c.files.secret_patterns == std::vector<std::string>{"ACME-[0-9]{6}"});
+    CHECK_THROWS_WITH(config_file("[files]\nsecret_patterns = [\"\"]\n").load(), Contains("files.secret_patterns"));
+    CHECK_THROWS_WITH(config_file("[files]\nsecret_patterns = [\"" + std::string(201, 'x') + "\"]\n").load(),
+                      Contains("files.secret_patterns"));
+}
+
 TEST_CASE("waiting for a replica is 0 or 1, and its wait ends well before a request's deadline", "[server][config]") {
     auto c = config_file("[redis]\nreplica_acks = 1\nreplica_timeout_ms = 500\n").load();
     CHECK(c.redis.replica_acks == 1);

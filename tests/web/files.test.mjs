@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chatdAndBrowser, customerWidget, expertConsole, openConversation, shot } from './support/harness.mjs';
 
-const env = chatdAndBrowser();
+// The deployment masks its own licence keys too ([files] secret_patterns).
+const env = chatdAndBrowser(`
+[tiers.standard]
+hours = "always"
+[regions.de]
+timezone = "Europe/Berlin"
+[files]
+secret_patterns = ["ACME-[0-9]{6}"]
+`);
 
 const loaded = (img) => img.evaluate((el) => el.complete && el.naturalWidth > 0);
 
@@ -39,7 +47,7 @@ test('files go both ways: attached, pasted, dropped, retried after a cut, shown 
   // The network drops the next upload: the widget says so and offers Retry, which sends it once.
   let cut = true;
   await gil.page.route('**/attachments?**', (route) => (cut ? ((cut = false), route.abort('connectionreset')) : route.continue()));
-  const log = '09:00:01 POST /pay 500\n09:00:02 retry with password=hunter2 and Authorization: Bearer abcdefghijklmnop1234\n';
+  const log = '09:00:01 POST /pay 500\n09:00:02 retry with password=hunter2 and Authorization: Bearer abcdefghijklmnop1234\n09:00:03 licence ACME-123456 refused\n';
   await gil.page.locator('#attach-file').setInputFiles({ name: 'console.log', mimeType: 'text/plain', buffer: Buffer.from(log) });
   const failed = gil.page.locator('.attachment.upload[data-state=failed]');
   await failed.locator('.file-state', { hasText: 'Not sent' }).waitFor();
@@ -53,6 +61,7 @@ test('files go both ways: attached, pasted, dropped, retried after a cut, shown 
   const shown = await viewer.textContent();
   assert.ok(shown.includes('POST /pay 500'));
   assert.ok(!shown.includes('hunter2') && !shown.includes('abcdefghijklmnop1234'), `a secret was shown: ${shown}`);
+  assert.ok(!shown.includes('ACME-123456') && shown.includes('licence ••••••'), `the deployment's pattern was not applied: ${shown}`);
   await shot(ada.page, 'console-31-log-viewer');
   assert.equal(await ada.page.locator('.transcript .attachment', { hasText: 'console.log' }).count(), 1);
 

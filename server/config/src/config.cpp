@@ -8,6 +8,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -361,6 +362,11 @@ config load_config(const std::filesystem::path& path) {
     files.read("scan_timeout_ms", scan_ms);
     if (scan_ms < 100) files.fail("scan_timeout_ms", "at least 100");
     c.files.scan_timeout = milliseconds(scan_ms);
+    files.read("secret_patterns", c.files.secret_patterns);
+    if (c.files.secret_patterns.size() > 50 ||
+        std::any_of(c.files.secret_patterns.begin(), c.files.secret_patterns.end(),
+                    [](const std::string& p) { return p.empty() || p.size() > 200; }))
+        files.fail("secret_patterns", "at most 50 patterns of 1 to 200 characters");
     for (auto limit : {"max_bytes_standard", "max_bytes_enterprise"})
         if (files.table() && (*files.table())[limit].value<std::int64_t>().value_or(1) < 1) files.fail(limit, "at least 1");
     files.know("types");
@@ -431,6 +437,7 @@ std::string config::to_toml() const {
                     {"tenant_quota_bytes", static_cast<std::int64_t>(hub.file_quota_bytes)},
                     {"clamd", files.clamd},
                     {"scan_timeout_ms", files.scan_timeout.count()},
+                    {"secret_patterns", strings(files.secret_patterns)},
                     {"types", file_types}};
     toml::table orig;
     for (const char* role : {"customer", "expert", "monitor"}) {

@@ -169,6 +169,10 @@ void http_session::api(const request& req, const identity& who) {
         return gw_->node->read(who, kind, {}, answer);
     }
     constexpr std::string_view prefix = "/api/v1/conversations/";
+    if (path == "/api/v1/settings") {
+        if (!staff) return reply_json(403, {{"code", "wrong_role"}, {"message", "experts and monitors only"}});
+        return reply_json(200, {{"secret_patterns", gw_->cfg.files.secret_patterns}});
+    }
     if (path == "/api/v1/audit") {
         if (who.role != protocol::role::monitor) return reply_json(403, {{"code", "wrong_role"}, {"message", "team leads (monitors) only"}});
         auto q = parse_query(target.size() > path.size() ? target.substr(path.size() + 1) : "");

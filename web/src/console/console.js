@@ -8,7 +8,7 @@ import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
 import { forgetToken, signIn } from '../shared/sign_in.js';
 import { beep } from '../shared/notify.js';
-import { maskSecrets } from '../shared/secrets.js';
+import { maskSecrets, secretMasker } from '../shared/secrets.js';
 import { SavedAnswers } from './saved_answers.js';
 import '../shared/staff.css';
 import '../shared/attachments.css';
@@ -52,6 +52,8 @@ class Console {
     this.conn = new ChatConnection({ url: webSocketUrl(location.origin), getToken: this.getToken,
       storageKey: 'chatd.console.outbox' });
     this.answers = new SavedAnswers(this.conn);
+    this.mask = maskSecrets;
+    this.loadSettings();
     this.wire();
     this.renderMentions();
     this.conn.start();
@@ -580,7 +582,7 @@ class Console {
       while (notices.length && notices[0].after < m.seq) items.push(h('li', { class: 'notice' }, notices.shift().text));
       items.push(h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
         h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
-        m.attachment ? attachmentView(m.attachment, { server: location.origin, getToken: this.getToken, mask: maskSecrets })
+        m.attachment ? attachmentView(m.attachment, { server: location.origin, getToken: this.getToken, mask: this.mask })
           : h('p', { class: 'text' }, m.text)));
     }
     items.push(...notices.map((n) => h('li', { class: 'notice' }, n.text)));
@@ -607,6 +609,18 @@ class Console {
         this.afterSend(c, text);
       },
       onFiles: (files) => this.attach(c, files) });
+  }
+
+  // The deployment's settings for staff: more secret patterns to mask in logs.
+  async loadSettings() {
+    try {
+      const res = await fetch('/api/v1/settings', { headers: { Authorization: `Bearer ${await this.getToken()}` } });
+      if (!res.ok) return;
+      this.mask = secretMasker((await res.json()).secret_patterns || []);
+      this.renderTranscript();
+    } catch {
+      // The built-in patterns stay.
+    }
   }
 
   // What a saved answer's variables stand for in this conversation.

@@ -65,6 +65,9 @@ struct files_config {
     files::type_table types = files::default_types(); // sniffed content type -> name extensions
     std::string clamd; // the virus scan: "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT"; "" = off
     std::chrono::milliseconds scan_timeout{60000};
+    // Secrets to mask in what experts are shown of logs, besides the console's own list:
+    // JavaScript regular expressions (matched case-insensitively), at most 50 of 1-200 characters.
+    std::vector<std::string> secret_patterns;
     std::uint64_t max_bytes(queue::tier t) const { return t == queue::tier::enterprise ? max_bytes_enterprise : max_bytes_standard; }
 };
 
