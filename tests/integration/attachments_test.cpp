@@ -71,15 +71,6 @@ std::size_t files_in(const std::filesystem::path& root) {
     return n;
 }
 
-struct chatting {
-    std::unique_ptr<ws_client> ada, alice;
-    std::string c;
-    chatting(server_fixture& f, const std::string& topic, const std::string& text)
-        : ada(f.expert("ada")), alice(f.customer("alice")), c(server_fixture::open(*alice, topic, text)) {
-        server_fixture::accept(*ada, c);
-    }
-};
-
 } // namespace
 
 TEST_CASE("a customer sends a photo and the expert downloads it without its location", "[integration][files]") {

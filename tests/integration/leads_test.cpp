@@ -63,10 +63,8 @@ void nothing_private_reached(ws_client& customer) {
 TEST_CASE("an expert transfers a conversation to a named colleague who reads the card before accepting",
           "[integration][transfer]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "sso", "okta login loops forever");
+    auto& [ada, alice, c] = chat;
     auto bob = f.expert("bob");
     auto ok = transfer(*ada, c, {{"to", "bob"}, {"note", "SECRET needs an Okta admin"}, {"tried", "SECRET cleared cookies"}});
     REQUIRE(ok["type"] == "ok");
@@ -111,10 +109,8 @@ TEST_CASE("a declined transfer goes back to the queue in its place and another e
 TEST_CASE("a transfer to a busy colleague or an unknown team is refused and the conversation stays",
           "[integration][transfer]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     auto bob = f.expert("bob", 0);
     CHECK(transfer(*ada, c, {{"to", "bob"}})["code"] == "expert_unavailable");
     CHECK(transfer(*ada, c, {{"to", "nobody"}})["code"] == "unknown_expert");
@@ -128,10 +124,8 @@ TEST_CASE("a transfer to a busy colleague or an unknown team is refused and the 
 TEST_CASE("a transfer to a team keeps the conversation's place and goes to an expert of that team",
           "[integration][transfer]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     auto gina = f.skilled_expert("gina", {"api"});
     auto bill = f.skilled_expert("bill", {"billing"});
     REQUIRE(transfer(*ada, c, {{"team", "billing"}, {"note", "refund over the limit"}})["type"] == "ok");
@@ -144,11 +138,9 @@ TEST_CASE("a transfer to a team keeps the conversation's place and goes to an ex
 TEST_CASE("a team lead watches a conversation live and whispers to its expert, and the customer sees none of it",
           "[integration][lead]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
+    chatting chat(f, "sso", "okta login loops forever");
+    auto& [ada, alice, c] = chat;
     auto lead = f.connect(role::monitor, "lead");
-    auto c = server_fixture::open(*alice, "sso", "okta login loops forever");
-    server_fixture::accept(*ada, c);
     server_fixture::say(*alice, c, "any news?", "a1");
 
     auto watched = lead->request({{"type", "history"}, {"conversation", c}, {"after", 0}});
@@ -176,11 +168,9 @@ TEST_CASE("a team lead watches a conversation live and whispers to its expert, a
 
 TEST_CASE("a team lead joins a conversation and writes to the customer beside its expert", "[integration][lead]") {
     server_fixture f;
-    auto ada = f.expert("ada");
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     auto lead = f.connect(role::monitor, "lena");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
     CHECK(server_fixture::say(*lead, c, "not yet joined", "l0")["code"] == "not_allowed");
     REQUIRE(lead->request({{"type", "join"}, {"conversation", c}})["type"] == "ok");
     CHECK(alice->wait_for("joined", c)["name"] == "lena (name)");
@@ -228,11 +218,9 @@ TEST_CASE("a team lead reassigns a conversation and places one that every expert
 
 TEST_CASE("a team lead takes a conversation over in the console", "[integration][lead]") {
     server_fixture f;
-    auto ada = f.expert("ada");
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     auto lead = f.connect(role::monitor, "lena");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
     CHECK(lead->request({{"type", "take_over"}, {"conversation", c}})["code"] == "unknown_expert");
     auto console = f.expert("lena");
     REQUIRE(lead->request({{"type", "take_over"}, {"conversation", c}})["type"] == "ok");
@@ -257,11 +245,9 @@ TEST_CASE("a team lead sets an expert's presence and capacity, and the expert is
 
 TEST_CASE("a team lead lifts or extends a conduct restriction, always with a reason", "[integration][lead]") {
     server_fixture f;
-    auto ada = f.expert("ada");
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     auto lead = f.connect(role::monitor, "lead");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
     REQUIRE(ada->request({{"type", "report_conduct"}, {"conversation", c}})["type"] == "ok");
     CHECK(alice->request({{"type", "open"}, {"topic", "x"}, {"text", "again"}})["code"] == "restricted");
 
@@ -298,10 +284,8 @@ TEST_CASE("an expert asks a lead for help: the tenant's leads are told and the t
 
 TEST_CASE("each lead control is refused to an expert and to another tenant's lead", "[integration][lead][security]") {
     server_fixture f;
-    auto ada = f.expert("ada");
-    auto alice = f.customer("alice");
-    auto c = server_fixture::open(*alice, "billing", "invoice total is wrong");
-    server_fixture::accept(*ada, c);
+    chatting chat(f, "billing", "invoice total is wrong");
+    auto& [ada, alice, c] = chat;
     const std::vector<nlohmann::json> controls = {
         {{"type", "reassign"}, {"conversation", c}, {"to", "ada"}},
         {{"type", "take_over"}, {"conversation", c}},

@@ -10,18 +10,19 @@ using chat::queue::tier;
 
 namespace {
 
-struct chatting {
+// A chatd of its own with Ada and Alice chatting about an invoice.
+struct billing_chat {
     server_fixture f;
     std::unique_ptr<ws_client> ada = f.expert("ada");
     std::unique_ptr<ws_client> alice = f.customer("alice");
     std::string c = server_fixture::open(*alice, "billing", "my invoice total is wrong");
-    chatting() { server_fixture::accept(*ada, c); }
+    billing_chat() { server_fixture::accept(*ada, c); }
 };
 
 } // namespace
 
 TEST_CASE("the customer asks to stay with the expert and is offered to them at the agreed time", "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     REQUIRE(t.alice->request({{"type", "stay_request"}, {"conversation", t.c}})["type"] == "ok");
     t.ada->wait_for("stay_requested", t.c);
     auto at = chat::protocol::format_instant(t.f.clock.now() + 2h);
@@ -36,7 +37,7 @@ TEST_CASE("the customer asks to stay with the expert and is offered to them at t
 }
 
 TEST_CASE("hold and resume by either side", "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     REQUIRE(t.alice->request({{"type", "hold"}, {"conversation", t.c}})["type"] == "ok");
     CHECK(t.ada->wait_for("held", t.c)["by"] == "customer");
     REQUIRE(t.alice->request({{"type", "resume"}, {"conversation", t.c}})["type"] == "ok");
@@ -52,7 +53,7 @@ TEST_CASE("hold and resume by either side", "[integration][lifecycle]") {
 
 TEST_CASE("a silent conversation is saved, a reply in the window reopens it, and after it the reply is refused",
           "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     server_fixture::say(*t.ada, t.c, "does the new total look right?", "a1");
     t.f.advance(31min);
     auto saved = t.alice->wait_for("saved", t.c);
@@ -73,7 +74,7 @@ TEST_CASE("a silent conversation is saved, a reply in the window reopens it, and
 }
 
 TEST_CASE("a duplicate opening is closed at intake and an expert merges another one", "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     auto again = t.alice->request({{"type", "open"}, {"topic", "billing"}, {"text", "my invoice total is wrong again"}});
     REQUIRE(again["type"] == "ok");
     CHECK(again["conversation"] == t.c); // redirected to the conversation already open
@@ -88,7 +89,7 @@ TEST_CASE("a duplicate opening is closed at intake and an expert merges another 
 }
 
 TEST_CASE("an escalation closes the conversation as a ticket", "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     REQUIRE(t.ada->request({{"type", "escalate"}, {"conversation", t.c}, {"summary", "invoice engine bug"}})["type"] == "ok");
     auto e = t.alice->wait_for("escalated", t.c);
     CHECK(e["ticket"] == "T-" + t.c);
@@ -113,7 +114,7 @@ TEST_CASE("conduct: a warning, then a restriction that refuses new conversations
 }
 
 TEST_CASE("closing asks for a survey and the answer is kept", "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     REQUIRE(t.ada->request({{"type", "close"}, {"conversation", t.c}})["type"] == "ok");
     CHECK(t.alice->wait_for("closed", t.c)["reason"] == "resolved");
     t.alice->wait_for("survey_request", t.c);
@@ -131,7 +132,7 @@ TEST_CASE("closing asks for a survey and the answer is kept", "[integration][lif
 
 TEST_CASE("an expert sees the customer's earlier conversations, newest first, and only of that customer",
           "[integration][lifecycle]") {
-    chatting t;
+    billing_chat t;
     REQUIRE(t.ada->request({{"type", "close"}, {"conversation", t.c}})["type"] == "ok");
     auto later = server_fixture::open(*t.alice, "exports", "the csv export has no header row");
     server_fixture::accept(*t.ada, later);

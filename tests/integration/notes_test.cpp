@@ -30,17 +30,6 @@ bool is_note(const nlohmann::json& j) {
     return j.value("type", "") == "note";
 }
 
-// Ada, an expert, chatting with Alice, a customer, in a conversation on `topic`.
-struct chatting {
-    std::unique_ptr<ws_client> ada, alice;
-    std::string c;
-    chatting(server_fixture& f, const std::string& topic, const std::string& text)
-        : ada(f.expert("ada")), alice(f.customer("alice")),
-          c(server_fixture::open(*alice, topic, text)) {
-        server_fixture::accept(*ada, c);
-    }
-};
-
 } // namespace
 
 TEST_CASE("staff write in a conversation's internal thread and a named colleague is sent the note",

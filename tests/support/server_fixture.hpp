@@ -122,4 +122,14 @@ private:
     unsigned short port_ = 0;
 };
 
+// Ada, an expert, chatting with Alice, a customer, in a conversation she opened on `topic`.
+struct chatting {
+    std::unique_ptr<ws_client> ada, alice;
+    std::string c;
+    chatting(server_fixture& f, const std::string& topic, const std::string& text)
+        : ada(f.expert("ada")), alice(f.customer("alice")), c(server_fixture::open(*alice, topic, text)) {
+        server_fixture::accept(*ada, c);
+    }
+};
+
 } // namespace chat::test
