@@ -9,7 +9,6 @@
 
 #include "hub_decide.hpp"
 
-#include <algorithm>
 
 namespace chat::server {
 namespace {
@@ -23,18 +22,10 @@ std::string with_reason(std::string what, const std::optional<std::string>& reas
     return what;
 }
 
-// Two core calls taken as one decision: the second runs only if the first was allowed.
+// Two core calls taken as one decision: the second runs only if the first was allowed, and
+// what the first changed is stored even if the second is refused.
 queue::outcome then_also(queue::outcome first, const std::function<queue::outcome()>& second) {
-    if (first.error) return first;
-    auto more = second();
-    if (more.error) return more;
-    first.effects.insert(first.effects.end(), more.effects.begin(), more.effects.end());
-    for (const auto& id : more.changed_conversations)
-        if (std::find(first.changed_conversations.begin(), first.changed_conversations.end(), id) == first.changed_conversations.end())
-            first.changed_conversations.push_back(id);
-    for (const auto& id : more.changed_experts)
-        if (std::find(first.changed_experts.begin(), first.changed_experts.end(), id) == first.changed_experts.end())
-            first.changed_experts.push_back(id);
+    if (!first.error) first.merge(second());
     return first;
 }
 

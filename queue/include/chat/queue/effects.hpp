@@ -111,6 +111,13 @@ struct outcome {
     void touch(const queue::conversation& c) { add_once(changed_conversations, c.id); }
     void touch(const queue::expert& x) { add_once(changed_experts, x.id); }
     void untouch(const conversation_id& id) { std::erase(changed_conversations, id); }
+    // Another event's outcome taken into this one (its effects after these, its refusal if any).
+    void merge(outcome&& other) {
+        if (other.error) error = other.error;
+        for (auto& e : other.effects) effects.push_back(std::move(e));
+        for (const auto& id : other.changed_conversations) add_once(changed_conversations, id);
+        for (const auto& id : other.changed_experts) add_once(changed_experts, id);
+    }
 
     template <class E> std::vector<E> all() const {
         std::vector<E> found;
