@@ -2,6 +2,7 @@
 
 #include "chat/server/log.hpp"
 #include "chat/server/net/listener.hpp"
+#include "chat/server/net/virus_scan.hpp"
 #include "chat/server/store/layout_migration.hpp"
 #include "chat/server/store/owner_lease.hpp"
 
@@ -107,6 +108,17 @@ server::hub::start_report chat_server::start() {
     ctx.counters = gw_->counters;
     ctx.replica_acks = cfg.redis.replica_acks;
     ctx.replica_timeout = cfg.redis.replica_timeout;
+    if (!cfg.files.clamd.empty())
+        // Weak: the gateway holds the node, which holds this.
+        ctx.rescan = [weak = std::weak_ptr<server::gateway>(gw_)](const attachment_record& a) {
+            auto gw = weak.lock();
+            if (!gw) return;
+            identity uploader;
+            uploader.tenant = a.tenant;
+            uploader.subject = a.uploader.substr(std::min(a.uploader.size(), a.tenant.size() + 1));
+            log("virus scan of ", a.file.id, " was cut off; scanning it again");
+            scan_file(gw, uploader, a.file.id, a.sha256);
+        };
     gw_->node = std::make_shared<cluster::node>(io_, redis_, bus_, std::move(ctx), opts);
     std::promise<std::pair<std::error_code, hub::start_report>> started;
     gw_->node->start([&started](std::error_code ec, hub::start_report r) { started.set_value({ec, r}); });

@@ -377,6 +377,25 @@ TEST_CASE("a file is not served while clamd cannot be reached, and is scanned on
     CHECK(http_get(f.port(), "/api/v1/attachments/" + id, f.token(role::expert, "ada")).status == 200);
 }
 
+TEST_CASE("a file whose virus scan a restart cut off is scanned when chatd comes back", "[integration][files][scan]") {
+    temp_dir sockets;
+    auto socket = sockets.path() / "clamd.sock";
+    server_fixture f([&](chat::server::config& c) { c.files.clamd = "unix:" + socket.string(); });
+    chatting chat(f, "logs", "here is the log");
+    auto id = json_of(upload(f, f.token(role::customer, "alice"), chat.c, "worker.log", log_text(5)))["attachment"].get<std::string>();
+    auto expert = f.token(role::expert, "ada");
+    CHECK(http_get(f.port(), "/api/v1/attachments/" + id, expert).status == 409);
+
+    f.restart(); // the scan's retries die with the process; the file is still `scanning`
+    CHECK(json_of(http_get(f.port(), "/api/v1/attachments/" + id, expert))["code"] == "scanning");
+    clamd_server up(socket);
+    auto served = 0;
+    for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(100ms))
+        if ((served = http_get(f.port(), "/api/v1/attachments/" + id, expert).status) == 200) break;
+    CHECK(served == 200);
+    CHECK(up.scans() == 1);
+}
+
 TEST_CASE("staff are given the deployment's secret patterns for logs, customers are not", "[integration][files][secrets]") {
     server_fixture f([](chat::server::config& c) { c.files.secret_patterns = {"ACME-[0-9]{6}", "tok_[a-z]+"}; });
     auto staff = http_get(f.port(), "/api/v1/settings", f.token(role::expert, "ada"));

@@ -62,6 +62,12 @@ void shard::on_loaded(std::error_code ec, std::function<void(std::optional<std::
     }
     serving_ = true;
     done(lease_.epoch(), {});
+    // A scan cut off by a restart or a moved shard: its file is scanned again, never served unscanned.
+    if (!ctx_.rescan) return;
+    store_->scanning([self = shared_from_this()](std::error_code read_ec, std::vector<attachment_record> waiting) {
+        if (read_ec) return log("shard ", self->id_, ": cannot read the files waiting for a virus scan: ", read_ec.message());
+        for (const auto& a : waiting) self->ctx_.rescan(a);
+    });
 }
 
 void shard::arm_lease() {

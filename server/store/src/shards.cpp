@@ -46,6 +46,7 @@ shard_id shard_map::shard_of(std::string_view tenant) const {
 shard_keys::shard_keys(const std::string& tag)
     : prefix_("chat:{" + tag + "}:"), live_(prefix_ + "live"), experts_(prefix_ + "experts"), timers_(prefix_ + "timers"),
       restrictions_(prefix_ + "restrictions"), meta_(prefix_ + "meta"), tickets_(prefix_ + "tickets"),
-      lease_(prefix_ + "lease"), epoch_(prefix_ + "epoch") {}
+      lease_(prefix_ + "lease"), epoch_(prefix_ + "epoch"),
+      scanning_(prefix_ + "scanning") {}
 
 } // namespace chat::server

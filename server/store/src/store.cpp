@@ -97,6 +97,7 @@ void write_batch::drop_answer(const std::string& tenant, const std::string& owne
 
 void write_batch::attachment_state(const std::string& id, const std::string& state) {
     commands_.push_back({"HSET", keys_->attachment(id), "state", state});
+    if (state != "scanning") commands_.push_back({"SREM", keys_->scanning(), id});
 }
 
 void write_batch::audit(const audit_entry& e) {
@@ -111,6 +112,7 @@ void write_batch::put_attachment(const attachment_record& a) {
                          a.conversation, "uploader", a.uploader, "sha256", a.sha256, "at", ms_text(a.at)});
     commands_.push_back({"HINCRBY", keys_->files(a.tenant), "bytes", std::to_string(a.file.size)});
     commands_.push_back({"HINCRBY", keys_->files(a.tenant), "files", "1"});
+    if (a.file.state == "scanning") commands_.push_back({"SADD", keys_->scanning(), a.file.id});
 }
 
 void write_batch::append_note(const std::string& conversation, const stored_note& n) {
@@ -418,28 +420,56 @@ void store::note_tail(const std::string& conversation, std::size_t limit,
     read_notes({"XREVRANGE", keys_.notes(conversation), "+", "-", "COUNT", std::to_string(limit)}, std::move(done));
 }
 
+namespace {
+
+// An attachment's record from its hash's fields (none: the hash is gone).
+std::optional<attachment_record> attachment_of(const std::string& id, const redis::value& hash) {
+    const auto& f = hash.elements;
+    if (f.empty()) return std::nullopt;
+    attachment_record a;
+    a.file.id = id;
+    for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
+        const auto& k = f[i].text;
+        const auto& v = f[i + 1].text;
+        if (k == "name") a.file.name = v;
+        else if (k == "size") a.file.size = std::strtoull(v.c_str(), nullptr, 10);
+        else if (k == "content_type") a.file.content_type = v;
+        else if (k == "state") a.file.state = v;
+        else if (k == "tenant") a.tenant = v;
+        else if (k == "conversation") a.conversation = v;
+        else if (k == "uploader") a.uploader = v;
+        else if (k == "sha256") a.sha256 = v;
+        else if (k == "at") a.at = instant_of(v).value_or(queue::instant{});
+    }
+    return a;
+}
+
+} // namespace
+
 void store::attachment(const std::string& id,
                        std::function<void(std::error_code, std::optional<attachment_record>)> done) {
     read({{"HGETALL", keys_.attachment(id)}}, [id, done = std::move(done)](std::error_code ec, redis::client::replies r) {
         if (ec) return done(ec, std::nullopt);
-        const auto& f = r[0].elements;
-        if (f.empty()) return done({}, std::nullopt);
-        attachment_record a;
-        a.file.id = id;
-        for (std::size_t i = 0; i + 1 < f.size(); i += 2) {
-            const auto& k = f[i].text;
-            const auto& v = f[i + 1].text;
-            if (k == "name") a.file.name = v;
-            else if (k == "size") a.file.size = std::strtoull(v.c_str(), nullptr, 10);
-            else if (k == "content_type") a.file.content_type = v;
-            else if (k == "state") a.file.state = v;
-            else if (k == "tenant") a.tenant = v;
-            else if (k == "conversation") a.conversation = v;
-            else if (k == "uploader") a.uploader = v;
-            else if (k == "sha256") a.sha256 = v;
-            else if (k == "at") a.at = instant_of(v).value_or(queue::instant{});
+        done({}, attachment_of(id, r[0]));
+    });
+}
+
+void store::scanning(std::function<void(std::error_code, std::vector<attachment_record>)> done) {
+    read({{"SMEMBERS", keys_.scanning()}}, [this, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
+        if (ec || r[0].elements.empty()) return done(ec, {});
+        std::vector<std::string> ids;
+        std::vector<redis::command> reads;
+        for (const auto& e : r[0].elements) {
+            ids.push_back(e.text);
+            reads.push_back({"HGETALL", keys_.attachment(e.text)});
         }
-        done({}, std::move(a));
+        read(std::move(reads), [ids = std::move(ids), done = std::move(done)](std::error_code ec2, redis::client::replies hashes) {
+            if (ec2) return done(ec2, {});
+            std::vector<attachment_record> waiting;
+            for (std::size_t i = 0; i < ids.size() && i < hashes.size(); ++i)
+                if (auto a = attachment_of(ids[i], hashes[i]); a && a->file.state == "scanning") waiting.push_back(std::move(*a));
+            done({}, std::move(waiting));
+        });
     });
 }
 

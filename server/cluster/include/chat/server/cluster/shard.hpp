@@ -30,6 +30,8 @@ struct shard_context {
     std::chrono::milliseconds replica_timeout{1000};
     outbox::publish_fn publish;                   // to another node's inbox
     std::function<void(shard_id, const std::string& why)> lost; // the lease is gone: the node drops the shard
+    // Scans again a file whose scan had no verdict when the shard was last held (none: no scanning).
+    std::function<void(const attachment_record&)> rescan;
 };
 
 class shard : public std::enable_shared_from_this<shard> {

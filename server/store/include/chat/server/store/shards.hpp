@@ -38,6 +38,8 @@ public:
     std::string notes(const std::string& id) const { return prefix_ + "c:" + id + ":notes"; } // staff only
     std::string expert(const std::string& id) const { return prefix_ + "expert:" + id; }
     std::string attachment(const std::string& id) const { return prefix_ + "a:" + id; } // hash: an attachment's record
+    // set: attachments whose virus scan has no verdict yet (scanned again when the shard is loaded)
+    const std::string& scanning() const { return scanning_; }
     // hash: bytes and files a tenant keeps in the file store (its quota's use)
     std::string files(const std::string& tenant) const { return prefix_ + "files:" + tenant; }
     // stream: what a tenant's staff (and chatd itself) did, one entry per action
@@ -60,7 +62,7 @@ public:
     const std::string& prefix() const { return prefix_; }
 
 private:
-    std::string prefix_, live_, experts_, timers_, restrictions_, meta_, tickets_, lease_, epoch_;
+    std::string prefix_, live_, experts_, timers_, restrictions_, meta_, tickets_, lease_, epoch_, scanning_;
 };
 
 } // namespace chat::server

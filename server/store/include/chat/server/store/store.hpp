@@ -180,6 +180,8 @@ public:
     void conversation(const std::string& id,
                       std::function<void(std::error_code, std::optional<queue::conversation>)> done);
     void attachment(const std::string& id, std::function<void(std::error_code, std::optional<attachment_record>)> done);
+    // The attachments still waiting for their virus scan's verdict.
+    void scanning(std::function<void(std::error_code, std::vector<attachment_record>)> done);
     // `tenant`'s audit entries from `from` to `to` (inclusive), oldest first, at most `limit`
     // (a repeated one left out).
     void audit(const std::string& tenant, queue::instant from, queue::instant to, std::size_t limit,
