@@ -87,11 +87,19 @@ bool business_calendar::open_interval(sys_days local_day, const business_hours& 
         end = start_of(local_day + days{1});
         return true;
     }
-    if (!is_business_day(local_day) || hours.close <= hours.open) return false;
+    day_hours today{hours.open, hours.close};
+    if (hours.week) {
+        const auto& given = (*hours.week)[std::chrono::weekday{local_day}.c_encoding()];
+        if (!given || is_holiday(local_day)) return false;
+        today = *given;
+    } else if (!is_business_day(local_day)) {
+        return false;
+    }
+    if (today.close <= today.open) return false;
     begin = std::chrono::time_point_cast<duration>(
-        zone_->to_sys(as_local(local_day) + hours.open, date::choose::earliest));
+        zone_->to_sys(as_local(local_day) + today.open, date::choose::earliest));
     end = std::chrono::time_point_cast<duration>(
-        zone_->to_sys(as_local(local_day) + hours.close, date::choose::earliest));
+        zone_->to_sys(as_local(local_day) + today.close, date::choose::earliest));
     return begin < end;
 }
 

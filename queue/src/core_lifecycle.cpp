@@ -19,10 +19,12 @@ void core::enqueue(step& s, conversation& c) {
     waiting_.push({c.customer.tier, c.severity, c.first_queued_at, c.sequence, c.id});
     if (!is_open_for(c, s.now)) {
         const auto& tp = policy_.of(c.customer.tier);
-        auto opens = policy_.calendar_of(c.customer.region).next_open(s.now, tp.hours);
+        const auto& calendar = policy_.hours_calendar(c.customer.tier, c.customer.region);
+        auto opens = calendar.next_open(s.now, tp.hours);
         s.emit(effect::deferred{c.id, opens});
+        // One timer per calendar and tier: every conversation waiting for the same opening.
         arm(s, timer_kind::business_open,
-            c.customer.region + '/' + std::string(to_string(c.customer.tier)), opens);
+            (tp.calendar.empty() ? c.customer.region : tp.calendar) + '/' + std::string(to_string(c.customer.tier)), opens);
     }
 }
 
@@ -231,7 +233,7 @@ duration core::sla_elapsed(const conversation& c, instant now) const {
     if (!c.sla.running_since) return elapsed;
     const auto& tp = policy_.of(c.customer.tier);
     if (tp.sla_in_business_time)
-        return elapsed + policy_.calendar_of(c.customer.region)
+        return elapsed + policy_.hours_calendar(c.customer.tier, c.customer.region)
                              .open_time_between(*c.sla.running_since, now, tp.hours);
     return elapsed + (now - *c.sla.running_since);
 }
@@ -248,7 +250,7 @@ void core::resume_sla(step& s, conversation& c) {
     const auto& tp = policy_.of(c.customer.tier);
     auto remaining = std::max(duration::zero(), c.sla.target - c.sla.elapsed);
     auto due = tp.sla_in_business_time
-                   ? policy_.calendar_of(c.customer.region).add_open_time(s.now, remaining, tp.hours)
+                   ? policy_.hours_calendar(c.customer.tier, c.customer.region).add_open_time(s.now, remaining, tp.hours)
                    : s.now + remaining;
     arm(s, timer_kind::sla_deadline, c.id, due);
 }

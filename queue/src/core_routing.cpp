@@ -10,7 +10,7 @@ namespace chat::queue {
 
 bool core::is_open_for(const conversation& c, instant now) const {
     const auto& tp = policy_.of(c.customer.tier);
-    return tp.hours.always || policy_.calendar_of(c.customer.region).is_open(now, tp.hours);
+    return tp.hours.always || policy_.hours_calendar(c.customer.tier, c.customer.region).is_open(now, tp.hours);
 }
 
 bool core::eligible(const expert& x, const conversation& c) const {
@@ -95,7 +95,7 @@ void core::report_positions(step& s) {
             wait = average_handle_ * std::max(0, position - st.free) / st.slots;
             if (!is_open_for(c, s.now)) {
                 const auto& tp = policy_.of(c.customer.tier);
-                *wait += policy_.calendar_of(c.customer.region).next_open(s.now, tp.hours) - s.now;
+                *wait += policy_.hours_calendar(c.customer.tier, c.customer.region).next_open(s.now, tp.hours) - s.now;
             }
             *wait = std::chrono::round<std::chrono::seconds>(*wait);
         }

@@ -7,6 +7,11 @@ const business_calendar& policy::calendar_of(const std::string& region) const {
     return it == regions.end() ? default_calendar : it->second;
 }
 
+const business_calendar& policy::hours_calendar(tier t, const std::string& region) const {
+    const auto& own = of(t).calendar;
+    return calendar_of(own.empty() ? region : own);
+}
+
 std::set<std::string> skill_routing::required(tier t, severity s, const std::optional<std::string>& product_area) const {
     std::set<std::string> out;
     if (product_area)

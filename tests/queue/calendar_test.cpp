@@ -71,3 +71,27 @@ TEST_CASE("open time is counted in business hours across nights and weekends", "
     CHECK(utc.open_time_between(at(2026y / 1 / 9, 16h, 58min), at(2026y / 1 / 12, 8h, 3min), office) == 5min);
     CHECK(utc.add_open_time(at(2026y / 1 / 9, 16h, 58min), 5min, office) == at(2026y / 1 / 12, 8h, 3min));
 }
+
+TEST_CASE("weekday hours open the days they name, weekend or not, and close on holidays", "[calendar]") {
+    business_calendar ny("America/New_York", saturday_sunday(), {sys_days{2026y / 11 / 26}}); // Thanksgiving
+    weekly_hours week{};
+    week[6] = day_hours{10h, 14h}; // Saturday
+    week[4] = day_hours{8h, 20h};  // Thursday
+    auto hours = business_hours::weekly(week);
+    CHECK(ny.is_open(at(2026y / 11 / 28, 15h), hours));       // Saturday 10:00 EST
+    CHECK_FALSE(ny.is_open(at(2026y / 11 / 28, 19h), hours)); // Saturday 14:00
+    CHECK_FALSE(ny.is_open(at(2026y / 11 / 30, 15h), hours)); // Monday: not named
+    CHECK_FALSE(ny.is_open(at(2026y / 11 / 26, 15h), hours)); // Thanksgiving, a Thursday
+    CHECK(ny.is_open(at(2026y / 12 / 3, 13h), hours));        // the next Thursday 08:00
+    CHECK(ny.next_open(at(2026y / 11 / 25, 12h), hours) == at(2026y / 11 / 28, 15h));
+    // Open minutes across the week: Saturday's 4 hours only.
+    CHECK(ny.open_time_between(at(2026y / 11 / 23, 0h), at(2026y / 11 / 30, 0h), hours) == 4h);
+}
+
+TEST_CASE("hours that close at 24:00 meet the next day's at midnight", "[calendar]") {
+    business_calendar utc("UTC", weekend_days{}, {sys_days{2026y / 7 / 3}});
+    business_hours all_day{false, 0h, 24h, std::nullopt};
+    CHECK(utc.is_open(at(2026y / 7 / 4, 23h, 59min), all_day)); // a Saturday, no weekend
+    CHECK_FALSE(utc.is_open(at(2026y / 7 / 3, 12h), all_day));  // the holiday
+    CHECK(utc.add_open_time(at(2026y / 7 / 2, 23h), 2h, all_day) == at(2026y / 7 / 4, 1h));
+}

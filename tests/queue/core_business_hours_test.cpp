@@ -49,3 +49,38 @@ TEST_CASE("a deferred Standard conversation does not block Standard ones from op
     CHECK(h.state("tokyo-night") == conversation_state::queued);
     h.consistent();
 }
+
+TEST_CASE("a tier whose hours follow the team's calendar serves every region at the team's hours", "[queue][hours]") {
+    policy p;
+    p.regions.emplace("tokyo", business_calendar("Asia/Tokyo"));
+    p.regions.emplace("us-pacific", business_calendar("America/Los_Angeles"));
+    p.tiers[static_cast<int>(tier::standard)].hours = {false, 6h, 18h, std::nullopt};
+    p.tiers[static_cast<int>(tier::standard)].calendar = "us-pacific";
+    harness h(p);
+    h.expert("ada");
+    h.now = sys_days{year{2026} / 1 / 5} + 13h; // Monday 05:00 in Los Angeles, 22:00 in Tokyo
+    auto out = h.open("c1", harness::standard("u1", "tokyo"));
+    REQUIRE(out);
+    CHECK(h.state("c1") == conversation_state::queued);
+    CHECK(out.first<effect::deferred>()->opens_at == sys_days{year{2026} / 1 / 5} + 14h);
+    h.wait(1h);
+    CHECK(h.state("c1") == conversation_state::offered);
+}
+
+TEST_CASE("the first-response clock of a business-time tier counts the team's hours", "[queue][hours][sla]") {
+    policy p;
+    p.regions.emplace("us-pacific", business_calendar("America/Los_Angeles"));
+    auto& standard = p.tiers[static_cast<int>(tier::standard)];
+    standard.hours = {false, 6h, 18h, std::nullopt};
+    standard.calendar = "us-pacific";
+    standard.first_response_target = {10min, 10min, 10min, 10min};
+    harness h(p);
+    h.now = sys_days{year{2026} / 1 / 6} + 1h + 55min; // Monday 17:55 in Los Angeles
+    h.open("c1", harness::standard("u1"));             // a customer of the default (UTC) region
+    h.wait(5min);                                       // 18:00: closed with 5 minutes counted
+    CHECK_FALSE(h.core.find("c1")->sla.breached);
+    h.wait(12h + 4min);                                 // Tuesday 06:04
+    CHECK_FALSE(h.core.find("c1")->sla.breached);
+    h.wait(1min);                                       // 06:05: ten open minutes
+    CHECK(h.core.find("c1")->sla.breached);
+}

@@ -203,3 +203,78 @@ TEST_CASE("development tokens are refused on any bind but loopback", "[server][c
     CHECK_THROWS_WITH(server::effective_config(parse({"--dev-tokens", "--bind", "0.0.0.0"})), Contains("loopback"));
     CHECK_THROWS_WITH(server::effective_config(parse({"--bind", "localhost"})), Contains("IP address"));
 }
+
+namespace {
+
+server::config policy_example(const char* name) {
+    return server::load_config(std::filesystem::path(CHAT_SOURCE_DIR) / "docs" / "policies" / name);
+}
+
+queue::instant utc(const char* iso) { return *protocol::parse_instant(iso); }
+
+} // namespace
+
+TEST_CASE("the policies' hours ship as example configurations and keep the team's time across DST and holidays",
+          "[server][config][hours]") {
+    using queue::tier;
+    SECTION("Dynatrace for Government: 08:00-20:00 New York time, every day") {
+        auto p = policy_example("dynatrace-government.toml").policy;
+        const auto& hours = p.of(tier::enterprise).hours;
+        const auto& team = p.hours_calendar(tier::enterprise, "de"); // a customer in Berlin
+        CHECK(team.is_open(utc("2026-03-07T13:00:00Z"), hours));       // Saturday 08:00 EST
+        CHECK_FALSE(team.is_open(utc("2026-03-08T01:00:00Z"), hours)); // Saturday 20:00 EST
+        // The night the clocks go forward: Sunday opens at 08:00 EDT, 12:00 UTC.
+        CHECK(team.next_open(utc("2026-03-08T02:00:00Z"), hours) == utc("2026-03-08T12:00:00Z"));
+        CHECK(team.is_open(utc("2026-11-26T15:00:00Z"), hours)); // Thanksgiving too
+    }
+    SECTION("DTEN: 06:00-18:00 Pacific time, Monday to Friday, not on US holidays") {
+        auto p = policy_example("dten.toml").policy;
+        const auto& hours = p.of(tier::standard).hours;
+        const auto& team = p.hours_calendar(tier::standard, "");
+        // Wednesday evening before Thanksgiving: back on Friday 06:00 PST.
+        CHECK(team.next_open(utc("2026-11-26T03:00:00Z"), hours) == utc("2026-11-27T14:00:00Z"));
+        // Friday evening before the clocks go back: Monday 06:00 PST is 14:00 UTC, not 13:00.
+        CHECK(team.next_open(utc("2026-10-31T02:00:00Z"), hours) == utc("2026-11-02T14:00:00Z"));
+        // Four business hours from Friday 16:00 PDT: 2 on Friday, 2 on Monday (PST).
+        CHECK(team.add_open_time(utc("2026-10-30T23:00:00Z"), 4h, hours) == utc("2026-11-02T16:00:00Z"));
+        CHECK_FALSE(team.is_open(utc("2026-07-03T17:00:00Z"), hours)); // Independence Day observed
+    }
+    SECTION("Data Dynamics: around the clock except US national holidays") {
+        auto p = policy_example("data-dynamics.toml").policy;
+        const auto& hours = p.of(tier::enterprise).hours;
+        const auto& team = p.hours_calendar(tier::enterprise, "");
+        CHECK(team.is_open(utc("2026-11-28T08:00:00Z"), hours));       // Saturday 03:00 EST
+        CHECK_FALSE(team.is_open(utc("2026-11-26T17:00:00Z"), hours)); // Thanksgiving
+        CHECK(team.next_open(utc("2026-11-26T17:00:00Z"), hours) == utc("2026-11-27T05:00:00Z"));
+    }
+    SECTION("Dynatrace: Standard in the customer's own region, Enterprise 24/7") {
+        auto p = policy_example("dynatrace.toml").policy;
+        const auto& standard = p.of(tier::standard).hours;
+        CHECK(p.hours_calendar(tier::standard, "de").is_open(utc("2026-12-23T07:30:00Z"), standard)); // 08:30 Berlin
+        CHECK_FALSE(p.hours_calendar(tier::standard, "us-east").is_open(utc("2026-12-23T07:30:00Z"), standard));
+        CHECK_FALSE(p.hours_calendar(tier::standard, "de").is_open(utc("2026-12-24T09:00:00Z"), standard));
+        CHECK(p.hours_calendar(tier::enterprise, "de").is_open(utc("2026-12-25T03:00:00Z"), p.of(tier::enterprise).hours));
+    }
+}
+
+TEST_CASE("a tier's hours are a span, always, or weekdays; its calendar must be a configured region", "[server][config][hours]") {
+    auto weekly = config_file(R"(
+[tiers.standard]
+hours = { mon = "09:00-17:00", sat = "10:00-24:00" }
+calendar = "team"
+[regions.team]
+timezone = "Europe/Paris"
+)")
+                      .load();
+    const auto& hours = weekly.policy.of(queue::tier::standard).hours;
+    REQUIRE(hours.week);
+    CHECK((*hours.week)[1]->open == 9h);
+    CHECK((*hours.week)[6]->close == 24h);
+    CHECK_FALSE((*hours.week)[2]);
+    CHECK(config_file(weekly.to_toml()).load().to_toml() == weekly.to_toml());
+    for (const char* bad : {"\"08:00-24:30\"", "\"17:00-08:00\"", "\"8-17\"", "{ monday = \"08:00-17:00\" }", "{}",
+                            "{ mon = \"08:00\" }", "\"08:00-17:00x\""})
+        CHECK_THROWS_WITH(config_file(std::string("[tiers.standard]\nhours = ") + bad + "\n").load(),
+                          Contains("tiers.standard.hours"));
+    CHECK_THROWS_WITH(config_file("[tiers.standard]\ncalendar = \"nowhere\"\n").load(), Contains("\"nowhere\""));
+}

@@ -86,19 +86,46 @@ private:
 
 const toml::table* sub(const toml::table& root, const char* name) { return root[name].as_table(); }
 
-queue::business_hours parse_hours(const section& s, queue::business_hours fallback) {
-    std::string hours;
-    s.read("hours", hours);
-    if (hours.empty()) return fallback;
-    if (hours == "always") return queue::business_hours::around_the_clock();
-    // "08:00-17:00"
+// "08:00-17:00"; close after open, at most 24:00.
+std::optional<queue::day_hours> parse_span(const std::string& text) {
     int oh = 0, om = 0, ch = 0, cm = 0;
     char c1 = 0, dash = 0, c2 = 0;
-    std::istringstream in(hours);
-    if (!(in >> oh >> c1 >> om >> dash >> ch >> c2 >> cm) || c1 != ':' || dash != '-' || c2 != ':' || oh > 23 ||
-        om > 59 || ch > 24 || cm > 59 || oh * 60 + om >= ch * 60 + cm)
-        s.fail("hours", "\"always\" or \"HH:MM-HH:MM\"");
-    return {false, minutes(oh * 60 + om), minutes(ch * 60 + cm)};
+    std::istringstream in(text);
+    if (!(in >> oh >> c1 >> om >> dash >> ch >> c2 >> cm) || c1 != ':' || dash != '-' || c2 != ':' || oh < 0 ||
+        oh > 23 || om < 0 || om > 59 || ch < 0 || cm < 0 || cm > 59 || ch * 60 + cm > 24 * 60 ||
+        oh * 60 + om >= ch * 60 + cm || !(in >> std::ws).eof())
+        return std::nullopt;
+    return queue::day_hours{minutes(oh * 60 + om), minutes(ch * 60 + cm)};
+}
+
+// `hours`: "always", "HH:MM-HH:MM" on the calendar's business days, or a table of weekdays
+// { mon = "08:00-17:00", sat = "10:00-14:00" } (a weekday left out is closed).
+queue::business_hours parse_hours(const section& s, queue::business_hours fallback) {
+    s.know("hours");
+    if (!s.table()) return fallback;
+    auto node = (*s.table())["hours"];
+    if (!node) return fallback;
+    constexpr const char* expected = "\"always\", \"HH:MM-HH:MM\" or a table of weekdays such as { mon = \"08:00-17:00\" }";
+    if (const auto* days = node.as_table()) {
+        static constexpr std::array<std::string_view, 7> names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+        queue::weekly_hours week{};
+        for (const auto& [key, value] : *days) {
+            auto at = std::find(names.begin(), names.end(), key.str());
+            auto text = value.value<std::string>();
+            if (at == names.end() || !text) s.fail("hours", expected);
+            auto span = parse_span(*text);
+            if (!span) s.fail("hours", expected);
+            week[static_cast<std::size_t>(at - names.begin())] = span;
+        }
+        if (std::none_of(week.begin(), week.end(), [](const auto& d) { return d.has_value(); })) s.fail("hours", expected);
+        return queue::business_hours::weekly(week);
+    }
+    auto text = node.value<std::string>();
+    if (!text) s.fail("hours", expected);
+    if (*text == "always") return queue::business_hours::around_the_clock();
+    auto span = parse_span(*text);
+    if (!span) s.fail("hours", expected);
+    return {false, span->open, span->close, std::nullopt};
 }
 
 void read_policy(const toml::table& root, queue::policy& p) {
@@ -144,6 +171,7 @@ void read_policy(const toml::table& root, queue::policy& p) {
             }
         }
         ts.read("sla_in_business_time", tp.sla_in_business_time);
+        ts.read("calendar", tp.calendar);
         ts.refuse_unknown();
     }
     if (const auto* tiers = sub(root, "tiers"))
@@ -162,8 +190,9 @@ void read_policy(const toml::table& root, queue::policy& p) {
     }
 }
 
-// [regions.NAME]: kept as written (for --print-config) and turned into the policy's calendars.
-void read_regions(const toml::table& root, config& c) {
+// [regions.NAME]: kept as written (for --print-config) and turned into the policy's calendars;
+// a tier's `calendar` names one of them.
+void read_regions(const toml::table& root, const std::filesystem::path& base, config& c) {
     const auto* regions = sub(root, "regions");
     if (!regions) return;
     for (const auto& [key, node] : *regions) {
@@ -185,7 +214,8 @@ void read_regions(const toml::table& root, config& c) {
         }
         if (!rc.holidays_ics.empty()) {
             try {
-                days.merge(ical::load_holidays(rc.holidays_ics));
+                // A relative path is the config file's neighbour.
+                days.merge(ical::load_holidays((base / rc.holidays_ics).string()));
             } catch (const std::exception& e) {
                 throw config_error("configuration: regions." + name + ".holidays_ics: " + e.what());
             }
@@ -259,13 +289,28 @@ toml::array strings(const std::vector<std::string>& v) {
     return a;
 }
 
-std::string hours_text(const queue::business_hours& h) {
-    if (h.always) return "always";
+std::string span_text(std::chrono::minutes open, std::chrono::minutes close) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", static_cast<int>(h.open.count() / 60),
-                  static_cast<int>(h.open.count() % 60), static_cast<int>(h.close.count() / 60),
-                  static_cast<int>(h.close.count() % 60));
+    std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", static_cast<int>(open.count() / 60),
+                  static_cast<int>(open.count() % 60), static_cast<int>(close.count() / 60),
+                  static_cast<int>(close.count() % 60));
     return buf;
+}
+
+// What parse_hours reads back.
+toml::table with_hours(toml::table t, const queue::business_hours& h) {
+    if (h.always) {
+        t.insert("hours", "always");
+    } else if (h.week) {
+        static constexpr std::array<const char*, 7> names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+        toml::table days;
+        for (std::size_t i = 0; i < 7; ++i)
+            if (const auto& d = (*h.week)[i]) days.insert(names[i], span_text(d->open, d->close));
+        t.insert("hours", days);
+    } else {
+        t.insert("hours", span_text(h.open, h.close));
+    }
+    return t;
 }
 
 long long secs(queue::duration d) { return duration_cast<seconds>(d).count(); }
@@ -388,7 +433,11 @@ config load_config(const std::filesystem::path& path) {
     }
     origins.refuse_unknown();
     read_policy(root, c.policy);
-    read_regions(root, c);
+    read_regions(root, path.parent_path(), c);
+    for (const auto& tp : c.policy.tiers)
+        if (!tp.calendar.empty() && !c.policy.regions.count(tp.calendar))
+            throw config_error("configuration: a tier's calendar \"" + tp.calendar +
+                               "\" is not one of the [regions.NAME] tables");
     read_skills(root, c.policy.skills);
     static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills"};
     for (const auto& [key, node] : root)
@@ -469,10 +518,11 @@ std::string config::to_toml() const {
         toml::array targets;
         for (auto d : tp.first_response_target) targets.push_back(secs(d));
         tiers.insert(std::string(queue::to_string(t)),
-                     toml::table{{"hours", hours_text(tp.hours)},
-                                 {"max_wait_s", tp.max_wait ? secs(*tp.max_wait) : 0},
-                                 {"first_response_s", targets},
-                                 {"sla_in_business_time", tp.sla_in_business_time}});
+                     with_hours(toml::table{{"max_wait_s", tp.max_wait ? secs(*tp.max_wait) : 0},
+                                            {"first_response_s", targets},
+                                            {"sla_in_business_time", tp.sla_in_business_time},
+                                            {"calendar", tp.calendar}},
+                                tp.hours));
     }
     toml::table region_tables;
     for (const auto& [name, r] : regions)

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,13 +17,26 @@ class time_zone;
 
 namespace chat::queue {
 
-// Local opening hours on business days; `always` means around the clock, every day.
+// One day's local opening hours, [open, close); close at most 24:00.
+struct day_hours {
+    std::chrono::minutes open{8 * 60};
+    std::chrono::minutes close{17 * 60};
+};
+
+// Hours for each weekday (0 = Sunday, as std::chrono::weekday::c_encoding()); none: closed.
+using weekly_hours = std::array<std::optional<day_hours>, 7>;
+
+// When a team is open, in a calendar's local time: around the clock every day, holidays
+// included (`always`); `open`-`close` on the calendar's business days; or, when `week` is
+// set, each weekday's own hours whatever the calendar's weekend, holidays closed.
 struct business_hours {
     bool always = false;
     std::chrono::minutes open{8 * 60};
     std::chrono::minutes close{17 * 60};
+    std::optional<weekly_hours> week{};
 
-    static business_hours around_the_clock() { return {true, {}, {}}; }
+    static business_hours around_the_clock() { return {true, {}, {}, std::nullopt}; }
+    static business_hours weekly(const weekly_hours& days) { return {false, {}, {}, days}; }
 };
 
 // Weekday numbering follows std::chrono::weekday::c_encoding(): 0 = Sunday.
@@ -40,6 +54,7 @@ public:
 
     const std::string& time_zone_name() const { return zone_name_; }
     bool is_business_day(std::chrono::sys_days local_day) const;
+    bool is_holiday(std::chrono::sys_days local_day) const { return holidays_.count(local_day) > 0; }
     void add_holiday(std::chrono::sys_days local_day) { holidays_.insert(local_day); }
 
     // The local calendar day that `t` falls on.

@@ -24,6 +24,9 @@ struct tier_policy {
     std::array<duration, 4> first_response_target{};
     // Count SLA time in business hours only.
     bool sla_in_business_time = false;
+    // The region calendar (a key of policy::regions) the hours follow, a team's own zone and
+    // holidays; empty: the customer's region.
+    std::string calendar{};
 };
 
 // One rule of which skills a conversation needs: for a tier (or any) at severities up to
@@ -82,6 +85,8 @@ struct policy {
 
     const tier_policy& of(tier t) const { return tiers[static_cast<int>(t)]; }
     const business_calendar& calendar_of(const std::string& region) const;
+    // The calendar `t`'s hours and SLA time follow for a customer of `region`.
+    const business_calendar& hours_calendar(tier t, const std::string& region) const;
 };
 
 } // namespace chat::queue
