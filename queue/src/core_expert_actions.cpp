@@ -189,7 +189,10 @@ outcome core::escalate(const expert_id& e, const conversation_id& id, std::strin
         return out;
     }
     c->ticket = "T-" + c->id;
-    s.emit(effect::ticket{*c->ticket, c->id, c->customer, c->severity, e, std::move(summary)});
+    const auto& tp = policy_.of(c->customer.tier);
+    auto respond_by = due_at(tp.initial_contact[c->severity - 1], now,
+                             policy_.hours_calendar(c->customer.tier, c->customer.region), tp.hours);
+    s.emit(effect::ticket{*c->ticket, c->id, c->customer, c->severity, e, std::move(summary), respond_by});
     close(s, *c, close_reason::escalated);
     route(s);
     return out;

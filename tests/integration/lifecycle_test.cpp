@@ -93,6 +93,7 @@ TEST_CASE("an escalation closes the conversation as a ticket", "[integration][li
     REQUIRE(t.ada->request({{"type", "escalate"}, {"conversation", t.c}, {"summary", "invoice engine bug"}})["type"] == "ok");
     auto e = t.alice->wait_for("escalated", t.c);
     CHECK(e["ticket"] == "T-" + t.c);
+    CHECK(e["respond_by"] == "2026-01-08T00:00:00Z"); // Standard severity 3, Monday: by the end of the 2nd business day
     CHECK(t.alice->wait_for("closed", t.c)["reason"] == "escalated");
 }
 

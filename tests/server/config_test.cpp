@@ -238,6 +238,10 @@ TEST_CASE("the policies' hours ship as example configurations and keep the team'
         // Four business hours from Friday 16:00 PDT: 2 on Friday, 2 on Monday (PST).
         CHECK(team.add_open_time(utc("2026-10-30T23:00:00Z"), 4h, hours) == utc("2026-11-02T16:00:00Z"));
         CHECK_FALSE(team.is_open(utc("2026-07-03T17:00:00Z"), hours)); // Independence Day observed
+        // The default table: severity 1 in four business hours, severity 2 by the end of the next business day.
+        const auto& contact = p.of(tier::standard).initial_contact;
+        CHECK(queue::due_at(contact[0], utc("2026-10-30T23:00:00Z"), team, hours) == utc("2026-11-02T16:00:00Z"));
+        CHECK(queue::due_at(contact[1], utc("2026-11-25T19:00:00Z"), team, hours) == utc("2026-11-28T08:00:00Z"));
     }
     SECTION("Data Dynamics: around the clock except US national holidays") {
         auto p = policy_example("data-dynamics.toml").policy;
@@ -277,4 +281,10 @@ timezone = "Europe/Paris"
         CHECK_THROWS_WITH(config_file(std::string("[tiers.standard]\nhours = ") + bad + "\n").load(),
                           Contains("tiers.standard.hours"));
     CHECK_THROWS_WITH(config_file("[tiers.standard]\ncalendar = \"nowhere\"\n").load(), Contains("\"nowhere\""));
+    auto table = config_file("[tiers.enterprise]\ninitial_contact = [\"15m\", \"2bh\", \"1bd\", \"3bd\"]\n").load();
+    CHECK(table.policy.of(queue::tier::enterprise).initial_contact[1] == queue::response_target::open_time(2h));
+    CHECK(config_file(table.to_toml()).load().policy.of(queue::tier::enterprise).initial_contact == table.policy.of(queue::tier::enterprise).initial_contact);
+    for (const char* bad : {"[\"1h\"]", "[\"1h\", \"2h\", \"3h\", \"4 days\"]"})
+        CHECK_THROWS_WITH(config_file(std::string("[tiers.enterprise]\ninitial_contact = ") + bad + "\n").load(),
+                          Contains("tiers.enterprise.initial_contact"));
 }

@@ -75,7 +75,7 @@ test('the expert marks a duplicate, escalates, and reports conduct; the customer
   await ada.page.fill('#escalate-summary', 'Viewer role grants edit rights');
   await ada.page.getByRole('button', { name: 'Escalate', exact: true }).click();
   await w.locator('.banner[data-state=closed]', { hasText: 'Ticket: T-' }).waitFor();
-  await w.locator('.notice', { hasText: 'We opened ticket T-' }).waitFor();
+  await w.locator('.notice', { hasText: /We opened ticket T-\S+ for this and will contact you by \S/ }).waitFor();
 
   // A rude message is warned; the expert reports conduct and the conversation closes.
   await w.getByRole('button', { name: 'Start a new conversation' }).click();

@@ -2,6 +2,7 @@
 
 #include "calendar_deadline.hpp"
 #include "server_commands.hpp"
+#include "sla_due.hpp"
 
 #include <iostream>
 #include <string>
@@ -20,6 +21,8 @@ constexpr const char* usage =
     "                (the last 24 hours by default)\n"
     "  chatctl calendar deadline --calendar FILE.ics --tz ZONE [--weekend sat,sun]\n"
     "                            --from INSTANT|- --business-days N\n"
+    "  chatctl sla due --tier enterprise|standard --severity 1-4 --from INSTANT [--region ID]\n"
+    "                (when each response-time target falls due)\n"
     "  (every command also takes --config FILE, the chatd configuration)\n";
 
 } // namespace
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
     if (args.size() >= 2 && args[0] == "calendar" && args[1] == "deadline")
         return chat::tools::calendar_deadline({args.begin() + 2, args.end()}, std::cin, std::cout,
                                               std::cerr);
+    if (args.size() >= 2 && args[0] == "sla" && args[1] == "due")
+        return chat::tools::sla_due({args.begin() + 2, args.end()}, std::cout, std::cerr);
     std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
     if (!args.empty() && args[0] == "token") return chat::tools::token_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "queue") return chat::tools::queue_command(rest, std::cout, std::cerr);

@@ -101,7 +101,7 @@ struct teller {
         customer_and(*c, kept ? kept->expert : std::nullopt, frame_of(ev::duplicate{d.conversation, d.kept}));
     }
     void operator()(const fx::ticket& t) const {
-        auto f = frame_of(ev::escalated{t.conversation, t.id});
+        auto f = frame_of(ev::escalated{t.conversation, t.id, t.respond_by});
         out.push_back(to_customer(t.customer, f));
         out.push_back(to_expert(t.expert, f));
     }

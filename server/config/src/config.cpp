@@ -172,6 +172,17 @@ void read_policy(const toml::table& root, queue::policy& p) {
         }
         ts.read("sla_in_business_time", tp.sla_in_business_time);
         ts.read("calendar", tp.calendar);
+        std::vector<std::string> contact;
+        ts.read("initial_contact", contact);
+        if (!contact.empty()) {
+            constexpr const char* expected = "four targets, one per severity 1-4, such as \"30m\", \"4h\", \"4bh\" or \"1bd\"";
+            if (contact.size() != 4) ts.fail("initial_contact", expected);
+            for (std::size_t i = 0; i < 4; ++i) {
+                auto target = queue::parse_response_target(contact[i]);
+                if (!target) ts.fail("initial_contact", expected);
+                tp.initial_contact[i] = *target;
+            }
+        }
         ts.refuse_unknown();
     }
     if (const auto* tiers = sub(root, "tiers"))
@@ -517,11 +528,14 @@ std::string config::to_toml() const {
         const auto& tp = p.of(t);
         toml::array targets;
         for (auto d : tp.first_response_target) targets.push_back(secs(d));
+        toml::array contact_targets;
+        for (const auto& target : tp.initial_contact) contact_targets.push_back(queue::to_string(target));
         tiers.insert(std::string(queue::to_string(t)),
                      with_hours(toml::table{{"max_wait_s", tp.max_wait ? secs(*tp.max_wait) : 0},
                                             {"first_response_s", targets},
                                             {"sla_in_business_time", tp.sla_in_business_time},
-                                            {"calendar", tp.calendar}},
+                                            {"calendar", tp.calendar},
+                                            {"initial_contact", contact_targets}},
                                 tp.hours));
     }
     toml::table region_tables;

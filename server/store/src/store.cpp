@@ -128,7 +128,8 @@ void write_batch::ticket(const std::string& id, const queue::effect::ticket& t, 
     commands_.push_back({"XADD", keys_->tickets(), "*", "ticket", id, "conversation", t.conversation, "tenant",
                          t.customer.tenant, "user", t.customer.user, "tier",
                          std::string(queue::to_string(t.customer.tier)), "severity",
-                         std::to_string(t.severity), "expert", t.expert, "summary", t.summary, "at", ms_text(at)});
+                         std::to_string(t.severity), "expert", t.expert, "summary", t.summary, "at", ms_text(at),
+                         "respond_by", ms_text(t.respond_by)});
 }
 
 void write_batch::link_customer(const queue::customer& who, const std::string& conversation) {

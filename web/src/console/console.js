@@ -193,7 +193,7 @@ class Console {
     on('reopened', (e) => this.note(e.conversation, 'The customer reopened it.'));
     on('warned', (e) => this.note(e.conversation, `The customer was warned (offence ${e.offences}).`));
     on('duplicate', (e) => this.note(e.conversation, `Duplicate of ${e.kept}.`));
-    on('escalated', (e) => this.note(e.conversation, `Escalated as ${e.ticket}.`));
+    on('escalated', (e) => this.note(e.conversation, `Escalated as ${e.ticket}; initial contact due by ${when(e.respond_by)}.`));
     on('closed', (e) => this.note(e.conversation, `Closed (${e.reason}).`));
     on('note', (n) => this.noted(n));
     on('queue_snapshot', (q) => this.board(q));

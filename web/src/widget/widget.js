@@ -145,7 +145,7 @@ class ChatWidget {
       this.composing = false;
       this.notice(e.kept, 'You already have a conversation about this, so it continues here.');
     });
-    on('escalated', (e) => this.notice(e.conversation, `We opened ticket ${e.ticket} for this and will follow up.`));
+    on('escalated', (e) => this.notice(e.conversation, `We opened ticket ${e.ticket} for this and will contact you by ${when(e.respond_by)}.`));
     on('warned', (e) => this.notice(e.conversation,
       `Please keep the conversation respectful. This is warning ${e.offences}; further offences close the chat.`, 'warning'));
     on('restricted', (e) => {

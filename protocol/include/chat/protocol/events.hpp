@@ -451,14 +451,16 @@ struct duplicate {
     }
 };
 
-// The conversation became a ticket.
+// The conversation became a ticket, with the time its initial contact is due.
 struct escalated {
     static constexpr std::string_view type = "escalated";
     std::string conversation;
     std::string ticket;
+    queue::instant respond_by{};
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("ticket", ticket);
+        v("respond_by", respond_by);
     }
 };
 

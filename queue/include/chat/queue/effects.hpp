@@ -72,6 +72,7 @@ struct ticket {
     queue::severity severity;
     expert_id expert;
     std::string summary;
+    instant respond_by{}; // the tier's initial-contact target for its severity
 };
 struct warned { conversation_id conversation; int offences; };
 struct restricted { std::string tenant, user; instant until; };

@@ -2,6 +2,7 @@
 // Every knob of the routing and lifecycle policy, with the defaults support policies promise.
 
 #include "chat/queue/calendar.hpp"
+#include "chat/queue/response_target.hpp"
 #include "chat/queue/types.hpp"
 
 #include <array>
@@ -27,6 +28,8 @@ struct tier_policy {
     // The region calendar (a key of policy::regions) the hours follow, a team's own zone and
     // holidays; empty: the customer's region.
     std::string calendar{};
+    // An escalated ticket's initial-contact target per severity (index 0 = severity 1).
+    std::array<response_target, 4> initial_contact{};
 };
 
 // One rule of which skills a conversation needs: for a tier (or any) at severities up to
@@ -47,8 +50,13 @@ struct skill_routing {
 
 struct policy {
     std::array<tier_policy, tier_count> tiers{
-        tier_policy{business_hours::around_the_clock(), std::nullopt, {2min, 2min, 2min, 2min}, false},
-        tier_policy{business_hours{}, std::nullopt, {5min, 5min, 5min, 5min}, true},
+        // Initial contact as in the Dynatrace support policy's table.
+        tier_policy{business_hours::around_the_clock(), std::nullopt, {2min, 2min, 2min, 2min}, false, "",
+                    {response_target::wall_clock(30min), response_target::wall_clock(4h),
+                     response_target::end_of_business_day(1), response_target::end_of_business_day(2)}},
+        tier_policy{business_hours{}, std::nullopt, {5min, 5min, 5min, 5min}, true, "",
+                    {response_target::open_time(4h), response_target::end_of_business_day(1),
+                     response_target::end_of_business_day(2), response_target::end_of_business_day(4)}},
     };
 
     int default_capacity = 3;
