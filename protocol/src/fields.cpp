@@ -30,6 +30,8 @@ std::string_view describe(field_kind k) {
     case field_kind::flag: return "must be true or false";
     case field_kind::ids: return "must be a list of at most 50 ids (1-64 characters of A-Z a-z 0-9 . _ : @ -)";
     case field_kind::minutes: return "must be an integer from 1 to 43200";
+    case field_kind::request_type: return "must be \"problem\", \"question\", \"feature_request\" or \"request\"";
+    case field_kind::priority: return "must be \"high\", \"normal\" or \"low\"";
     }
     return "is invalid";
 }
@@ -63,6 +65,8 @@ std::optional<std::string> read_field(const nlohmann::json& v, field_kind k, std
     case field_kind::note:
     case field_kind::comment: ok = in_length(s, 0, 2000) && printable(s); break;
     case field_kind::presence: ok = queue::parse_presence(s).has_value(); break;
+    case field_kind::request_type: ok = queue::parse_request_type(s).has_value(); break;
+    case field_kind::priority: ok = queue::parse_priority(s).has_value(); break;
     default: break;
     }
     if (!ok) return wrong(k);

@@ -275,7 +275,7 @@ void core::restore(core_state state) {
     for (auto& c : state.conversations) {
         sequence_ = std::max(sequence_, c.sequence);
         if (c.state == conversation_state::queued)
-            waiting_.push({c.customer.tier, c.severity, c.first_queued_at, c.sequence, c.id});
+            waiting_.push(line_entry(c));
         if (c.state != conversation_state::closed && !c.duplicate_of)
             open_by_customer_[customer_key(c.customer)].insert(c.id);
         auto id = c.id;

@@ -85,6 +85,8 @@ outcome core::open(const opening& o, instant now) {
     c.epoch = o.epoch;
     c.topic = o.topic;
     c.severity = o.severity;
+    c.request_type = o.request_type;
+    c.priority = o.priority;
     c.required_skills = o.required_skills;
     c.opening_messages = {o.message};
     if (o.continues) {

@@ -16,7 +16,7 @@ void core::set_state(step& s, conversation& c, conversation_state to) {
 
 void core::enqueue(step& s, conversation& c) {
     set_state(s, c, conversation_state::queued);
-    waiting_.push({c.customer.tier, c.severity, c.first_queued_at, c.sequence, c.id});
+    waiting_.push(line_entry(c));
     if (!is_open_for(c, s.now)) {
         const auto& tp = policy_.of(c.customer.tier);
         const auto& calendar = policy_.hours_calendar(c.customer.tier, c.customer.region);

@@ -89,6 +89,29 @@ std::optional<timer_kind> parse_timer_kind(std::string_view s) {
     return parse_by_name(s, timer_kind::business_open);
 }
 
+std::string_view to_string(request_type t) {
+    switch (t) {
+    case request_type::problem: return "problem";
+    case request_type::question: return "question";
+    case request_type::feature_request: return "feature_request";
+    case request_type::request: return "request";
+    }
+    return "?";
+}
+
+std::string_view to_string(priority p) {
+    switch (p) {
+    case priority::high: return "high";
+    case priority::normal: return "normal";
+    case priority::low: return "low";
+    }
+    return "?";
+}
+
+std::optional<request_type> parse_request_type(std::string_view s) { return parse_by_name(s, request_type::request); }
+
+std::optional<priority> parse_priority(std::string_view s) { return parse_by_name(s, priority::low); }
+
 std::string_view to_string(party p) { return p == party::customer ? "customer" : "expert"; }
 
 std::optional<party> parse_party(std::string_view s) {

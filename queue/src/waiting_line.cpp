@@ -4,7 +4,7 @@ namespace chat::queue {
 
 void waiting_line::push(entry e) {
     erase(e.id);
-    auto b = bucket_of(e.tier, e.severity);
+    auto b = bucket_of(e.tier, e.rank);
     key k{e.first_queued, e.sequence, e.id};
     buckets_[b].insert(k);
     index_.emplace(std::move(e.id), std::pair{b, std::move(k)});

@@ -81,6 +81,14 @@ test('a lead watches a conversation live, whispers, answers a call for help, and
   await lead.page.getByRole('button', { name: 'Reassign', exact: true }).click();
   await live.locator('.facts .expert', { hasText: 'Ada L.' }).waitFor();
   await ada.page.locator('.pane-head .facts', { hasText: 'Billing' }).waitFor();
+  // The lead raises its priority; the reason stays with staff.
+  await live.getByRole('button', { name: 'Classify…' }).click();
+  await lead.page.selectOption('#classify-priority', 'high');
+  await lead.page.fill('#classify-reason', 'SECRET-renewal this week');
+  await lead.page.getByRole('button', { name: 'Change', exact: true }).click();
+  await live.locator('.facts .priority', { hasText: 'high' }).waitFor();
+  await ada.page.locator('.pane-head .facts .priority', { hasText: 'high' }).waitFor();
+  await ada.page.locator('details.classifications', { hasText: 'Reclassified 1×' }).waitFor();
   await lead.page.getByRole('button', { name: 'Set presence or capacity of Ben K.' }).click();
   await lead.page.selectOption('#set-presence', 'away');
   await lead.page.fill('#set-reason', 'Lunch cover');

@@ -55,8 +55,9 @@ test('the expert marks a duplicate, escalates, and reports conduct; the customer
   const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
   const hal = await customerWidget(env.browser, env.chatd.url, 'hal', 'Hal H.', 'enterprise');
   const w = hal.page;
-  await openConversation(w, 'Permissions', 'A viewer can edit dashboards');
+  await openConversation(w, 'Permissions', 'A viewer can edit dashboards', null, 'question');
   await accept(ada, 'Permissions');
+  await ada.page.locator('.facts .request-type', { hasText: 'a question' }).waitFor();
   const first = await w.evaluate(() => window.ChatdWidget.instance.currentId);
   await w.getByRole('button', { name: 'New' }).click();
   await openConversation(w, 'Roles', 'Role editor shows an empty list');
@@ -71,6 +72,15 @@ test('the expert marks a duplicate, escalates, and reports conduct; the customer
 
   // Escalation of the first: the customer learns the ticket.
   await ada.page.locator(`.conversation-item[data-conversation="${first}"]`).click();
+  // First Ada reclassifies it: a problem, severity 2; the reason stays with staff.
+  await ada.page.getByRole('button', { name: 'Classify…' }).click();
+  await ada.page.selectOption('#classify-severity', '2');
+  await ada.page.selectOption('#classify-request_type', 'problem');
+  await ada.page.fill('#classify-reason', 'Editors can change roles they should only view');
+  await ada.page.getByRole('button', { name: 'Change', exact: true }).click();
+  await ada.page.locator('.facts .severity', { hasText: '2' }).waitFor();
+  await ada.page.locator('.facts .request-type', { hasText: 'a problem' }).waitFor();
+  await ada.page.locator('details.classifications', { hasText: 'Reclassified 2×' }).waitFor();
   await ada.page.getByRole('button', { name: 'Escalate…' }).click();
   await ada.page.fill('#escalate-summary', 'Viewer role grants edit rights');
   await ada.page.getByRole('button', { name: 'Escalate', exact: true }).click();
@@ -89,4 +99,5 @@ test('the expert marks a duplicate, escalates, and reports conduct; the customer
   await ada.page.getByRole('button', { name: 'Report and close' }).click();
   await w.locator('.banner[data-state=closed]', { hasText: 'conduct rules' }).waitFor();
   assert.deepEqual(await transcript(w), ['Alerts fire twice', 'you idiot']);
+  assert.equal(await w.getByText('Editors can change roles they should only view').count(), 0);
 });

@@ -72,7 +72,8 @@ test('on a phone the panel takes the screen and the keyboard reaches every contr
   assert.equal(Math.round(box.width), 390);
   assert.equal(await w.locator('#chatd-widget').evaluate((el) => el.shadowRoot.activeElement?.id), 'topic');
   await w.keyboard.type('Access');
-  await w.keyboard.press('Tab');
+  await w.keyboard.press('Tab'); // what it is
+  await w.keyboard.press('Tab'); // how urgent
   await w.keyboard.press('Tab');
   await w.keyboard.type('I cannot log in');
   await w.keyboard.press('Tab');

@@ -63,6 +63,8 @@ void hub::open(const session_ptr& p, const request_id& id, rq::open& r, std::opt
     auto severity = r.severity.value_or(queue::default_severity);
     queue::opening o{made, who, r.topic, r.text, severity, core_.policy().skills.required(who.tier, severity, r.product_area),
                      continues, r.client_id.value_or(""), p->who().name, random_id('e')};
+    if (r.request_type) o.request_type = queue::parse_request_type(*r.request_type); // the codec checked both
+    if (r.priority) o.priority = queue::parse_priority(*r.priority).value_or(queue::priority::normal);
     auto out = core_.open(o, s.now);
     if (out.error == queue::errc::recent_ids_unknown)
         return learn_recent_then(p, id, core_.unlearnt_recent_ids(who), [self = shared_from_this(), p, id, r, continues]() mutable {

@@ -176,6 +176,20 @@ void hub::on(const session_ptr& p, const request_id& id, rq::escalate& r) {
            audit_as{"escalate", r.summary});
 }
 
+void hub::on(const session_ptr& p, const request_id& id, rq::classify& r) {
+    if (!r.severity && !r.request_type && !r.priority)
+        return refuse(p, id, protocol::code::bad_field, "severity, request_type or priority: give at least one");
+    if (r.reason.empty()) return refuse(p, id, protocol::code::bad_field, "reason: say why it changes");
+    queue::classification change{r.severity, std::nullopt, std::nullopt, r.reason};
+    std::string what;
+    if (r.severity) what += "severity " + std::to_string(*r.severity);
+    if (r.request_type) change.request_type = queue::parse_request_type(*r.request_type), what += (what.empty() ? "" : ", ") + ("type " + *r.request_type);
+    if (r.priority) change.priority = queue::parse_priority(*r.priority), what += (what.empty() ? "" : ", ") + ("priority " + *r.priority);
+    bool as_lead = p->who().role == protocol::role::monitor;
+    decide(p, id, r.conversation, [&](auto now) { return core_.classify(p->key(), as_lead, r.conversation, change, now); }, {},
+           audit_as{"classify", what + ": " + r.reason});
+}
+
 void hub::on(const session_ptr& p, const request_id& id, rq::report_conduct& r) {
     decide(p, id, r.conversation, [&](auto now) { return core_.report_conduct(p->key(), r.conversation, now); }, {},
            audit_as{"report_conduct"});

@@ -154,6 +154,8 @@ ev::conversation snapshot(const queue::core& core, const queue::conversation& c,
     e.state = std::string(queue::to_string(c.state));
     e.topic = c.topic;
     e.severity = c.severity;
+    if (c.request_type) e.request_type = std::string(queue::to_string(*c.request_type));
+    e.priority = std::string(queue::to_string(c.priority));
     e.tier = std::string(queue::to_string(c.customer.tier));
     e.region = c.customer.region;
     e.timezone = core.policy().calendar_of(c.customer.region).time_zone_name();
@@ -176,6 +178,9 @@ ev::conversation snapshot(const queue::core& core, const queue::conversation& c,
     if (v == viewer::staff) {
         e.required_skills = std::vector<std::string>(c.required_skills.begin(), c.required_skills.end());
         e.hand_offs = hand_off_cards(core, c);
+        e.classifications.emplace();
+        for (const auto& k : c.classifications)
+            e.classifications->push_back({k.field, k.from, k.to, user_of(c, k.by), k.reason, k.at});
     }
     return e;
 }

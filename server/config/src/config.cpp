@@ -146,6 +146,7 @@ void read_policy(const toml::table& root, queue::policy& p) {
     s.seconds_of("conduct_restriction_s", p.conduct_restriction);
     s.seconds_of("initial_handle_time_s", p.initial_handle_time);
     s.read("track_positions", p.track_positions);
+    s.read("rank_by_priority", p.rank_by_priority);
     s.seconds_of("position_interval_s", p.position_interval);
     if (p.position_interval < queue::duration::zero()) s.fail("position_interval_s", "0 or more");
     if (p.duplicate_threshold <= 0 || p.duplicate_threshold > 1) s.fail("duplicate_threshold", "in (0, 1]");
@@ -521,6 +522,7 @@ std::string config::to_toml() const {
                     {"conduct_restriction_s", secs(p.conduct_restriction)},
                     {"initial_handle_time_s", secs(p.initial_handle_time)},
                     {"track_positions", p.track_positions},
+                    {"rank_by_priority", p.rank_by_priority},
                     {"position_interval_s", secs(p.position_interval)},
                     {"default_timezone", p.default_calendar.time_zone_name()}};
     toml::table tiers;

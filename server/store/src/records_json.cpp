@@ -64,6 +64,13 @@ json hand_offs_to_stored(const std::vector<queue::hand_off_record>& list) {
     return out;
 }
 
+json classifications_to_stored(const std::vector<queue::classification_change>& list) {
+    json out = json::array();
+    for (const auto& k : list)
+        out.push_back({{"at", ms(k.at)}, {"by", k.by}, {"field", k.field}, {"from", k.from}, {"to", k.to}, {"reason", k.reason}});
+    return out;
+}
+
 } // namespace
 
 json to_stored(const queue::conversation& c) {
@@ -82,6 +89,9 @@ json to_stored(const queue::conversation& c) {
           {"region", c.customer.region}}},
         {"topic", c.topic},
         {"severity", c.severity},
+        {"request_type", c.request_type ? json(queue::to_string(*c.request_type)) : json(nullptr)},
+        {"priority", queue::to_string(c.priority)},
+        {"classifications", classifications_to_stored(c.classifications)},
         {"required_skills", c.required_skills},
         {"opening_messages", c.opening_messages},
         {"state", queue::to_string(c.state)},
@@ -128,6 +138,14 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
     c.customer.region = who.at("region").get<std::string>();
     c.topic = j.at("topic").get<std::string>();
     c.severity = j.at("severity").get<int>();
+    // Absent in records stored before conversations were classified.
+    if (auto r = opt_string(j, "request_type")) c.request_type = named<queue::request_type>(json(*r), queue::parse_request_type);
+    if (auto p = opt_string(j, "priority")) c.priority = named<queue::priority>(json(*p), queue::parse_priority);
+    if (auto k = j.find("classifications"); k != j.end())
+        for (const auto& e : *k)
+            c.classifications.push_back({at_ms(e.at("at")), e.at("by").get<std::string>(), e.at("field").get<std::string>(),
+                                         e.at("from").get<std::string>(), e.at("to").get<std::string>(),
+                                         e.at("reason").get<std::string>()});
     c.required_skills = j.at("required_skills").get<std::set<std::string>>();
     c.opening_messages = j.at("opening_messages").get<std::vector<std::string>>();
     c.state = named<queue::conversation_state>(j.at("state"), queue::parse_state);

@@ -124,9 +124,10 @@ export async function customerWidget(browser, base, user, name, tier = 'enterpri
   return p;
 }
 
-export async function openConversation(page, topic, text, severity) {
+export async function openConversation(page, topic, text, severity, requestType) {
   await page.fill('#topic', topic);
   if (severity) await page.selectOption('#severity', String(severity));
+  if (requestType) await page.selectOption('#request-type', requestType);
   await page.fill('#first-message', text);
   await page.click('form.start button[type=submit]');
   await page.locator('.banner[data-state]').waitFor();

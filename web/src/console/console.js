@@ -3,6 +3,7 @@
 
 import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
 import { composer } from '../shared/composer.js';
+import { classificationFacts, classificationHistory, classifyDialog } from '../shared/classify.js';
 import { dialog } from '../shared/dialog.js';
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { clock, clockTime, h, secondsSince, when } from '../shared/format.js';
@@ -519,7 +520,7 @@ class Console {
       h('h2', {}, s.customer_name, h('span', { class: `tier ${s.tier}` }, s.tier)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Topic'), h('dd', {}, s.topic),
-        h('dt', {}, 'Severity'), h('dd', {}, String(s.severity)),
+        ...classificationFacts(s),
         h('dt', {}, 'Region'), h('dd', {}, s.region || '—'),
         h('dt', {}, 'Local time'), h('dd', { class: 'local-time' }, this.localTime(s)),
         h('dt', {}, 'State'), h('dd', { class: 'state' }, s.state.replace('_', ' ')),
@@ -527,6 +528,7 @@ class Console {
         ...(s.required_skills?.length ? [h('dt', {}, 'Needs'), h('dd', { class: 'skills' }, s.required_skills.join(', '))] : []),
         ...(s.continues ? [h('dt', {}, 'Continues'), h('dd', { class: 'continues' }, s.continues)] : [])),
       this.handOffNotes(s),
+      classificationHistory(s),
       c.stayRequested && s.state !== 'scheduled' ? h('p', { class: 'banner' }, 'The customer asked to continue with you later.') : null,
       this.earlierList(c),
       c.leftUs ? h('p', { class: 'banner' }, 'This conversation is no longer yours.') : null].filter(Boolean));
@@ -567,6 +569,7 @@ class Console {
       button('Ask a lead…', null, () => this.askLead(id)),
       button('Propose a time…', null, () => this.proposeTime(id)),
       button('Mark duplicate…', null, () => this.markDuplicate(id)),
+      button('Classify…', null, () => this.classify(id)),
       button('Escalate…', null, () => this.escalate(id)),
       button('Report conduct…', null, () => this.reportConduct(id), 'danger'),
       button('Close', 'Alt+C', () => this.act('close', id).catch(() => {}), 'primary'));
@@ -750,6 +753,11 @@ class Console {
         value: others[0]?.id || '' }),
       h('datalist', { id: 'duplicate-candidates' }, others.map((c) => h('option', { value: c.id }, c.snapshot.topic)))],
     'Close as duplicate', (data) => this.conn.request({ type: 'mark_duplicate', conversation: id, of: data.get('of').trim() }));
+  }
+
+  // Severity, request type and priority, changed with a reason the customer never sees.
+  classify(id) {
+    classifyDialog(this.conn, this.conv(id).snapshot);
   }
 
   escalate(id) {

@@ -2,6 +2,7 @@
 // happen, a whisper to its expert, and the lead's controls (reassign, take over, the customer's
 // restriction). Opening sends `history`, which also starts chatd's live feed; closing, `unwatch`.
 
+import { classificationFacts, classificationHistory, classifyDialog } from '../shared/classify.js';
 import { dialog } from '../shared/dialog.js';
 import { clockTime, h, when } from '../shared/format.js';
 
@@ -115,12 +116,14 @@ export class LiveView {
         h('dt', {}, 'Topic'), h('dd', {}, s.topic),
         h('dt', {}, 'State'), h('dd', { class: 'state' }, s.state.replace('_', ' ')),
         h('dt', {}, 'Expert'), h('dd', { class: 'expert' }, expert),
-        h('dt', {}, 'Severity'), h('dd', {}, String(s.severity)),
+        ...classificationFacts(s),
         h('dt', {}, 'Opened'), h('dd', {}, when(s.opened_at))),
+      ...[classificationHistory(s)].filter(Boolean),
       h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Lead actions' },
         moving ? button(s.state === 'queued' ? 'Place with…' : 'Reassign…', () => this.reassign()) : null,
         moving ? button('Take over', () => this.takeOver()) : null,
         ['active', 'on_hold'].includes(s.state) && !this.joined ? button('Join', () => this.join()) : null,
+        s.state !== 'closed' ? button('Classify…', () => classifyDialog(this.conn, s)) : null,
         button('Restriction…', () => this.restriction()),
         button('Close view', () => this.close(), 'ghost')));
   }

@@ -24,7 +24,16 @@ const SEVERITIES = [
   ['3', 'Normal'],
   ['2', 'High — it slows my work'],
   ['1', 'Critical — my work is blocked'],
-  ['4', 'Low — a question'],
+  ['4', 'Low — it can wait'],
+];
+
+// What the customer asks for; none chosen leaves it to the expert.
+const REQUEST_TYPES = [
+  ['', 'Choose (optional)'],
+  ['problem', 'Something is not working'],
+  ['question', 'A question'],
+  ['feature_request', 'An idea or a missing feature'],
+  ['request', 'A request (access, a change, a setup)'],
 ];
 
 // Ends a sentence once: "Ada L." stays "Ada L.", not "Ada L..".
@@ -269,6 +278,8 @@ class ChatWidget {
     const topic = h('input', { id: 'topic', name: 'topic', required: true, maxlength: 200, autocomplete: 'off',
       placeholder: 'e.g. Billing, Exports, SSO' });
     const severity = h('select', { id: 'severity', name: 'severity' }, SEVERITIES.map(([v, label]) => h('option', { value: v }, label)));
+    const requestType = h('select', { id: 'request-type', name: 'request_type' },
+      REQUEST_TYPES.map(([v, label]) => h('option', { value: v }, label)));
     const text = h('textarea', { id: 'first-message', name: 'text', required: true, rows: 4, maxlength: 4000,
       placeholder: 'Describe what you need help with' });
     this.startError = h('p', { class: 'error', role: 'alert' });
@@ -278,7 +289,8 @@ class ChatWidget {
       if (this.pendingOpen) return;
       this.startError.textContent = '';
       this.pendingOpen = this.conn.enqueue({ type: 'open', topic: topic.value.trim(), text: text.value.trim(),
-        severity: Number(severity.value), ...(this.productArea ? { product_area: this.productArea } : {}),
+        severity: Number(severity.value), ...(requestType.value ? { request_type: requestType.value } : {}),
+        ...(this.productArea ? { product_area: this.productArea } : {}),
         ...(this.continuesId ? { continues: this.continuesId } : {}) });
       this.continuesId = null;
       this.startButton.disabled = true;
@@ -286,6 +298,7 @@ class ChatWidget {
     } },
       h('p', { class: 'hint' }, 'Tell us what it is about; a product expert will join you.'),
       h('label', { for: 'topic' }, 'Topic'), topic,
+      h('label', { for: 'request-type' }, 'What is it?'), requestType,
       h('label', { for: 'severity' }, 'How urgent is it?'), severity,
       h('label', { for: 'first-message' }, 'Your message'), text,
       this.startError, this.startButton);

@@ -36,6 +36,23 @@ struct hand_off_card {
     }
 };
 
+// A change of severity, request type or priority (staff only).
+struct classification_change {
+    std::string field; // severity | request_type | priority
+    std::string from, to;
+    std::string by; // the expert's or lead's user id
+    std::string reason;
+    queue::instant at{};
+    template <class V> void visit(V& v) {
+        v("field", field);
+        v("from", from);
+        v("to", to);
+        v("by", by);
+        v("reason", reason);
+        v("at", at);
+    }
+};
+
 // The whole visible state of one conversation, sent whenever it changes.
 struct conversation {
     static constexpr std::string_view type = "conversation";
@@ -43,6 +60,8 @@ struct conversation {
     std::string state;
     std::string topic;
     int severity = 0;
+    std::optional<std::string> request_type;
+    std::string priority;
     std::string tier;
     std::string region;
     std::string timezone; // the customer's: their region's business calendar zone
@@ -68,11 +87,14 @@ struct conversation {
     // Staff only: never set in what a customer session receives.
     std::optional<std::vector<std::string>> required_skills;
     std::optional<std::vector<hand_off_card>> hand_offs;
+    std::optional<std::vector<classification_change>> classifications;
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("state", state);
         v("topic", topic);
         v("severity", severity);
+        v("request_type", request_type);
+        v("priority", priority);
         v("tier", tier);
         v("region", region);
         v("timezone", timezone);
@@ -97,6 +119,7 @@ struct conversation {
         v("continues", continues);
         v("required_skills", required_skills);
         v("hand_offs", hand_offs);
+        v("classifications", classifications);
     }
 };
 

@@ -25,6 +25,8 @@ enum class field_kind : std::uint8_t {
     flag,      // true | false
     ids,       // a list of at most 50 ids (skills)
     minutes,   // 1..43200 (30 days)
+    request_type, // "problem" | "question" | "feature_request" | "request"
+    priority,     // "high" | "normal" | "low"
 };
 
 // A value written as null when it has none (where clients tell "none yet" from "absent").

@@ -45,10 +45,13 @@ struct open {
     std::optional<std::string> client_id;
     std::optional<std::string> product_area; // where in the product: maps to the skills it needs
     std::optional<std::string> continues;    // an expired conversation of this customer's it continues
+    std::optional<std::string> request_type, priority;
     template <class V> void visit(V& v) {
         v("topic", topic, field_kind::note);
         v("text", text, field_kind::text);
         v("severity", severity, field_kind::severity);
+        v("request_type", request_type, field_kind::request_type);
+        v("priority", priority, field_kind::priority);
         v("client_id", client_id, field_kind::id);
         v("product_area", product_area, field_kind::id);
         v("continues", continues, field_kind::id);
@@ -302,6 +305,22 @@ struct restriction {
         v("reason", reason, field_kind::note);
     }
 };
+// Changes a conversation's severity, request type or priority, with a reason: the expert who
+// holds it, or a team lead of its tenant.
+struct classify {
+    static constexpr std::string_view type = "classify";
+    static constexpr role_set roles = role::expert | role::monitor;
+    std::string conversation, reason;
+    std::optional<int> severity;
+    std::optional<std::string> request_type, priority;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("severity", severity, field_kind::severity);
+        v("request_type", request_type, field_kind::request_type);
+        v("priority", priority, field_kind::priority);
+        v("reason", reason, field_kind::note);
+    }
+};
 // Saved answers: the tenant's shared ones and your own (answered with `answers`).
 struct answers {
     static constexpr std::string_view type = "answers";
@@ -355,6 +374,6 @@ using any_request =
                  request::subscribe, request::ping, request::earlier, request::skills,
                  request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
                  request::reassign, request::take_over, request::set_expert, request::restriction,
-                 request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete>;
+                 request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete, request::classify>;
 
 } // namespace chat::protocol

@@ -68,6 +68,16 @@ struct opening {
     std::string client_id;              // the opening message's: a retried open is told apart by it
     std::string customer_name;
     std::string epoch;                  // the new conversation's history epoch (the server draws it)
+    std::optional<queue::request_type> request_type{};
+    queue::priority priority = priority::normal;
+};
+
+// What a reclassification sets (at least one), and why.
+struct classification {
+    std::optional<queue::severity> severity;
+    std::optional<queue::request_type> request_type;
+    std::optional<queue::priority> priority;
+    std::string reason;
 };
 
 class core {
@@ -118,6 +128,10 @@ public:
     outcome escalate(const expert_id& e, const conversation_id& c, std::string summary,
                      instant now);
     outcome report_conduct(const expert_id& e, const conversation_id& c, instant now);
+    // The expert who holds it, or (`as_lead`) a team lead of its tenant, changes its severity,
+    // request type or priority; a waiting conversation moves to its new rank, keeping the
+    // time it first entered the queue.
+    outcome classify(const std::string& by, bool as_lead, const conversation_id& c, classification to, instant now);
     outcome expert_close(const expert_id& e, const conversation_id& c, instant now);
 
     // Team leads. `reassign` gives a conversation (waiting, offered, or held by someone else)
@@ -178,6 +192,8 @@ private:
     expert* lookup_expert(const expert_id& e, outcome& out);
     bool owned_by_customer(const conversation& c, const customer& who, outcome& out) const;
     bool held_by_expert(const conversation& c, const expert_id& e, outcome& out) const;
+    // Its place in the waiting line: tier, rank by the policy, first-queued time.
+    waiting_line::entry line_entry(const conversation& c) const;
 
     void set_state(step& s, conversation& c, conversation_state to);
     void enqueue(step& s, conversation& c);

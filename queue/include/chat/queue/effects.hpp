@@ -77,6 +77,8 @@ struct ticket {
 struct warned { conversation_id conversation; int offences; };
 struct restricted { std::string tenant, user; instant until; };
 struct closed { conversation_id conversation; close_reason reason; };
+// Its severity, request type or priority changed (each change as kept in its record).
+struct classified { conversation_id conversation; std::vector<classification_change> changes; };
 struct survey_requested { conversation_id conversation; };
 struct survey_recorded { conversation_id conversation; int rating; std::string comment; };
 struct sla_breached { conversation_id conversation; duration target; };
@@ -95,7 +97,7 @@ using any_effect =
                  effect::restricted, effect::closed, effect::survey_requested,
                  effect::survey_recorded, effect::sla_breached, effect::first_response,
                  effect::presence_changed, effect::timer_set, effect::timer_cleared,
-                 effect::message_added, effect::message_repeated, effect::joined>;
+                 effect::message_added, effect::message_repeated, effect::joined, effect::classified>;
 
 // The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
 // are what fell due anyway, such as an expiry found while refusing).

@@ -59,6 +59,9 @@ struct policy {
                      response_target::end_of_business_day(2), response_target::end_of_business_day(4)}},
     };
 
+    // Rank by priority (high, normal, low) before severity within a tier.
+    bool rank_by_priority = false;
+
     int default_capacity = 3;
     duration offer_timeout = 30s;
     duration disconnect_grace = 120s;

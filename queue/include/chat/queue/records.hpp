@@ -58,6 +58,16 @@ struct hand_off_record {
     friend bool operator==(const hand_off_record&, const hand_off_record&) = default;
 };
 
+// A change of a conversation's severity, request type or priority, with who made it and why.
+struct classification_change {
+    instant at{};
+    std::string by;    // the expert or team lead
+    std::string field; // severity | request_type | priority
+    std::string from, to;
+    std::string reason;
+    friend bool operator==(const classification_change&, const classification_change&) = default;
+};
+
 struct conversation {
     conversation_id id;
     queue::customer customer;
@@ -65,6 +75,9 @@ struct conversation {
     std::string epoch;         // changes when history cannot be replayed: clients resync
     std::string topic;
     queue::severity severity = default_severity;
+    std::optional<queue::request_type> request_type; // unknown until the customer or an expert says
+    queue::priority priority = priority::normal;
+    std::vector<classification_change> classifications; // oldest first
     std::set<std::string> required_skills;
     std::vector<std::string> opening_messages; // for duplicate detection
 

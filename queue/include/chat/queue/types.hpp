@@ -25,6 +25,12 @@ inline constexpr severity min_severity = 1;
 inline constexpr severity max_severity = 4;
 inline constexpr severity default_severity = 3;
 
+// What the customer asks for (beside how severe it is).
+enum class request_type : std::uint8_t { problem, question, feature_request, request };
+// How urgently the customer needs it: `low` means response times are not critical.
+enum class priority : std::uint8_t { high, normal, low };
+inline constexpr int priority_count = 3;
+
 enum class presence : std::uint8_t { available, away, offline };
 
 enum class conversation_state : std::uint8_t {
@@ -63,6 +69,10 @@ std::string_view to_string(presence p);
 std::string_view to_string(conversation_state s);
 std::string_view to_string(close_reason r);
 std::string_view to_string(party p);
+std::string_view to_string(request_type t);
+std::string_view to_string(priority p);
+std::optional<request_type> parse_request_type(std::string_view s);
+std::optional<priority> parse_priority(std::string_view s);
 std::optional<tier> parse_tier(std::string_view s);
 std::optional<presence> parse_presence(std::string_view s);
 std::optional<conversation_state> parse_state(std::string_view s);

@@ -1,6 +1,6 @@
 #pragma once
-// The waiting conversations in routing order: tier (with optional aging), severity,
-// then the time each first entered the queue.
+// The waiting conversations in routing order: tier (with optional aging), rank within the
+// tier (severity, or priority then severity), then the time each first entered the queue.
 
 #include "chat/queue/types.hpp"
 
@@ -17,7 +17,7 @@ class waiting_line {
 public:
     struct entry {
         queue::tier tier;
-        queue::severity severity;
+        int rank; // within the tier, 0 first, below rank_count
         instant first_queued;
         std::uint64_t sequence;
         conversation_id id;
@@ -37,10 +37,12 @@ public:
 
 private:
     using key = std::tuple<instant, std::uint64_t, conversation_id>;
-    static constexpr int bucket_count = tier_count * max_severity;
-    static int bucket_of(queue::tier t, queue::severity s) {
-        return static_cast<int>(t) * max_severity + (s - min_severity);
-    }
+public:
+    static constexpr int rank_count = priority_count * max_severity;
+
+private:
+    static constexpr int bucket_count = tier_count * rank_count;
+    static int bucket_of(queue::tier t, int rank) { return static_cast<int>(t) * rank_count + rank; }
 
     std::array<std::set<key>, bucket_count> buckets_;
     std::unordered_map<conversation_id, std::pair<int, key>> index_;
@@ -51,12 +53,12 @@ void waiting_line::for_each(instant now, const aging& age, Visit&& visit) const 
     std::array<std::set<key>::const_iterator, bucket_count> head;
     for (int b = 0; b < bucket_count; ++b) head[b] = buckets_[b].begin();
 
-    // Rank of a bucket's head: (effective tier, severity, first queued, sequence).
+    // Rank of a bucket's head: (effective tier, rank within the tier, first queued, sequence).
     auto rank = [&](int b) {
-        auto t = b / max_severity;
+        auto t = b / rank_count;
         const auto& [first, seq, id] = *head[b];
         if (t > 0 && age[t] && now - first >= *age[t]) --t;
-        return std::tuple(t, b % max_severity, first, seq);
+        return std::tuple(t, b % rank_count, first, seq);
     };
     for (;;) {
         int best = -1;
@@ -69,7 +71,7 @@ void waiting_line::for_each(instant now, const aging& age, Visit&& visit) const 
         if (best < 0) return;
         const auto& id = std::get<2>(*head[best]);
         ++head[best];
-        if (!visit(id, static_cast<queue::tier>(best / max_severity))) return;
+        if (!visit(id, static_cast<queue::tier>(best / rank_count))) return;
     }
 }
 

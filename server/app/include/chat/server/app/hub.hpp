@@ -148,6 +148,7 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::stay_propose&);
     void on(const session_ptr&, const request_id&, protocol::request::mark_duplicate&);
     void on(const session_ptr&, const request_id&, protocol::request::escalate&);
+    void on(const session_ptr&, const request_id&, protocol::request::classify&);
     void on(const session_ptr&, const request_id&, protocol::request::report_conduct&);
     void on(const session_ptr&, const request_id&, protocol::request::subscribe&);
     void on(const session_ptr&, const request_id&, protocol::request::ping&);
