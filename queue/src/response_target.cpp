@@ -12,7 +12,7 @@ constexpr long long max_seconds = 366LL * 24 * 3600;
 std::optional<response_target> parse_response_target(std::string_view text) {
     long long n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc{} || end == text.data() || n <= 0) return std::nullopt;
+    if (ec != std::errc{} || end == text.data() || n <= 0 || n > max_seconds) return std::nullopt;
     std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
     long long seconds = 0;
     bool business = false;
@@ -23,7 +23,7 @@ std::optional<response_target> parse_response_target(std::string_view text) {
     else if (suffix == "bm") seconds = n * 60, business = true;
     else if (suffix == "bh") seconds = n * 3600, business = true;
     else return std::nullopt;
-    if (n > max_seconds || seconds > max_seconds) return std::nullopt;
+    if (seconds > max_seconds) return std::nullopt;
     auto d = std::chrono::duration_cast<duration>(std::chrono::seconds(seconds));
     return business ? response_target::open_time(d) : response_target::wall_clock(d);
 }

@@ -90,6 +90,9 @@ TEST_CASE("a saved answer that breaks a rule is refused with the reason and noth
     CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "propose_time"}})["code"] == "bad_field");
     CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "hold"}, {"in_minutes", 5}})["code"] == "bad_field");
     CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "propose_time"}, {"in_minutes", 0}})["code"] == "bad_field");
+    CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "set_severity"}})["code"] == "bad_field");
+    CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "hold"}, {"severity", 1}})["code"] == "bad_field");
+    CHECK(save(*ada, {{"title", "t"}, {"text", "x"}, {"action", "set_severity"}, {"severity", 5}})["code"] == "bad_field");
     auto taken = save(*ada, {{"title", "Hi again"}, {"text", "x"}, {"shortcut", "hi"}});
     CHECK(taken["code"] == "bad_field");
     CHECK(taken["message"] == "shortcut: /hi is taken");
@@ -115,9 +118,13 @@ TEST_CASE("saved answers are kept across a restart", "[integration][answers]") {
     {
         auto ada = f.expert("ada");
         REQUIRE(save(*ada, {{"title", "Greeting"}, {"text", "Hello"}})["type"] == "answers");
-        REQUIRE(save(*ada, {{"title", "Policy"}, {"text", "Five days"}, {"shared", true}})["type"] == "answers");
+        REQUIRE(save(*ada, {{"title", "Policy"}, {"text", "Five days"}, {"shared", true}, {"action", "set_severity"}, {"severity", 2}})["type"] == "answers");
     }
     f.restart();
     auto ada = f.connect(role::expert, "ada");
-    CHECK(titles(ada->request({{"type", "answers"}})) == std::vector<std::string>{"Policy", "Greeting"});
+    auto listed = ada->request({{"type", "answers"}});
+    CHECK(titles(listed) == std::vector<std::string>{"Policy", "Greeting"});
+    CHECK(listed["answers"][0]["action"] == "set_severity");
+    CHECK(listed["answers"][0]["severity"] == 2);
+    CHECK_FALSE(listed["answers"][1].contains("severity"));
 }

@@ -8,13 +8,14 @@ import { chatdAndBrowser, customerWidget, expertConsole, openConversation, shot 
 
 const env = chatdAndBrowser();
 
-async function newAnswer(page, { title, text, shortcut, shared, action, minutes }) {
+async function newAnswer(page, { title, text, shortcut, shared, action, minutes, severity }) {
   await page.getByRole('button', { name: 'New saved answer…' }).click();
   await page.fill('#answer-title', title);
   await page.fill('#answer-text', text);
   if (shortcut) await page.fill('#answer-shortcut', shortcut);
   if (action) await page.selectOption('#answer-action', action);
   if (minutes) await page.fill('#answer-minutes', String(minutes));
+  if (severity) await page.selectOption('#answer-severity', String(severity));
   if (shared) await page.locator('input[name=shared]').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('.answer-list li', { hasText: title }).waitFor();
@@ -27,6 +28,8 @@ test('an expert saves answers, inserts one with "/" filled in for the customer, 
   await newAnswer(ada.page, { title: 'Refund policy', text: 'Hi {customer_name}, refunds take 5 business days. — {expert_name}',
     shortcut: 'refund', shared: true, action: 'propose_time', minutes: 90 });
   await newAnswer(ada.page, { title: 'Greeting', text: 'Hello {customer_name}, how can I help?', shortcut: 'hi' });
+  await newAnswer(ada.page, { title: 'Outage', text: 'We are on it: this is an outage for us too.', shortcut: 'outage',
+    action: 'set_severity', severity: 1 });
   await shot(ada.page, 'console-34-saved-answers');
   await ada.page.getByRole('button', { name: 'Done' }).click();
 
@@ -48,6 +51,15 @@ test('an expert saves answers, inserts one with "/" filled in for the customer, 
   await gil.page.locator('.transcript .message', { hasText: 'refunds take 5 business days' }).waitFor();
   await gil.page.getByRole('button', { name: 'Stay with Ada L.' }).waitFor();
   await ada.page.locator('.after-send').waitFor({ state: 'hidden' });
+
+  // An answer that sets the severity: the conversation is severity 1 once the reply is sent.
+  await ada.page.locator('#reply').pressSequentially('/outage');
+  await search.locator('li.chosen', { hasText: 'Outage' }).waitFor();
+  await ada.page.keyboard.press('Enter');
+  await ada.page.locator('.after-send', { hasText: 'set the severity to 1' }).waitFor();
+  await ada.page.keyboard.press('Enter');
+  await ada.page.locator('.pane-head .facts .severity', { hasText: '1' }).waitFor();
+  await ada.page.locator('details.classifications', { hasText: 'Reclassified 1×' }).waitFor();
 
   // A colleague finds the shared answer, never Ada's own.
   const ben = await expertConsole(env.browser, env.chatd.url, 'ben', 'Ben K.', 'away');

@@ -20,7 +20,8 @@ constexpr std::size_t max_title = 200;
 ev::saved_answer entry_of(const saved_answer& a) {
     auto some = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
     return {a.id, a.owner.empty(), a.title, a.text, some(a.shortcut), some(a.action),
-            a.action == "propose_time" ? std::optional(a.action_minutes) : std::nullopt, a.updated_by, a.updated_at};
+            a.action == "propose_time" ? std::optional(a.action_minutes) : std::nullopt, a.updated_by, a.updated_at,
+            a.action == "set_severity" ? std::optional(a.action_severity) : std::nullopt};
 }
 
 // The shared ones first, then one's own; each by title.
@@ -37,9 +38,10 @@ ev::answers listed(const std::optional<std::string>& id, std::vector<saved_answe
 std::optional<std::string> invalid(const rq::answer_save& r) {
     if (r.title.empty() || r.title.size() > max_title) return "title: 1 to 200 bytes";
     auto action = r.action.value_or("");
-    if (action != "" && action != "hold" && action != "escalate" && action != "propose_time")
-        return "action: hold, escalate or propose_time";
+    if (action != "" && action != "hold" && action != "escalate" && action != "propose_time" && action != "set_severity")
+        return "action: hold, escalate, propose_time or set_severity";
     if ((action == "propose_time") != r.in_minutes.has_value()) return "in_minutes: given with propose_time, and only then";
+    if ((action == "set_severity") != r.severity.has_value()) return "severity: given with set_severity, and only then";
     return std::nullopt;
 }
 
@@ -76,7 +78,7 @@ void hub::on(const session_ptr& p, const request_id& id, rq::answer_save& r) {
         step s;
         s.now = self->clock_.now();
         saved_answer a{r.answer.value_or(random_hex(8)), owner, r.title, r.text, r.shortcut.value_or(""), r.action.value_or(""),
-                       r.in_minutes.value_or(0), w.tenant + '/' + w.subject, s.now};
+                       r.in_minutes.value_or(0), w.tenant + '/' + w.subject, s.now, r.severity.value_or(0)};
         s.writes.answers.emplace_back(w.tenant, a);
         if (owner.empty()) self->audit(s, w, "answer_saved", "", a.title);
         if (existing != all.end()) *existing = a;

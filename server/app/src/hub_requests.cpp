@@ -181,10 +181,17 @@ void hub::on(const session_ptr& p, const request_id& id, rq::classify& r) {
         return refuse(p, id, protocol::code::bad_field, "severity, request_type or priority: give at least one");
     if (r.reason.empty()) return refuse(p, id, protocol::code::bad_field, "reason: say why it changes");
     queue::classification change{r.severity, std::nullopt, std::nullopt, r.reason};
-    std::string what;
-    if (r.severity) what += "severity " + std::to_string(*r.severity);
-    if (r.request_type) change.request_type = queue::parse_request_type(*r.request_type), what += (what.empty() ? "" : ", ") + ("type " + *r.request_type);
-    if (r.priority) change.priority = queue::parse_priority(*r.priority), what += (what.empty() ? "" : ", ") + ("priority " + *r.priority);
+    std::string what; // for the audit log: "severity 1, type problem, priority high"
+    auto named = [&what](const std::string& part) { what += (what.empty() ? "" : ", ") + part; };
+    if (r.severity) named("severity " + std::to_string(*r.severity));
+    if (r.request_type) {
+        change.request_type = queue::parse_request_type(*r.request_type); // the codec checked it
+        named("type " + *r.request_type);
+    }
+    if (r.priority) {
+        change.priority = queue::parse_priority(*r.priority);
+        named("priority " + *r.priority);
+    }
     bool as_lead = p->who().role == protocol::role::monitor;
     decide(p, id, r.conversation, [&](auto now) { return core_.classify(p->key(), as_lead, r.conversation, change, now); }, {},
            audit_as{"classify", what + ": " + r.reason});

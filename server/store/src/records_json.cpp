@@ -235,7 +235,8 @@ queue::expert expert_from_stored(const json& j) {
 
 std::string saved_answer_doc(const saved_answer& a) {
     json j{{"id", a.id}, {"owner", a.owner}, {"title", a.title}, {"text", a.text}, {"shortcut", a.shortcut},
-           {"action", a.action}, {"action_minutes", a.action_minutes}, {"updated_by", a.updated_by}, {"updated_at", ms(a.updated_at)}};
+           {"action", a.action}, {"action_minutes", a.action_minutes}, {"updated_by", a.updated_by}, {"updated_at", ms(a.updated_at)},
+           {"action_severity", a.action_severity}};
     return j.dump();
 }
 
@@ -247,7 +248,7 @@ std::optional<saved_answer> parse_saved_answer_doc(std::string_view text) {
                             j.at("title").get<std::string>(),    j.at("text").get<std::string>(),
                             j.value("shortcut", ""),             j.value("action", ""),
                             j.value("action_minutes", 0),        j.value("updated_by", ""),
-                            at_ms(j.value("updated_at", json(0)))};
+                            at_ms(j.value("updated_at", json(0))), j.value("action_severity", 0)};
     } catch (const json::exception&) {
         return std::nullopt;
     }

@@ -635,14 +635,14 @@ class Console {
 
   // A saved answer with an action: done once the reply that holds it is sent.
   chose(c, a) {
-    c.afterSend = a.action ? { action: a.action, in_minutes: a.in_minutes, title: a.title } : null;
+    c.afterSend = a.action ? { action: a.action, in_minutes: a.in_minutes, severity: a.severity, title: a.title } : null;
     this.renderAfterSend(c);
   }
 
   renderAfterSend(c) {
     if (!this.afterSendEl || this.paneEl.dataset.view !== c.id) return;
     const labels = { hold: 'put it on hold', escalate: 'escalate it with this reply as the summary',
-      propose_time: `propose a time in ${c.afterSend?.in_minutes} minutes` };
+      propose_time: `propose a time in ${c.afterSend?.in_minutes} minutes`, set_severity: `set the severity to ${c.afterSend?.severity}` };
     this.afterSendEl.replaceChildren(...(c.afterSend ? [`After sending: ${labels[c.afterSend.action]} (from “${c.afterSend.title}”) `,
       h('button', { class: 'ghost', 'aria-label': 'Do not do it', onclick: () => this.chose(c, {}) }, '✕')] : []));
   }
@@ -652,9 +652,11 @@ class Console {
     if (!then) return;
     c.afterSend = null;
     this.renderAfterSend(c);
+    if (then.action === 'set_severity' && c.snapshot?.severity === then.severity) return; // already so
     const at = new Date(Date.now() + (then.in_minutes || 0) * 60000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const request = { hold: { type: 'hold', conversation: c.id }, escalate: { type: 'escalate', conversation: c.id, summary: text.slice(0, 2000) },
-      propose_time: { type: 'stay_propose', conversation: c.id, at } }[then.action];
+      propose_time: { type: 'stay_propose', conversation: c.id, at },
+      set_severity: { type: 'classify', conversation: c.id, severity: then.severity, reason: `saved answer “${then.title}”` } }[then.action];
     // After the reply: the outbox sends in order, and a request waits for its own answer.
     this.conn.request(request).catch((e) => this.toast(`${then.action.replace('_', ' ')}: ${e.message}`));
   }

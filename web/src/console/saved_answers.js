@@ -6,7 +6,8 @@ import { dialog } from '../shared/dialog.js';
 import { h } from '../shared/format.js';
 
 export const VARIABLES = ['customer_name', 'customer_local_time', 'reopen_until', 'ticket', 'expert_name'];
-const ACTIONS = { '': 'Nothing', hold: 'Put on hold', escalate: 'Escalate (the text is the summary)', propose_time: 'Propose a time' };
+const ACTIONS = { '': 'Nothing', hold: 'Put on hold', escalate: 'Escalate (the text is the summary)', propose_time: 'Propose a time',
+  set_severity: 'Set the severity' };
 
 // The text with each {variable} replaced; an unknown or empty one is left for the expert to see.
 export function fill(text, values) {
@@ -97,7 +98,7 @@ export class SavedAnswers {
     const listEl = h('ul', { class: 'answer-list' });
     const draw = () => listEl.replaceChildren(...(this.list.length ? this.list.map((a) => h('li', { 'data-answer': a.id },
       h('p', {}, h('strong', {}, a.title), a.shortcut ? ` · /${a.shortcut}` : '', a.shared ? ' · shared' : ' · mine',
-        a.action ? ` · then ${ACTIONS[a.action].toLowerCase()}${a.action === 'propose_time' ? ` in ${a.in_minutes} min` : ''}` : ''),
+        a.action ? ` · then ${ACTIONS[a.action].toLowerCase()}${a.action === 'propose_time' ? ` in ${a.in_minutes} min` : ''}${a.action === 'set_severity' ? ` ${a.severity}` : ''}` : ''),
       h('p', { class: 'text' }, a.text),
       h('div', { class: 'buttons' },
         h('button', { type: 'button', class: 'secondary', onclick: () => this.edit(a).then(draw) }, 'Edit'),
@@ -127,6 +128,9 @@ export class SavedAnswers {
         action,
         h('label', { for: 'answer-minutes' }, 'Propose a time in (minutes)'),
         h('input', { id: 'answer-minutes', name: 'minutes', type: 'number', min: 1, max: 43200, value: a?.in_minutes || 60 }),
+        h('label', { for: 'answer-severity' }, 'Set the severity to'),
+        h('select', { id: 'answer-severity', name: 'severity' }, ['1', '2', '3', '4'].map((v) =>
+          h('option', { value: v, selected: String(a?.severity || 3) === v ? '' : null }, v))),
         h('label', {}, h('input', { type: 'checkbox', name: 'shared', checked: a ? a.shared : false, disabled: !!a }),
           ' Shared with the team')], 'Save',
       (data) => {
@@ -136,6 +140,7 @@ export class SavedAnswers {
         if (data.get('shortcut').trim()) request.shortcut = data.get('shortcut').trim();
         if (data.get('action')) request.action = data.get('action');
         if (request.action === 'propose_time') request.in_minutes = Number(data.get('minutes'));
+        if (request.action === 'set_severity') request.severity = Number(data.get('severity'));
         return this.conn.request(request).then((r) => this.took(r));
       });
       dlg.addEventListener('close', () => resolve());

@@ -360,6 +360,7 @@ struct saved_answer {
     std::optional<int> in_minutes;
     std::string updated_by; // tenant/user
     queue::instant updated_at{};
+    std::optional<int> severity; // set_severity's
     template <class V> void visit(V& v) {
         v("id", id);
         v("shared", shared);
@@ -368,6 +369,7 @@ struct saved_answer {
         v("shortcut", shortcut);
         v("action", action);
         v("in_minutes", in_minutes);
+        v("severity", severity);
         v("updated_by", updated_by);
         v("updated_at", updated_at);
     }

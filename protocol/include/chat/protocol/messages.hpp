@@ -336,7 +336,7 @@ struct answer_save {
     std::optional<bool> shared;
     std::string title, text;
     std::optional<std::string> shortcut, action;
-    std::optional<int> in_minutes;
+    std::optional<int> in_minutes, severity;
     template <class V> void visit(V& v) {
         v("answer", answer, field_kind::id);
         v("shared", shared, field_kind::flag);
@@ -345,6 +345,7 @@ struct answer_save {
         v("shortcut", shortcut, field_kind::id);
         v("action", action, field_kind::id);
         v("in_minutes", in_minutes, field_kind::minutes);
+        v("severity", severity, field_kind::severity);
     }
 };
 struct answer_delete {

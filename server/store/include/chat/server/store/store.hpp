@@ -65,10 +65,11 @@ struct saved_answer {
     std::string title;
     std::string text;
     std::string shortcut;    // typed after "/" to insert it (optional)
-    std::string action;      // "" | hold | escalate | propose_time
+    std::string action;      // "" | hold | escalate | propose_time | set_severity
     int action_minutes = 0;  // propose_time: that many minutes from when it is used
     std::string updated_by;  // tenant/user
     queue::instant updated_at{};
+    int action_severity = 0; // set_severity: to this (1-4)
 };
 // A saved answer as the hash field's value, and back (nullopt when unreadable).
 std::string saved_answer_doc(const saved_answer& a);
