@@ -14,12 +14,6 @@ constexpr std::size_t max_kept_changes = 50;
 
 } // namespace
 
-waiting_line::entry core::line_entry(const conversation& c) const {
-    int rank = c.severity - min_severity;
-    if (policy_.rank_by_priority) rank += static_cast<int>(c.priority) * max_severity;
-    return {c.customer.tier, rank, c.first_queued_at, c.sequence, c.id};
-}
-
 outcome core::classify(const std::string& by, bool as_lead, const conversation_id& id, classification to, instant now) {
     outcome out;
     step s{now, out};

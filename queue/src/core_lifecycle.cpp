@@ -14,6 +14,12 @@ void core::set_state(step& s, conversation& c, conversation_state to) {
     c.state = to;
 }
 
+waiting_line::entry core::line_entry(const conversation& c) const {
+    int rank = c.severity - min_severity;
+    if (policy_.rank_by_priority) rank += static_cast<int>(c.priority) * max_severity;
+    return {c.customer.tier, rank, c.first_queued_at, c.sequence, c.id};
+}
+
 void core::enqueue(step& s, conversation& c) {
     set_state(s, c, conversation_state::queued);
     waiting_.push(line_entry(c));
@@ -24,7 +30,7 @@ void core::enqueue(step& s, conversation& c) {
         s.emit(effect::deferred{c.id, opens});
         // One timer per calendar and tier: every conversation waiting for the same opening.
         arm(s, timer_kind::business_open,
-            (tp.calendar.empty() ? c.customer.region : tp.calendar) + '/' + std::string(to_string(c.customer.tier)), opens);
+            policy_.hours_region(c.customer.tier, c.customer.region) + '/' + std::string(to_string(c.customer.tier)), opens);
     }
 }
 

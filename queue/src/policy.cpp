@@ -7,9 +7,13 @@ const business_calendar& policy::calendar_of(const std::string& region) const {
     return it == regions.end() ? default_calendar : it->second;
 }
 
-const business_calendar& policy::hours_calendar(tier t, const std::string& region) const {
+const std::string& policy::hours_region(tier t, const std::string& region) const {
     const auto& own = of(t).calendar;
-    return calendar_of(own.empty() ? region : own);
+    return own.empty() ? region : own;
+}
+
+const business_calendar& policy::hours_calendar(tier t, const std::string& region) const {
+    return calendar_of(hours_region(t, region));
 }
 
 std::set<std::string> skill_routing::required(tier t, severity s, const std::optional<std::string>& product_area) const {

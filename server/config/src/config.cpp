@@ -86,6 +86,9 @@ private:
 
 const toml::table* sub(const toml::table& root, const char* name) { return root[name].as_table(); }
 
+// Weekday keys of a tier's `hours` table, by std::chrono::weekday::c_encoding().
+constexpr std::array<std::string_view, 7> weekday_keys{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
 // "08:00-17:00"; close after open, at most 24:00.
 std::optional<queue::day_hours> parse_span(const std::string& text) {
     int oh = 0, om = 0, ch = 0, cm = 0;
@@ -107,15 +110,14 @@ queue::business_hours parse_hours(const section& s, queue::business_hours fallba
     if (!node) return fallback;
     constexpr const char* expected = "\"always\", \"HH:MM-HH:MM\" or a table of weekdays such as { mon = \"08:00-17:00\" }";
     if (const auto* days = node.as_table()) {
-        static constexpr std::array<std::string_view, 7> names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
         queue::weekly_hours week{};
         for (const auto& [key, value] : *days) {
-            auto at = std::find(names.begin(), names.end(), key.str());
+            auto at = std::find(weekday_keys.begin(), weekday_keys.end(), key.str());
             auto text = value.value<std::string>();
-            if (at == names.end() || !text) s.fail("hours", expected);
+            if (at == weekday_keys.end() || !text) s.fail("hours", expected);
             auto span = parse_span(*text);
             if (!span) s.fail("hours", expected);
-            week[static_cast<std::size_t>(at - names.begin())] = span;
+            week[static_cast<std::size_t>(at - weekday_keys.begin())] = span;
         }
         if (std::none_of(week.begin(), week.end(), [](const auto& d) { return d.has_value(); })) s.fail("hours", expected);
         return queue::business_hours::weekly(week);
@@ -314,10 +316,9 @@ toml::table with_hours(toml::table t, const queue::business_hours& h) {
     if (h.always) {
         t.insert("hours", "always");
     } else if (h.week) {
-        static constexpr std::array<const char*, 7> names{"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
         toml::table days;
         for (std::size_t i = 0; i < 7; ++i)
-            if (const auto& d = (*h.week)[i]) days.insert(names[i], span_text(d->open, d->close));
+            if (const auto& d = (*h.week)[i]) days.insert(weekday_keys[i], span_text(d->open, d->close));
         t.insert("hours", days);
     } else {
         t.insert("hours", span_text(h.open, h.close));

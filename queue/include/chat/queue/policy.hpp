@@ -96,7 +96,9 @@ struct policy {
 
     const tier_policy& of(tier t) const { return tiers[static_cast<int>(t)]; }
     const business_calendar& calendar_of(const std::string& region) const;
-    // The calendar `t`'s hours and SLA time follow for a customer of `region`.
+    // The region whose calendar `t`'s hours and SLA time follow for a customer of `region`
+    // (the tier's own `calendar`, else `region`), and that calendar.
+    const std::string& hours_region(tier t, const std::string& region) const;
     const business_calendar& hours_calendar(tier t, const std::string& region) const;
 };
 
