@@ -108,6 +108,11 @@ server::hub::start_report chat_server::start() {
     ctx.counters = gw_->counters;
     ctx.replica_acks = cfg.redis.replica_acks;
     ctx.replica_timeout = cfg.redis.replica_timeout;
+    ctx.webhooks = std::make_shared<const webhooks::config>(cfg.webhooks);
+    for (const auto& e : cfg.webhooks.endpoints) {
+        auto url = webhooks::parse_url(e.url);
+        ctx.webhook_tls.push_back(url && url->tls ? webhooks::tls_context(e) : nullptr);
+    }
     if (!cfg.files.clamd.empty())
         // Weak: the gateway holds the node, which holds this.
         ctx.rescan = [weak = std::weak_ptr<server::gateway>(gw_)](const attachment_record& a) {

@@ -105,6 +105,58 @@ TEST_CASE("secret patterns for logs are read as a list and bounded", "[server][c
                       Contains("files.secret_patterns"));
 }
 
+TEST_CASE("webhooks are read as a list of endpoints, each checked, and printed with the secret hidden", "[server][config]") {
+    auto c = config_file(R"(
+[server]
+public_url = "https://chat.example.com"
+[[webhooks]]
+name = "zendesk"
+url = "https://acme.zendesk.com/api/v2/chatd"
+secret = "0123456789abcdef0123"
+events = ["ticket.created", "sla.breached"]
+tenants = ["acme"]
+max_attempts = 5
+first_retry_ms = 2000
+max_retry_ms = 60000
+[[webhooks]]
+name = "audit-sink"
+url = "http://10.0.0.5:9000/"
+secret = "fedcba9876543210fedc"
+)").load();
+    REQUIRE(c.webhooks.endpoints.size() == 2);
+    const auto& z = c.webhooks.endpoints[0];
+    CHECK(z.name == "zendesk");
+    CHECK(z.events == std::set<std::string>{"ticket.created", "sla.breached"});
+    CHECK(z.tenants == std::set<std::string>{"acme"});
+    CHECK(z.retry.max_attempts == 5);
+    CHECK(z.retry.first_delay == 2s);
+    CHECK(z.retry.max_delay == 60s);
+    CHECK(c.webhooks.endpoints[1].events.empty()); // all of them
+    CHECK(c.webhooks.public_url == "https://chat.example.com");
+    auto printed = c.to_toml();
+    CHECK_THAT(printed, Contains("[[webhooks]]"));
+    CHECK_THAT(printed, !Contains("0123456789abcdef0123"));
+
+    auto hook = [](const std::string& extra) {
+        return config_file("[[webhooks]]\nname = \"t\"\nurl = \"http://127.0.0.1:1/\"\nsecret = \"0123456789abcdef\"\n" + extra).load();
+    };
+    CHECK_NOTHROW(hook(""));
+    CHECK_THROWS_WITH(hook("events = [\"ticket.made\"]\n"), Contains("webhooks.events"));
+    CHECK_THROWS_WITH(hook("max_attempts = 0\n"), Contains("webhooks.max_attempts"));
+    CHECK_THROWS_WITH(hook("first_retry_ms = 5000\nmax_retry_ms = 1000\n"), Contains("webhooks.max_retry_ms"));
+    CHECK_THROWS_WITH(hook("timeout_ms = 10\n"), Contains("webhooks.timeout_ms"));
+    CHECK_THROWS_WITH(hook("ca_file = \"missing.pem\"\n"), Contains("webhooks.ca_file"));
+    CHECK_THROWS_WITH(hook("retries = 3\n"), Contains("webhooks.retries"));
+    CHECK_THROWS_WITH(config_file("[[webhooks]]\nname = \"t\"\nurl = \"ftp://x/\"\nsecret = \"0123456789abcdef\"\n").load(),
+                      Contains("webhooks.url"));
+    CHECK_THROWS_WITH(config_file("[[webhooks]]\nname = \"t\"\nurl = \"http://x/\"\nsecret = \"short\"\n").load(),
+                      Contains("webhooks.secret"));
+    CHECK_THROWS_WITH(config_file("[[webhooks]]\nname = \"t\"\nurl = \"http://x/\"\nsecret = \"0123456789abcdef\"\n"
+                                  "[[webhooks]]\nname = \"t\"\nurl = \"http://y/\"\nsecret = \"0123456789abcdef\"\n").load(),
+                      Contains("webhooks.name"));
+    CHECK_THROWS_WITH(config_file("[server]\npublic_url = \"https://chat.example.com/\"\n").load(), Contains("server.public_url"));
+}
+
 TEST_CASE("waiting for a replica is 0 or 1, and its wait ends well before a request's deadline", "[server][config]") {
     auto c = config_file("[redis]\nreplica_acks = 1\nreplica_timeout_ms = 500\n").load();
     CHECK(c.redis.replica_acks == 1);

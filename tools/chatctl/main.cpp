@@ -3,6 +3,7 @@
 #include "calendar_deadline.hpp"
 #include "server_commands.hpp"
 #include "sla_due.hpp"
+#include "webhooks_command.hpp"
 
 #include <iostream>
 #include <string>
@@ -23,6 +24,10 @@ constexpr const char* usage =
     "                            --from INSTANT|- --business-days N\n"
     "  chatctl sla due --tier enterprise|standard --severity 1-4 --from INSTANT [--region ID]\n"
     "                (when each response-time target falls due)\n"
+    "  chatctl webhooks status [--tenant ID]\n"
+    "  chatctl webhooks dead [--tenant ID] [--limit N] [--format text|json]\n"
+    "  chatctl webhooks replay ID --tenant ID | chatctl webhooks replay --all [--tenant ID]\n"
+    "                (the webhook outbox: retries, dead letters, replay)\n"
     "  (every command also takes --config FILE, the chatd configuration)\n";
 
 } // namespace
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
     if (!args.empty() && args[0] == "token") return chat::tools::token_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "queue") return chat::tools::queue_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "audit") return chat::tools::audit_command(rest, std::cout, std::cerr);
+    if (!args.empty() && args[0] == "webhooks") return chat::tools::webhooks_command(rest, std::cout, std::cerr);
     if (!args.empty() && args[0] == "conversation") return chat::tools::conversation_command(rest, std::cout, std::cerr);
     if (!args.empty() && (args[0] == "--help" || args[0] == "help")) {
         std::cout << usage;

@@ -3,6 +3,7 @@
 #include "chat/server/app/hub.hpp"
 
 #include "chat/server/app/notifications.hpp"
+#include "chat/server/app/webhook_events.hpp"
 #include "chat/server/log.hpp"
 
 namespace chat::server {
@@ -22,6 +23,7 @@ protocol::event::error unconfirmed(std::optional<std::string> id) {
 
 void hub::record(step& s, const queue::outcome& out) {
     notifications::writes_for(out, s.writes);
+    webhook_events::collect(out, core_, s.now, hooks_.webhook_events, event_ids_, s.writes.webhooks);
     counters_->count(out);
     for (const auto& e : out.effects) notifications::tell(core_, e, s.out);
     for (const auto& id : out.changed_conversations)
@@ -68,8 +70,10 @@ void hub::carry_out(commit_pipeline::action a) {
 void hub::write(const pending_write& w) {
     auto started = std::chrono::steady_clock::now();
     auto steps = pipeline_.waiting();
-    store_->commit(build(w), [self = shared_from_this(), started, steps](std::error_code ec) {
+    bool webhooks = !w.webhooks.empty();
+    store_->commit(build(w), [self = shared_from_this(), started, steps, webhooks](std::error_code ec) {
         self->on_written(ec, started, steps);
+        if (!ec && webhooks && self->hooks_.webhooks_written) self->hooks_.webhooks_written();
     });
 }
 
@@ -110,6 +114,7 @@ write_batch hub::build(const pending_write& w) {
     for (const auto& [id, state] : w.attachment_states) b.attachment_state(id, state);
     for (const auto& e : w.audit) b.audit(e);
     for (const auto& [ticket, t] : w.tickets) b.ticket(ticket, t, now);
+    for (const auto& e : w.webhooks) b.webhook(e);
     for (const auto& [who, id] : w.links) b.link_customer(who, id);
     for (const auto& r : w.restrictions) b.restrict(r.tenant, r.user, r.until);
     for (const auto& [tenant, a] : w.answers) b.put_answer(tenant, a);

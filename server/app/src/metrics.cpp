@@ -74,6 +74,9 @@ std::string prometheus_text(const hub_counters& k, const line_summary& l, bool r
     refusals(m, k.refusals);
     counter(m, "chatd_redis_commit_failures_total", "Redis writes that failed (retried).", k.commit_failures);
     counter(m, "chatd_redis_committed_steps_total", "Events stored; several share one commit under load.", k.committed_steps);
+    counter(m, "chatd_webhooks_delivered_total", "Webhook deliveries answered 2xx.", k.webhooks_delivered);
+    counter(m, "chatd_webhooks_failed_total", "Webhook attempts that failed (retried later).", k.webhooks_failed);
+    counter(m, "chatd_webhooks_dead_total", "Webhook events given up after their last try (dead letters).", k.webhooks_dead);
     line(m, l);
     commit_latency(m, k);
     m << "# HELP chatd_redis_up Whether Redis is reachable.\n# TYPE chatd_redis_up gauge\nchatd_redis_up "

@@ -23,13 +23,16 @@ std::string_view kind_name(node::read_kind k) {
     case node::read_kind::attachment: return "attachment";
     case node::read_kind::scanned: return "scanned";
     case node::read_kind::audit: return "audit";
+    case node::read_kind::dead_letters: return "dead_letters";
+    case node::read_kind::replay: return "replay";
     }
     return "";
 }
 
 std::optional<node::read_kind> kind_of(std::string_view name) {
     for (auto k : {node::read_kind::queue, node::read_kind::experts, node::read_kind::conversation, node::read_kind::attach_check,
-                   node::read_kind::attach, node::read_kind::attachment, node::read_kind::scanned, node::read_kind::audit})
+                   node::read_kind::attach, node::read_kind::attachment, node::read_kind::scanned, node::read_kind::audit,
+                   node::read_kind::dead_letters, node::read_kind::replay})
         if (kind_name(k) == name) return k;
     return std::nullopt;
 }
@@ -73,6 +76,8 @@ void node::read_here(const std::shared_ptr<server::hub>& h, const identity& who,
     case read_kind::attachment: return h->read_attachment(who, id, std::move(done));
     case read_kind::scanned: return h->scanned(who, id, std::move(done));
     case read_kind::audit: return h->read_audit(who, id, std::move(done));
+    case read_kind::dead_letters: return h->read_dead_letters(who, id, std::move(done));
+    case read_kind::replay: return h->replay_dead_letter(who, id, std::move(done));
     }
 }
 

@@ -41,9 +41,17 @@ void shard::on_taken(std::int64_t epoch, lease_state::clock::time_point sent,
         return self->lease_.epoch();
     });
     arm_lease();
-    hub_hooks hooks{[weak = weak_from_this()] {
+    hub_hooks hooks;
+    hooks.fenced = [weak = weak_from_this()] {
         if (auto self = weak.lock()) self->lose("a commit was fenced: another node took the shard");
-    }};
+    };
+    if (ctx_.webhooks && !ctx_.webhooks->endpoints.empty()) {
+        webhook_sender_ = std::make_shared<webhooks::sender>(strand_, store_, ctx_.webhooks, ctx_.webhook_tls, ctx_.counters);
+        hooks.webhook_events = ctx_.webhooks->wanted_events();
+        hooks.webhooks_written = [sender = std::weak_ptr<webhooks::sender>(webhook_sender_)] {
+            if (auto s = sender.lock()) s->wake();
+        };
+    }
     hub_ = std::make_shared<server::hub>(strand_, store_, *ctx_.clock, ctx_.policy, ctx_.limits, ctx_.counters, std::move(hooks));
     hub_->start([self = shared_from_this(), done = std::move(done)](std::error_code ec, server::hub::start_report r) mutable {
         boost::asio::post(self->strand_, [self, ec, r, done = std::move(done)]() mutable {
@@ -62,6 +70,7 @@ void shard::on_loaded(std::error_code ec, std::function<void(std::optional<std::
     }
     serving_ = true;
     done(lease_.epoch(), {});
+    if (webhook_sender_) webhook_sender_->start();
     // A scan cut off by a restart or a moved shard: its file is scanned again, never served unscanned.
     if (!ctx_.rescan) return;
     store_->scanning([self = shared_from_this()](std::error_code read_ec, std::vector<attachment_record> waiting) {
@@ -114,6 +123,7 @@ void shard::drop() {
     lease_.fenced();
     lease_timer_.cancel();
     if (hub_) hub_->stop();
+    if (webhook_sender_) webhook_sender_->stop();
     remote_.clear();
 }
 

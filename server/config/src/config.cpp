@@ -3,6 +3,7 @@
 #include "chat/ical/holidays.hpp"
 #include "chat/protocol/fields.hpp"
 #include "chat/protocol/iso8601.hpp"
+#include "chat/server/app/webhook_events.hpp"
 #include "chat/server/auth/token.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -244,6 +245,57 @@ void read_regions(const toml::table& root, const std::filesystem::path& base, co
     }
 }
 
+// [[webhooks]]: where events are delivered, signed, and how long a failing one is retried.
+void read_webhooks(const toml::table& root, const std::filesystem::path& dir, webhooks::config& out) {
+    auto node = root["webhooks"];
+    if (!node) return;
+    const auto* list = node.as_array();
+    if (!list || list->size() > 20) throw config_error("configuration: [[webhooks]] must be a list of at most 20 tables");
+    std::set<std::string> names;
+    for (const auto& item : *list) {
+        section w(item.as_table(), "webhooks");
+        if (!w.table()) throw config_error("configuration: [[webhooks]] must be a list of tables");
+        webhooks::endpoint e;
+        w.read("name", e.name);
+        if (!protocol::valid_id(e.name) || e.name.find(':') != std::string::npos) w.fail("name", "an id of letters, digits and ._@-");
+        if (!names.insert(e.name).second) w.fail("name", "unique among the webhooks");
+        w.read("url", e.url);
+        if (!webhooks::parse_url(e.url)) w.fail("url", "an http:// or https:// URL");
+        w.read("secret", e.secret);
+        if (e.secret.size() < 16) w.fail("secret", "at least 16 characters (the HMAC-SHA256 key)");
+        std::vector<std::string> events, tenants;
+        w.read("events", events);
+        for (const auto& t : events)
+            if (!webhook_events::known(t)) w.fail("events", "a list of event types (docs/webhooks.md)");
+        e.events = {events.begin(), events.end()};
+        w.read("tenants", tenants);
+        for (const auto& t : tenants)
+            if (!protocol::valid_id(t)) w.fail("tenants", "a list of tenant ids");
+        e.tenants = {tenants.begin(), tenants.end()};
+        w.read("max_attempts", e.retry.max_attempts);
+        if (e.retry.max_attempts < 1 || e.retry.max_attempts > 100) w.fail("max_attempts", "between 1 and 100");
+        std::int64_t first = e.retry.first_delay.count(), most = e.retry.max_delay.count(), timeout = e.timeout.count();
+        w.read("first_retry_ms", first);
+        w.read("max_retry_ms", most);
+        w.read("timeout_ms", timeout);
+        if (first < 10) w.fail("first_retry_ms", "at least 10");
+        if (most < first || most > 24 * 3600 * 1000) w.fail("max_retry_ms", "at least first_retry_ms and at most a day");
+        if (timeout < 100 || timeout > 120000) w.fail("timeout_ms", "between 100 and 120000");
+        e.retry.first_delay = milliseconds(first);
+        e.retry.max_delay = milliseconds(most);
+        e.timeout = milliseconds(timeout);
+        std::string ca;
+        w.read("ca_file", ca);
+        if (!ca.empty()) {
+            auto p = std::filesystem::path(ca).is_relative() ? dir / ca : std::filesystem::path(ca);
+            if (!std::filesystem::is_regular_file(p)) w.fail("ca_file", "a readable PEM file");
+            e.ca_file = p.string();
+        }
+        w.refuse_unknown();
+        out.endpoints.push_back(std::move(e));
+    }
+}
+
 // [skills]: which skills a conversation needs, by product area and by tier and severity.
 void read_skills(const toml::table& root, queue::skill_routing& out) {
     const auto* t = sub(root, "skills");
@@ -357,6 +409,9 @@ config load_config(const std::filesystem::path& path) {
     server.read("token_secret", c.token_secret);
     server.read("dev_tokens", c.dev_tokens);
     server.read("web_root", c.web_root);
+    server.read("public_url", c.webhooks.public_url);
+    if (!c.webhooks.public_url.empty() && (!webhooks::parse_url(c.webhooks.public_url) || c.webhooks.public_url.back() == '/'))
+        server.fail("public_url", "an http(s) URL without a trailing slash, such as https://chat.example.com");
 
     section limits(sub(root, "limits"), "limits");
     auto& l = c.limits;
@@ -452,7 +507,8 @@ config load_config(const std::filesystem::path& path) {
             throw config_error("configuration: a tier's calendar \"" + tp.calendar +
                                "\" is not one of the [regions.NAME] tables");
     read_skills(root, c.policy.skills);
-    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills"};
+    read_webhooks(root, path.parent_path(), c.webhooks);
+    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills", "webhooks"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -468,7 +524,8 @@ std::string config::to_toml() const {
                        {"redis_timeout_ms", redis_timeout.count()},
                        {"token_secret", token_secret.empty() ? "" : "<hidden>"},
                        {"dev_tokens", dev_tokens},
-                       {"web_root", web_root.string()}};
+                       {"web_root", web_root.string()},
+                       {"public_url", webhooks.public_url}};
     toml::table lim{{"max_frame_bytes", static_cast<std::int64_t>(limits.max_frame_bytes)},
                     {"hard_frame_bytes", static_cast<std::int64_t>(limits.hard_frame_bytes)},
                     {"max_json_depth", limits.max_json_depth},
@@ -559,6 +616,21 @@ std::string config::to_toml() const {
     }
     toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"redis", red}, {"files", fil}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
                      {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
+    if (!webhooks.endpoints.empty()) {
+        toml::array hooks;
+        for (const auto& e : webhooks.endpoints)
+            hooks.push_back(toml::table{{"name", e.name},
+                                        {"url", e.url},
+                                        {"secret", "<hidden>"},
+                                        {"events", strings({e.events.begin(), e.events.end()})},
+                                        {"tenants", strings({e.tenants.begin(), e.tenants.end()})},
+                                        {"max_attempts", e.retry.max_attempts},
+                                        {"first_retry_ms", e.retry.first_delay.count()},
+                                        {"max_retry_ms", e.retry.max_delay.count()},
+                                        {"timeout_ms", e.timeout.count()},
+                                        {"ca_file", e.ca_file}});
+        root.insert("webhooks", std::move(hooks));
+    }
     std::ostringstream out;
     out << root << '\n';
     return out.str();

@@ -85,7 +85,9 @@ void http_session::route(request req) {
     auto target = std::string_view(req.target());
     auto path = target.substr(0, target.find('?'));
     if (req.method() == http::verb::options && path.rfind("/api/v1/", 0) == 0) return preflight();
-    if (req.method() != http::verb::get && req.method() != http::verb::head)
+    constexpr std::string_view dead_letters = "/api/v1/webhooks/dead";
+    bool replay = req.method() == http::verb::post && path.rfind(dead_letters, 0) == 0 && path.ends_with("/replay");
+    if (req.method() != http::verb::get && req.method() != http::verb::head && !replay)
         return reply(http::status::method_not_allowed, "only GET\n", "text/plain");
     if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");
     if (path == "/readyz") {
@@ -179,6 +181,20 @@ void http_session::api(const request& req, const identity& who) {
         nlohmann::json query{{"from", q["from"]}, {"to", q["to"]}};
         if (!q["limit"].empty()) query["limit"] = std::strtoull(q["limit"].c_str(), nullptr, 10);
         return gw_->node->read(who, cluster::node::read_kind::audit, query.dump(), answer);
+    }
+    constexpr std::string_view dead_letters = "/api/v1/webhooks/dead";
+    if (path == dead_letters && req.method() != http::verb::post) {
+        auto q = parse_query(target.size() > path.size() ? target.substr(path.size() + 1) : "");
+        nlohmann::json query = nlohmann::json::object();
+        if (!q["limit"].empty()) query["limit"] = std::strtoull(q["limit"].c_str(), nullptr, 10);
+        return gw_->node->read(who, cluster::node::read_kind::dead_letters, query.dump(), answer);
+    }
+    if (path.rfind(dead_letters, 0) == 0 && path.ends_with("/replay") && req.method() == http::verb::post) {
+        // /api/v1/webhooks/dead/ID/replay
+        constexpr std::string_view suffix = "/replay";
+        auto middle = path.substr(dead_letters.size(), path.size() - dead_letters.size() - suffix.size());
+        auto id = middle.size() > 1 && middle.front() == '/' ? std::string(middle.substr(1)) : std::string();
+        return gw_->node->read(who, cluster::node::read_kind::replay, id, answer);
     }
     constexpr std::string_view attachments = "/api/v1/attachments/";
     if (path.rfind(attachments, 0) == 0) return begin_download(who, std::string(path.substr(attachments.size())));

@@ -90,10 +90,28 @@ local function commit(keys, args)
   return #ops
 end
 
+-- A dead letter back into its endpoint's retries, due now, with its tries counted afresh.
+local function replay(keys, args)
+  local e = redis.call('XRANGE', keys[1], args[1], args[1])
+  if #e == 0 then return 0 end
+  local f = e[1][2]
+  if field(f, 'endpoint') ~= args[2] then
+    return redis.error_reply('CONFLICT dead letter ' .. args[1] .. ' is not for ' .. args[2])
+  end
+  local event = field(f, 'event')
+  local doc = cjson.encode({event = event, type = field(f, 'type'), tenant = field(f, 'tenant'), at = field(f, 'at'),
+                            body = field(f, 'body'), tries = 0, error = field(f, 'error')})
+  redis.call('HSET', keys[2], event, doc)
+  redis.call('ZADD', keys[3], args[3], event)
+  redis.call('XDEL', keys[1], args[1])
+  return 1
+end
+
 redis.register_function('chatd_acquire', acquire)
 redis.register_function('chatd_renew', renew)
 redis.register_function('chatd_release', release)
 redis.register_function('chatd_commit', commit)
+redis.register_function('chatd_replay', replay)
 )lua";
 
 } // namespace

@@ -5,6 +5,7 @@
 #include "chat/server/log.hpp"
 
 #include "chat/server/store/records_json.hpp"
+#include "reply_text.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <nlohmann/json.hpp>
@@ -16,33 +17,15 @@ namespace chat::server {
 namespace {
 
 using nlohmann::json;
+using stored::first_error;
+using stored::instant_of;
+using stored::integer_of;
+using stored::ms_text;
 
-std::string ms_text(queue::instant t) { return std::to_string(t.time_since_epoch().count()); }
 std::string timer_member(const queue::timer& t) {
     return std::string(queue::to_string(t.kind)) + '|' + t.subject;
 }
 constexpr std::size_t load_chunk = 2000;
-
-// A decimal integer, or nothing (never an exception: this runs inside Redis callbacks).
-template <class Int> std::optional<Int> integer_of(std::string_view text) {
-    Int v{};
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return v;
-}
-
-std::optional<queue::instant> instant_of(std::string_view ms) {
-    auto v = integer_of<long long>(ms);
-    if (!v) return std::nullopt;
-    return queue::instant(queue::duration(*v));
-}
-
-// The first error among the replies, if any.
-std::error_code first_error(const redis::client::replies& r) {
-    for (const auto& v : r)
-        if (v.is_error()) return redis::error_of(v);
-    return {};
-}
 
 } // namespace
 

@@ -4,6 +4,7 @@
 #include "chat/queue/policy.hpp"
 #include "chat/server/app/limits.hpp"
 #include "chat/server/files/file_types.hpp"
+#include "chat/server/webhooks/endpoint.hpp"
 
 #include <filesystem>
 #include <map>
@@ -89,6 +90,7 @@ struct config {
     std::map<std::string, std::vector<std::string>> allowed_origins; // role -> origins; empty: any
     queue::policy policy;
     std::map<std::string, region_config> regions; // by region id, as written
+    webhooks::config webhooks; // [[webhooks]], and [server] public_url
 
     // The effective configuration as TOML, with the secret hidden.
     std::string to_toml() const;

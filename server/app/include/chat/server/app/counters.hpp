@@ -30,6 +30,8 @@ struct hub_counters {
     std::atomic<std::uint64_t> connections{0}, opened{0}, offers{0}, assignments{0}, sla_breaches{0},
         messages{0}, commits{0}, committed_steps{0}, commit_failures{0}, refused{0};
     std::atomic<std::uint64_t> commit_micros_total{0};
+    // Webhook attempts answered 2xx, attempts that failed, events given up (dead letters).
+    std::atomic<std::uint64_t> webhooks_delivered{0}, webhooks_failed{0}, webhooks_dead{0};
     std::array<std::atomic<std::uint64_t>, 8> commit_latency_buckets{}; // <=0.5,1,2,5,10,50,250 ms, +Inf
     refusal_counts refusals;
 

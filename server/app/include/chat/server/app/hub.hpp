@@ -26,14 +26,17 @@
 
 #include <atomic>
 #include <memory>
+#include <random>
 #include <set>
 #include <unordered_map>
 
 namespace chat::server {
 
-// What a hub tells the node that runs it.
+// What the node that runs a hub tells it, and hears from it.
 struct hub_hooks {
     std::function<void()> fenced; // a commit was refused: another node holds the shard now
+    std::set<std::string> webhook_events; // the event types some webhook takes (none: no outbox)
+    std::function<void()> webhooks_written; // a commit stored webhook events: the shard's sender has work
 };
 
 class hub : public std::enable_shared_from_this<hub> {
@@ -88,6 +91,10 @@ public:
     void read_attachment(identity who, std::string id, reply_handler done);
     // The tenant's audit log for a team lead: {"from", "to", "limit"?} (ISO instants) as JSON.
     void read_audit(identity who, std::string query, reply_handler done);
+    // hub_webhooks.cpp, for a team lead: the tenant's webhook dead letters ({"limit"?}), and
+    // one put back to be delivered again (its id).
+    void read_dead_letters(identity who, std::string query, reply_handler done);
+    void replay_dead_letter(identity who, std::string id, reply_handler done);
     // A scan's verdict ({"attachment", "state": clean | quarantined}) stored and told to the conversation's parties.
     void scanned(identity who, std::string verdict, reply_handler done);
 
@@ -281,6 +288,7 @@ private:
     std::chrono::milliseconds redis_loading_{};
     std::shared_ptr<hub_counters> counters_;
     hub_hooks hooks_;
+    std::mt19937_64 event_ids_{std::random_device{}()}; // webhook events' ids
 };
 
 } // namespace chat::server

@@ -38,6 +38,7 @@ struct pending_write {
     std::vector<std::pair<std::string, std::string>> attachment_states; // id, clean | quarantined
     std::vector<audit_entry> audit;
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
+    std::vector<webhook_event> webhooks; // the outbox: delivered once this is stored
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;
     std::vector<std::pair<std::string, saved_answer>> answers; // tenant, the answer saved

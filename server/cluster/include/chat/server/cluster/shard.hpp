@@ -7,6 +7,7 @@
 #include "chat/server/cluster/outbox.hpp"
 #include "chat/server/cluster/remote_participant.hpp"
 #include "chat/server/store/shards.hpp"
+#include "chat/server/webhooks/sender.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -32,6 +33,9 @@ struct shard_context {
     std::function<void(shard_id, const std::string& why)> lost; // the lease is gone: the node drops the shard
     // Scans again a file whose scan had no verdict when the shard was last held (none: no scanning).
     std::function<void(const attachment_record&)> rescan;
+    // The webhooks: endpoints (none: no outbox) and each one's TLS settings.
+    std::shared_ptr<const webhooks::config> webhooks;
+    std::vector<std::shared_ptr<boost::asio::ssl::context>> webhook_tls;
 };
 
 class shard : public std::enable_shared_from_this<shard> {
@@ -82,6 +86,7 @@ private:
     std::shared_ptr<server::store> store_;
     std::shared_ptr<server::store> lease_store_; // on the leases' connection
     std::shared_ptr<server::hub> hub_;
+    std::shared_ptr<webhooks::sender> webhook_sender_; // while it is held and loaded
     outbox outbox_;
     std::map<std::pair<std::string, std::uint64_t>, std::shared_ptr<remote_participant>> remote_;
     std::atomic<bool> serving_{false};

@@ -57,6 +57,14 @@ public:
     const std::string& restrictions() const { return restrictions_; }
     const std::string& meta() const { return meta_; }
     const std::string& tickets() const { return tickets_; } // stream of escalations
+    // The webhook outbox: stream of events; hash endpoint -> the last entry it took; per
+    // endpoint, the events it is retrying (hash event -> JSON) and when (zset event -> due ms);
+    // stream of dead letters.
+    std::string webhooks() const { return prefix_ + "webhooks"; }
+    std::string webhook_cursors() const { return prefix_ + "webhooks:cursors"; }
+    std::string webhook_retries(const std::string& endpoint) const { return prefix_ + "webhooks:retry:" + endpoint; }
+    std::string webhook_due(const std::string& endpoint) const { return prefix_ + "webhooks:due:" + endpoint; }
+    std::string webhook_dead() const { return prefix_ + "webhooks:dead"; }
     const std::string& lease() const { return lease_; }     // "holder epoch", expiring on Redis's clock
     const std::string& epoch() const { return epoch_; }     // the fencing epoch: +1 at each taking
     const std::string& prefix() const { return prefix_; }

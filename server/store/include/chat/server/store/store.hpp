@@ -6,8 +6,10 @@
 #include "chat/queue/core.hpp"
 #include "chat/server/redis/client.hpp"
 #include "chat/server/store/shards.hpp"
+#include "chat/server/store/webhook_records.hpp"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -108,6 +110,15 @@ public:
     void link_customer(const queue::customer& who, const std::string& conversation);
     void put_answer(const std::string& tenant, const saved_answer& a);
     void drop_answer(const std::string& tenant, const std::string& owner, const std::string& id);
+    // The webhook outbox (store_webhooks.cpp): an event in the same commit as its decision; an
+    // endpoint's place in the outbox; an event it retries, is done with, or gives up; the outbox
+    // trimmed below the entry every endpoint has passed.
+    void webhook(const webhook_event& e);
+    void webhook_taken(const std::string& endpoint, const std::string& entry);
+    void webhook_retry(const server::webhook_retry& r);
+    void webhook_done(const std::string& endpoint, const std::string& event);
+    void webhook_dead(const server::webhook_retry& r, queue::instant at);
+    void webhooks_trimmed(const std::string& below);
 
     bool empty() const { return commands_.empty(); }
     std::size_t size() const { return commands_.size(); }
@@ -197,6 +208,24 @@ public:
     // The tenant's shared saved answers, then `user`'s own (unreadable ones left out).
     void saved_answers(const std::string& tenant, const std::string& user,
                        std::function<void(std::error_code, std::vector<saved_answer>)> done);
+
+    // The webhook outbox (store_webhooks.cpp). Each endpoint's last entry taken (endpoint -> id).
+    void webhook_cursors(std::function<void(std::error_code, std::map<std::string, std::string>)> done);
+    // Up to `limit` outbox entries after `after` ("0-0": from the start).
+    void webhooks_after(const std::string& after, std::size_t limit,
+                        std::function<void(std::error_code, std::vector<webhook_event>)> done);
+    // The endpoint's retries due by `now_ms` (at most `limit`), and when the next one after them is due.
+    void webhooks_due(const std::string& endpoint, std::int64_t now_ms, std::size_t limit,
+                      std::function<void(std::error_code, std::vector<webhook_retry>, std::optional<std::int64_t>)> done);
+    // How many events each endpoint is retrying.
+    void webhook_retry_counts(const std::vector<std::string>& endpoints,
+                              std::function<void(std::error_code, std::vector<std::size_t>)> done);
+    // The newest `limit` dead letters, newest first.
+    void webhook_dead_letters(std::size_t limit, std::function<void(std::error_code, std::vector<webhook_dead_letter>)> done);
+    // Puts a dead letter back into its endpoint's retries, due now (chatd_replay: atomic, from any
+    // node). `found` is false when no such dead letter is kept.
+    // `tenant` not empty: only a dead letter of that tenant's.
+    void replay_dead_letter(const std::string& id, const std::string& tenant, std::function<void(std::error_code, bool found)> done);
 
 private:
     void exec(std::vector<redis::command> commands, redis::client::handler done);
