@@ -1,10 +1,11 @@
 // The performance benchmark (docs/performance.md): the machine's floors and chatd, measured by
 // the same load generator in one run, printed side by side with their ratios.
 // Run through bench/run.sh, which builds everything first. Options: --quick (short runs, for
-// trying the benchmark itself), --only a,b,c,d,e,sim,line,nodes,takeover,files (some scenarios).
+// trying the benchmark itself), --only a,b,c,d,e,sim,line,nodes,takeover,files,webhooks (some scenarios).
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -141,7 +142,7 @@ const secret = 'bench-' + Math.random().toString(36).slice(2) + Math.random().to
 const secretFile = path.join(work, 'token-secret');
 fs.writeFileSync(secretFile, secret);
 
-function chatdConfig() {
+function chatdConfig(extra = '') {
   const file = path.join(work, 'chatd.toml');
   // Rate limits protect a live server from one client; the benchmark measures capacity, so
   // they are lifted. Both tiers are served at all hours.
@@ -162,7 +163,7 @@ max_queue = 100000
 
 [tiers.standard]
 hours = "always"
-`);
+${extra}`);
   return file;
 }
 
@@ -391,6 +392,40 @@ async function files() {
   });
 }
 
+// The webhook outbox: an event's way from its commit to a receiver, and how many per second,
+// against the same signed POSTs sent straight to the same receiver.
+async function webhooks() {
+  const receiverPort = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const hookSecret = 'bench-hook-' + Math.random().toString(36).slice(2);
+  await redisCli('FLUSHALL');
+  const config = chatdConfig(`
+[policy]
+max_open_per_customer = 100000
+
+[[webhooks]]
+name = "bench"
+url = "http://127.0.0.1:${receiverPort}/hooks"
+secret = "${hookSecret}"
+events = ["conversation.opened"]
+timeout_ms = 60000
+`);
+  const s = await start('chatd', bin('server/chatd'), ['--config', config], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  try {
+    const r = await run(bin('bench/chat-bench-webhooks'), ['--port', s.match[1], '--receiver-port', String(receiverPort),
+      '--secret-file', secretFile, '--hook-secret', hookSecret, '--events', quick ? '1000' : '5000',
+      '--latency-samples', quick ? '100' : '300']);
+    log(`webhooks: ${r.out.trim()}`);
+    return JSON.parse(r.out);
+  } finally {
+    await stop(s);
+  }
+}
+
 async function line() {
   // The core alone: openings into a line nobody can take from, and a hand-off into it.
   const r = await run(bin('bench/chat-bench-line'), ['--conversations', quick ? '2000' : '10000', '--held', quick ? '1000' : '5000', '--format', 'json']);
@@ -486,6 +521,13 @@ function report(res) {
     row(`files: chatd RSS growth during ${f.mib} MiB uploads, KiB`, fmt(f.rss_growth_kib, 0), '', '', null,
       'streams, not buffered', f.rss_growth_kib < 4096);
   }
+  if (res.webhooks) {
+    const w = res.webhooks;
+    row(`webhooks: backlog of ${w.events} events (${w.customers} tenants) delivered/s`, fmt(w.delivered_per_s, 0), fmt(w.floor_posts_per_s, 0),
+      'one POST loop', w.ratio, '', undefined);
+    row('webhooks: stored -> received p50 / p99, ms', `${fmt(w.latency_p50_ms, 2)} / ${fmt(w.latency_p99_ms, 2)}`,
+      fmt(w.floor_post_p50_ms, 2), 'one POST', null, '', undefined);
+  }
   if (res.redis_floor) {
     row('Redis floor: XADD round trip p50 us', '', fmt(res.redis_floor.xadd.p50_us, 1), 'redis', null, '', undefined);
   }
@@ -538,6 +580,7 @@ async function main() {
     if (wanted('nodes')) results.nodes = [await nodes(1), await nodes(2), await nodes(3)];
     if (wanted('takeover')) results.takeover = await takeovers();
     if (wanted('files')) results.files = await files();
+    if (wanted('webhooks')) results.webhooks = await webhooks();
   } finally {
     await stop(redis);
   }

@@ -4,6 +4,7 @@
 // refused) and come back on the same port.
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -25,14 +26,15 @@ public:
     struct request {
         std::string target, body;
         std::map<std::string, std::string> headers; // lower-case names
+        std::chrono::steady_clock::time_point at{}; // when it was read whole
         std::string header(const std::string& name) const {
             auto it = headers.find(name);
             return it == headers.end() ? std::string() : it->second;
         }
     };
 
-    webhook_receiver() {
-        listen(0);
+    explicit webhook_receiver(unsigned short port = 0) {
+        listen(port);
         port_ = acceptor_->local_endpoint().port();
     }
     ~webhook_receiver() { down(); }
@@ -42,6 +44,19 @@ public:
 
     // The status every request is answered with from now on.
     void answer(int status) { status_ = status; }
+    // Requests are kept (and recorded) but not answered until release(): the sender waits.
+    void hold() { holding_ = true; }
+    void release() {
+        holding_ = false;
+        std::vector<std::shared_ptr<connection>> waiting;
+        {
+            std::lock_guard lock(mutex_);
+            waiting.swap(held_);
+        }
+        boost::asio::post(*io_, [waiting] {
+            for (const auto& c : waiting) c->respond();
+        });
+    }
     // Stops listening and drops every connection: deliveries fail to connect.
     void down() {
         if (!thread_.joinable()) return;
@@ -101,7 +116,7 @@ private:
             });
         }
         void on_request() {
-            request r{std::string(req.target()), req.body(), {}};
+            request r{std::string(req.target()), req.body(), {}, std::chrono::steady_clock::now()};
             for (const auto& f : req) {
                 std::string name(f.name_string());
                 for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -110,7 +125,11 @@ private:
             {
                 std::lock_guard lock(owner.mutex_);
                 owner.received_.push_back(std::move(r));
+                if (owner.holding_) return owner.held_.push_back(shared_from_this());
             }
+            respond();
+        }
+        void respond() {
             res = {static_cast<boost::beast::http::status>(owner.status_.load()), 11};
             res.keep_alive(req.keep_alive());
             res.body() = "{}";
@@ -133,6 +152,8 @@ private:
     std::atomic<int> status_{200};
     mutable std::mutex mutex_;
     std::vector<request> received_;
+    std::atomic<bool> holding_{false};
+    std::vector<std::shared_ptr<connection>> held_;
 };
 
 } // namespace chat::test
