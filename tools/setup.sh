@@ -8,7 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev           # Beast, Asio (header-only)
   libhiredis-dev
-  libssl-dev                 # HMAC-SHA256 for the HS256 tokens, SHA-256 of stored files
+  libssl-dev                 # HMAC-SHA256 for the HS256 tokens, SHA-256 of stored files, https webhooks
+  ca-certificates            # the CAs an https webhook endpoint's certificate is checked against
+  openssl                    # the tests make a certificate for an https webhook receiver
   libmagic-dev               # the type of a file sent in the chat, from its bytes
   libtomlplusplus-dev        # the configuration file
   nlohmann-json3-dev

@@ -5,6 +5,7 @@
 #include "chat/server/webhooks/signature.hpp"
 #include "http_get.hpp"
 #include "server_fixture.hpp"
+#include "tls_receiver.hpp"
 #include "webhook_receiver.hpp"
 #include "webhooks_command.hpp"
 
@@ -214,4 +215,43 @@ TEST_CASE("a team lead replays a dead letter over the HTTP API, and only their t
     // The replay is in the tenant's audit log.
     auto log = http_get(f.port(), "/api/v1/audit?from=2026-01-05T00:00:00Z&to=2026-01-06T00:00:00Z", lead);
     CHECK(log.body.find("\"replay_webhook\"") != std::string::npos);
+}
+
+TEST_CASE("an https endpoint is reached when its certificate checks out, and refused when it does not",
+          "[integration][webhooks][tls]") {
+    tls_receiver receiver;
+    auto endpoint = [&](const std::string& name, const std::string& host, std::string ca_file) {
+        webhooks::endpoint e;
+        e.name = name;
+        e.url = receiver.url(host);
+        e.secret = secret;
+        e.events = {"conversation.opened"};
+        e.retry.max_attempts = 1;
+        e.ca_file = std::move(ca_file);
+        return e;
+    };
+    server_fixture f([&](chat::server::config& c) {
+        c.webhooks.endpoints = {endpoint("trusted", "localhost", receiver.certificate().string()),
+                                // The system's CAs do not know the test's certificate.
+                                endpoint("untrusted", "localhost", ""),
+                                // Trusted, but issued to localhost, not to 127.0.0.1.
+                                endpoint("wrong-name", "127.0.0.1", receiver.certificate().string())};
+    });
+    auto alice = f.customer("alice");
+    auto c = server_fixture::open(*alice, "billing", "over TLS");
+    for (int i = 0; i < 500 && receiver.bodies().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(receiver.bodies().size() == 1);
+    CHECK(nlohmann::json::parse(receiver.bodies()[0])["data"]["conversation"]["id"] == c);
+
+    nlohmann::json dead;
+    for (int i = 0; i < 500 && dead.size() < 2; ++i) {
+        dead = nlohmann::json::parse(chatctl({"dead", "--format", "json"}, f));
+        if (dead.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(dead.size() == 2);
+    std::map<std::string, std::string> errors;
+    for (const auto& d : dead) errors[d["endpoint"]] = d["error"];
+    CHECK_THAT(errors["untrusted"], Catch::Matchers::Contains("certificate verify failed"));
+    CHECK_THAT(errors["wrong-name"], Catch::Matchers::Contains("certificate verify failed"));
+    CHECK(receiver.bodies().size() == 1);
 }

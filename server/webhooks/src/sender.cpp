@@ -225,7 +225,7 @@ void sender::attempt(lane& l, webhook_event& e, int attempt_no, std::function<vo
                 ++self->counters_->webhooks_failed;
                 if (lp->health.failures() == 0)
                     log("webhook ", lp->ep.name, ": ", e.type, " ", e.event, " not delivered (", r.describe(),
-                        "); retried with backoff, the endpoint rests meanwhile");
+                        "); the endpoint rests before its next try");
                 lp->health.failed(now_ms(), std::uniform_real_distribution<>(0, 1)(self->random_));
             }
             done(std::move(r));
