@@ -52,6 +52,15 @@ outcome core::expert_message(const expert_id& e, const conversation_id& id, cons
     return out;
 }
 
+outcome core::call_message(const expert_id& e, const conversation_id& id, const std::string& client_id, instant now) {
+    if (const auto* c = find(id); c && !policy_.calls.allow(c->severity)) {
+        outcome out;
+        out.error = make_error_code(errc::not_allowed);
+        return out;
+    }
+    return expert_message(e, id, client_id, now);
+}
+
 outcome core::expert_message_event(const expert_id& e, const conversation_id& id, instant now) {
     outcome out;
     step s{now, out};

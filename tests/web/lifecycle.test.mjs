@@ -16,6 +16,8 @@ inactivity_active_s = 3
 conduct_words = ["idiot"]
 [tiers.standard]
 hours = "${pad(closed[0])}:00-${pad(closed[1])}:00"
+[calls]
+meeting_url = "https://meet.example.com/triage-{room}"
 `;
 
 const env = chatdAndBrowser(CONFIG);
@@ -49,6 +51,32 @@ test('a silent conversation is saved, and the customer reopens it by replying', 
   await ada.page.locator('.message.theirs', { hasText: 'Yes, it loads now, thanks' }).waitFor();
   await ada.page.keyboard.press('Alt+c');
   await gil.page.locator('.banner[data-state=closed]').waitFor();
+});
+
+test('for severity 1 the expert offers a video call, and the customer gets a button that opens the meeting', async () => {
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const ivy = await customerWidget(env.browser, env.chatd.url, 'ivy', 'Ivy I.', 'enterprise');
+  await openConversation(ivy.page, 'Outage', 'Production is down for all users', 1);
+  await accept(ada, 'Outage');
+  await ada.page.getByRole('button', { name: 'Offer a video call' }).click();
+  const join = ivy.page.getByRole('link', { name: 'Join the video call' });
+  await join.waitFor();
+  assert.match(await join.getAttribute('href'), /^https:\/\/meet\.example\.com\/triage-[0-9a-f]{16}$/);
+  assert.equal(await join.getAttribute('target'), '_blank');
+  assert.equal(await join.getAttribute('rel'), 'noopener noreferrer');
+  await ada.page.locator('.message.mine', { hasText: 'Video call offered' }).waitFor();
+  await shot(ivy.page, 'widget-13-video-call');
+  await ada.page.keyboard.press('Alt+c');
+});
+
+test('below severity 1 the console offers no video call', async () => {
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const joy = await customerWidget(env.browser, env.chatd.url, 'joy', 'Joy J.', 'enterprise');
+  await openConversation(joy.page, 'Exports', 'How do I export a dashboard?', 3);
+  await accept(ada, 'Exports');
+  await ada.page.getByRole('button', { name: 'Escalate…' }).waitFor();
+  assert.equal(await ada.page.getByRole('button', { name: 'Offer a video call' }).count(), 0);
+  await ada.page.keyboard.press('Alt+c');
 });
 
 test('the expert marks a duplicate, escalates, and reports conduct; the customer sees each', async () => {

@@ -30,6 +30,17 @@ queue::customer customer_of(const participant& p) {
     return {w.tenant, w.subject, w.tier, w.region};
 }
 
+// The policy's meeting link for one call: {conversation}, {tenant} and {room} (random) filled in.
+std::string meeting_link(std::string url, const std::string& conversation, const std::string& tenant) {
+    auto fill = [&](std::string_view name, const std::string& value) {
+        for (auto at = url.find(name); at != std::string::npos; at = url.find(name, at + value.size())) url.replace(at, name.size(), value);
+    };
+    fill("{conversation}", conversation);
+    fill("{tenant}", tenant);
+    fill("{room}", random_id('r').substr(1));
+    return url;
+}
+
 queue::continued as_continued(const queue::conversation& c) {
     return queue::continued{c.id, c.customer, c.state == queue::conversation_state::closed, c.last_expert};
 }
@@ -145,12 +156,36 @@ void hub::message(const session_ptr& p, const request_id& id, const std::string&
     finish(std::move(s));
 }
 
+void hub::on(const session_ptr& p, const request_id& id, rq::offer_call& r) {
+    if (degraded()) return refuse(p, id, protocol::code::unavailable, "Redis is unavailable; the call was not offered");
+    const auto* c = core_.find(r.conversation);
+    if (!c) return refuse_gone(p, id, r.conversation);
+    if (!may_read(*p, *c)) return refuse(p, id, queue::make_error_code(queue::errc::unknown_conversation));
+    step s;
+    s.now = clock_.now();
+    auto out = core_.call_message(p->key(), r.conversation, r.client_id, s.now);
+    if (out.error == queue::errc::not_allowed && core_.policy().calls.meeting_url.empty())
+        return refuse(p, id, "not_allowed", "video calls are not configured ([calls] meeting_url)");
+    if (out.error == queue::errc::not_allowed && core_.find(r.conversation)->expert == p->key())
+        return refuse(p, id, "not_allowed",
+                      "a video call is for severity " + std::to_string(core_.policy().calls.max_severity) + " and above");
+    if (out.error == queue::errc::recent_ids_unknown)
+        return learn_recent_then(p, id, {r.conversation}, [self = shared_from_this(), p, id, r]() mutable { self->on(p, id, r); });
+    if (!answered_early(s, p, id, out)) {
+        record(s, out);
+        auto url = meeting_link(core_.policy().calls.meeting_url, r.conversation, p->who().tenant);
+        // Its writer sees it as an event too: the link is chatd's, not in the request.
+        sent(s, p, id, "Video call: " + url, r.client_id, *out.first<fx::message_added>(), true, std::nullopt, url);
+    }
+    finish(std::move(s));
+}
+
 void hub::sent(step& s, const session_ptr& p, const request_id& id, const std::string& text, const std::string& client_id,
-               const fx::message_added& added, bool to_sender, std::optional<attachment_record> file) {
+               const fx::message_added& added, bool to_sender, std::optional<attachment_record> file, std::string call_url) {
     const auto& conversation = added.conversation;
     const auto* c = core_.find(conversation);
     auto from = p->who().role == role::customer ? queue::party::customer : queue::party::expert;
-    stored_message m{added.seq, from, p->who().subject, p->who().name, text, client_id, added.at, std::nullopt};
+    stored_message m{added.seq, from, p->who().subject, p->who().name, text, client_id, added.at, std::nullopt, std::move(call_url)};
     if (file) {
         m.attachment = file->file;
         file->at = added.at;

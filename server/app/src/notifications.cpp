@@ -139,6 +139,7 @@ ev::message message_event(const std::string& conversation, const stored_message&
     ev::message e{conversation, m.seq, std::string(queue::to_string(m.from)), m.name, m.text, m.at,
                   m.client_id.empty() ? std::nullopt : std::optional(m.client_id), std::nullopt};
     if (const auto& a = m.attachment) e.attachment = ev::attachment{a->id, a->name, a->size, a->content_type, a->state};
+    if (!m.call_url.empty()) e.call_url = m.call_url;
     return e;
 }
 

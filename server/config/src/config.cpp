@@ -508,7 +508,15 @@ config load_config(const std::filesystem::path& path) {
                                "\" is not one of the [regions.NAME] tables");
     read_skills(root, c.policy.skills);
     read_webhooks(root, path.parent_path(), c.webhooks);
-    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills", "webhooks"};
+    section calls(sub(root, "calls"), "calls");
+    calls.read("meeting_url", c.policy.calls.meeting_url);
+    if (!c.policy.calls.meeting_url.empty() && !webhooks::parse_url(c.policy.calls.meeting_url))
+        calls.fail("meeting_url", "an http(s) URL, e.g. \"https://meet.example.com/chat-{room}\"");
+    calls.read("max_severity", c.policy.calls.max_severity);
+    if (c.policy.calls.max_severity < queue::min_severity || c.policy.calls.max_severity > queue::max_severity)
+        calls.fail("max_severity", "1 to 4");
+    calls.refuse_unknown();
+    static const std::set<std::string> sections{"server", "limits", "cluster", "redis", "files", "origins", "policy", "tiers", "regions", "skills", "webhooks", "calls"};
     for (const auto& [key, node] : root)
         if (!sections.count(std::string(key.str())))
             throw config_error("configuration: unknown section [" + std::string(key.str()) + "]");
@@ -616,6 +624,7 @@ std::string config::to_toml() const {
     }
     toml::table root{{"server", server}, {"limits", lim}, {"cluster", clu}, {"redis", red}, {"files", fil}, {"origins", orig}, {"policy", pol}, {"tiers", tiers},
                      {"regions", region_tables}, {"skills", toml::table{{"product_areas", areas}, {"rules", rules}}}};
+    root.insert("calls", toml::table{{"meeting_url", policy.calls.meeting_url}, {"max_severity", policy.calls.max_severity}});
     if (!webhooks.endpoints.empty()) {
         toml::array hooks;
         for (const auto& e : webhooks.endpoints)

@@ -173,7 +173,10 @@ void http_session::api(const request& req, const identity& who) {
     constexpr std::string_view prefix = "/api/v1/conversations/";
     if (path == "/api/v1/settings") {
         if (!staff) return reply_json(403, {{"code", "wrong_role"}, {"message", "experts and monitors only"}});
-        return reply_json(200, {{"secret_patterns", gw_->cfg.files.secret_patterns}});
+        const auto& calls = gw_->cfg.policy.calls;
+        return reply_json(200, {{"secret_patterns", gw_->cfg.files.secret_patterns},
+                                {"video_calls", calls.meeting_url.empty() ? nlohmann::json(nullptr)
+                                                                          : nlohmann::json{{"max_severity", calls.max_severity}}}});
     }
     if (path == "/api/v1/audit") {
         if (who.role != protocol::role::monitor) return reply_json(403, {{"code", "wrong_role"}, {"message", "team leads (monitors) only"}});

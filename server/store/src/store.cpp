@@ -67,6 +67,7 @@ void write_batch::append(const std::string& conversation, const stored_message& 
     if (const auto& a = m.attachment)
         add.insert(add.end(), {"attachment", a->id, "file_name", a->name, "file_size", std::to_string(a->size), "file_type",
                                a->content_type, "file_state", a->state});
+    if (!m.call_url.empty()) add.insert(add.end(), {"call_url", m.call_url});
     commands_.push_back(std::move(add));
 }
 
@@ -195,6 +196,7 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
         else if (k == "file_size") file.size = std::strtoull(v.c_str(), nullptr, 10);
         else if (k == "file_type") file.content_type = v;
         else if (k == "file_state") file.state = v;
+        else if (k == "call_url") m.call_url = v;
     }
     if (!file.id.empty()) m.attachment = std::move(file);
     return m;

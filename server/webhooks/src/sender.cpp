@@ -256,6 +256,7 @@ void sender::complete(webhook_event& e, std::function<void(bool)> done) {
                 item["attachment"] = {{"id", m.attachment->id}, {"name", m.attachment->name}, {"size", m.attachment->size},
                                       {"content_type", m.attachment->content_type},
                                       {"url", base + "/api/v1/attachments/" + m.attachment->id}};
+            if (!m.call_url.empty()) item["call_url"] = m.call_url;
             transcript.push_back(std::move(item));
         }
         doc["data"]["transcript"] = std::move(transcript);

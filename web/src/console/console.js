@@ -570,6 +570,7 @@ class Console {
       button('Propose a time…', null, () => this.proposeTime(id)),
       button('Mark duplicate…', null, () => this.markDuplicate(id)),
       button('Classify…', null, () => this.classify(id)),
+      this.calls && s.severity <= this.calls.max_severity ? button('Offer a video call', null, () => this.offerCall(id)) : null,
       button('Escalate…', null, () => this.escalate(id)),
       button('Report conduct…', null, () => this.reportConduct(id), 'danger'),
       button('Close', 'Alt+C', () => this.act('close', id).catch(() => {}), 'primary'));
@@ -586,7 +587,8 @@ class Console {
       items.push(h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
         h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
         m.attachment ? attachmentView(m.attachment, { server: location.origin, getToken: this.getToken, mask: this.mask })
-          : h('p', { class: 'text' }, m.text)));
+          : m.call_url ? h('p', { class: 'text' }, 'Video call offered: ', h('a', { href: m.call_url, target: '_blank', rel: 'noopener noreferrer' }, m.call_url))
+            : h('p', { class: 'text' }, m.text)));
     }
     items.push(...notices.map((n) => h('li', { class: 'notice' }, n.text)));
     const shown = new Set(msgs.map((m) => m.client_id));
@@ -619,8 +621,12 @@ class Console {
     try {
       const res = await fetch('/api/v1/settings', { headers: { Authorization: `Bearer ${await this.getToken()}` } });
       if (!res.ok) return;
-      this.mask = secretMasker((await res.json()).secret_patterns || []);
+      const settings = await res.json();
+      this.mask = secretMasker(settings.secret_patterns || []);
+      this.calls = settings.video_calls || null; // { max_severity } when calls are configured
       this.renderTranscript();
+      const c = this.selectedId && this.conversations.get(this.selectedId);
+      if (c) this.renderActions(c);
     } catch {
       // The built-in patterns stay.
     }
@@ -760,6 +766,12 @@ class Console {
   // Severity, request type and priority, changed with a reason the customer never sees.
   classify(id) {
     classifyDialog(this.conn, this.conv(id).snapshot);
+  }
+
+  // A message with the meeting's link, which the customer's widget shows as a button.
+  offerCall(id) {
+    this.conn.request({ type: 'offer_call', conversation: id, client_id: `v-${crypto.randomUUID()}` })
+      .catch((e) => this.toast(`The call was not offered: ${e.message}`));
   }
 
   escalate(id) {

@@ -4,6 +4,7 @@
 
 import { ChatConnection, webSocketUrl } from '../shared/connection.js';
 import { acceptDrops, attachmentView, Uploads, uploadView } from '../shared/attachments.js';
+import { callView } from '../shared/call.js';
 import { composer } from '../shared/composer.js';
 import { clockTime, h, roughly, when } from '../shared/format.js';
 import attachmentsCss from '../shared/attachments.css';
@@ -445,7 +446,8 @@ class ChatWidget {
     const mine = m.from === 'customer';
     return h('li', { class: `message ${mine ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
       mine ? null : h('p', { class: 'author' }, m.name),
-      m.attachment ? attachmentView(m.attachment, { server: this.server, getToken: this.getToken }) : h('p', { class: 'text' }, m.text),
+      m.attachment ? attachmentView(m.attachment, { server: this.server, getToken: this.getToken })
+        : m.call_url ? callView(m.call_url) : h('p', { class: 'text' }, m.text),
       h('p', { class: 'meta' }, h('time', { datetime: m.at }, clockTime(m.at))));
   }
 

@@ -280,6 +280,7 @@ struct message {
     queue::instant at{};
     std::optional<std::string> client_id;
     std::optional<protocol::event::attachment> attachment{};
+    std::optional<std::string> call_url{}; // a video call the expert offers: the meeting's link
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("seq", seq);
@@ -289,6 +290,7 @@ struct message {
         v("at", at);
         v("client_id", client_id);
         v("attachment", attachment);
+        v("call_url", call_url);
     }
 };
 

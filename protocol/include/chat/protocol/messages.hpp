@@ -236,6 +236,17 @@ struct escalate {
         v("summary", summary, field_kind::note);
     }
 };
+// A video call offered to the customer: a message carrying the meeting's link (the policy's
+// template), for the severities the policy allows calls for.
+struct offer_call {
+    static constexpr std::string_view type = "offer_call";
+    static constexpr role_set roles = expert_only;
+    std::string conversation, client_id;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation, field_kind::id);
+        v("client_id", client_id, field_kind::id);
+    }
+};
 // The live queue and expert board: a snapshot, then deltas.
 struct subscribe {
     static constexpr std::string_view type = "subscribe";
@@ -375,6 +386,7 @@ using any_request =
                  request::subscribe, request::ping, request::earlier, request::skills,
                  request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
                  request::reassign, request::take_over, request::set_expert, request::restriction,
-                 request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete, request::classify>;
+                 request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete, request::classify,
+                 request::offer_call>;
 
 } // namespace chat::protocol

@@ -113,6 +113,9 @@ public:
     // Experts acting on conversations.
     outcome accept_offer(const expert_id& e, const conversation_id& c, instant now);
     outcome decline_offer(const expert_id& e, const conversation_id& c, instant now);
+    // An expert's message offering a video call: as expert_message, where the policy allows calls
+    // (not_allowed otherwise).
+    outcome call_message(const expert_id& e, const conversation_id& id, const std::string& client_id, instant now);
     outcome expert_message(const expert_id& e, const conversation_id& c, const std::string& client_id,
                            instant now);
     outcome hand_off(const expert_id& e, const conversation_id& c, hand_off_card card, instant now);

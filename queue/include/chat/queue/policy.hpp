@@ -90,6 +90,15 @@ struct policy {
 
     skill_routing skills;
 
+    // Video calls an expert may offer (Dynatrace's Zoom triage): the meeting link's template
+    // (none: no calls) and the severities they are for (1 to max_severity).
+    struct video_calls {
+        std::string meeting_url;
+        int max_severity = 1;
+        bool allow(queue::severity s) const { return !meeting_url.empty() && s <= max_severity; }
+    };
+    video_calls calls;
+
     // Region calendars by region id; unknown regions use `default_calendar`.
     std::map<std::string, business_calendar> regions;
     business_calendar default_calendar = business_calendar("UTC");

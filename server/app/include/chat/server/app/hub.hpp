@@ -139,6 +139,7 @@ private:
     void on(const session_ptr&, const request_id&, protocol::request::hello&);
     void on(const session_ptr&, const request_id&, protocol::request::open&);
     void on(const session_ptr&, const request_id&, protocol::request::send&);
+    void on(const session_ptr&, const request_id&, protocol::request::offer_call&);
     void on(const session_ptr&, const request_id&, protocol::request::typing&);
     void on(const session_ptr&, const request_id&, protocol::request::hold&);
     void on(const session_ptr&, const request_id&, protocol::request::resume&);
@@ -223,7 +224,8 @@ private:
                  const std::string& client_id, std::optional<attachment_record> file = std::nullopt);
     // Appends the numbered message and tells the parties (`to_sender`: the sending connection too).
     void sent(step& s, const session_ptr& p, const request_id& id, const std::string& text, const std::string& client_id,
-              const queue::effect::message_added& added, bool to_sender, std::optional<attachment_record> file = std::nullopt);
+              const queue::effect::message_added& added, bool to_sender, std::optional<attachment_record> file = std::nullopt,
+              std::string call_url = {});
     // A repeated message answered, or a refusal: true when the outcome was handled.
     bool answered_early(step& s, const session_ptr& p, const request_id& id, const queue::outcome& out);
     // After a restore the core may need a conversation's recent messages to tell a retry from a

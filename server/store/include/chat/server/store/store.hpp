@@ -57,6 +57,7 @@ struct stored_message {
     std::string client_id;
     queue::instant at{};
     std::optional<stored_attachment> attachment{};
+    std::string call_url{}; // a video call the expert offered: its meeting link ("" = none)
 };
 
 // A canned response: shared by a tenant's staff (`owner` empty) or an expert's own (`owner` the
