@@ -151,22 +151,8 @@ void sender::retry_each(lane& l, std::shared_ptr<std::vector<webhook_retry>> due
     }
     attempt(l, r.event, r.tries + 1, [self = shared_from_this(), lp = &l, due, i, batch, next](http_poster::result res) {
         auto& rr = (*due)[i];
-        auto at = now_ms();
-        if (res.delivered()) {
-            batch->webhook_done(lp->ep.name, rr.event.event);
-        } else {
-            ++rr.tries;
-            rr.error = res.describe();
-            if (give_up(lp->ep.retry, rr.tries)) {
-                ++self->counters_->webhooks_dead;
-                log("webhook ", lp->ep.name, ": gave up ", rr.event.type, " ", rr.event.event, " after ", rr.tries, " tries (", rr.error,
-                    "); kept as a dead letter");
-                batch->webhook_dead(rr, queue::instant(queue::duration(at)));
-            } else {
-                rr.due_ms = at + retry_delay_ms(lp->ep.retry, rr.tries, std::uniform_real_distribution<>(0, 1)(self->random_));
-                batch->webhook_retry(rr);
-            }
-        }
+        if (res.delivered()) batch->webhook_done(lp->ep.name, rr.event.event);
+        else self->failed(*lp, rr, res, *batch);
         self->retry_each(*lp, due, i + 1, batch, next);
     });
 }
@@ -187,20 +173,26 @@ void sender::take_each(lane& l, std::shared_ptr<std::vector<webhook_event>> even
         return take_each(l, events, i + 1, batch);
     }
     attempt(l, e, 1, [self = shared_from_this(), lp = &l, events, i, batch](http_poster::result res) {
-        auto& ev = (*events)[i];
         if (!res.delivered()) {
-            webhook_retry r{lp->ep.name, ev, 1, res.describe(), 0};
-            auto at = now_ms();
-            if (give_up(lp->ep.retry, 1)) {
-                ++self->counters_->webhooks_dead;
-                batch->webhook_dead(r, queue::instant(queue::duration(at)));
-            } else {
-                r.due_ms = at + retry_delay_ms(lp->ep.retry, 1, std::uniform_real_distribution<>(0, 1)(self->random_));
-                batch->webhook_retry(r);
-            }
+            webhook_retry r{lp->ep.name, (*events)[i], 0, {}, 0};
+            self->failed(*lp, r, res, *batch);
         }
         self->take_each(*lp, events, i + 1, batch);
     });
+}
+
+void sender::failed(lane& l, webhook_retry& r, const http_poster::result& res, write_batch& b) {
+    ++r.tries;
+    r.error = res.describe();
+    auto at = now_ms();
+    if (!give_up(l.ep.retry, r.tries)) {
+        r.due_ms = at + retry_delay_ms(l.ep.retry, r.tries, std::uniform_real_distribution<>(0, 1)(random_));
+        return b.webhook_retry(r);
+    }
+    ++counters_->webhooks_dead;
+    log("webhook ", l.ep.name, ": gave up ", r.event.type, " ", r.event.event, " after ", r.tries, " tries (", r.error,
+        "); kept as a dead letter");
+    b.webhook_dead(r, queue::instant(queue::duration(at)));
 }
 
 void sender::attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(http_poster::result)> done) {

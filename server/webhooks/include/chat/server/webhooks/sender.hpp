@@ -41,6 +41,8 @@ private:
                     std::optional<std::int64_t> next);
     void take_each(lane& l, std::shared_ptr<std::vector<webhook_event>> events, std::size_t i, batch_ptr batch);
     void attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(http_poster::result)> done);
+    // A try of `r` failed: retried later, or given up as a dead letter after the last one.
+    void failed(lane& l, webhook_retry& r, const http_poster::result& res, write_batch& b);
     void complete(webhook_event& e, std::function<void(bool)> done);
     // Writes what the round did; `taken`: the lane's new place in the outbox, once written.
     void settle(lane& l, batch_ptr batch, std::optional<std::int64_t> next, std::optional<std::string> taken = {});
