@@ -3,6 +3,8 @@
 
 #include "chat/server/app/hub.hpp"
 
+#include "hub_shared.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace chat::server {
@@ -10,7 +12,6 @@ namespace {
 
 constexpr std::size_t page_limit = 1000;
 
-nlohmann::json refusal(std::string_view code, std::string message) { return {{"code", code}, {"message", std::move(message)}}; }
 
 } // namespace
 

@@ -3,6 +3,8 @@
 
 #include "chat/server/app/hub.hpp"
 
+#include "hub_shared.hpp"
+
 #include "chat/server/app/attachments.hpp"
 #include "chat/server/app/notifications.hpp"
 #include "chat/server/app/reply_participant.hpp"
@@ -15,7 +17,6 @@ namespace {
 namespace ev = protocol::event;
 using notifications::frame_of;
 
-nlohmann::json refusal(std::string_view code, std::string message) { return {{"code", code}, {"message", std::move(message)}}; }
 
 const nlohmann::json unknown = refusal("unknown_conversation", "no such conversation");
 

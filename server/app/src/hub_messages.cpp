@@ -164,11 +164,13 @@ void hub::on(const session_ptr& p, const request_id& id, rq::offer_call& r) {
     step s;
     s.now = clock_.now();
     auto out = core_.call_message(p->key(), r.conversation, r.client_id, s.now);
-    if (out.error == queue::errc::not_allowed && core_.policy().calls.meeting_url.empty())
-        return refuse(p, id, "not_allowed", "video calls are not configured ([calls] meeting_url)");
-    if (out.error == queue::errc::not_allowed && core_.find(r.conversation)->expert == p->key())
+    // The core refuses a call the policy does not allow as it refuses a stranger: say which.
+    if (out.error == queue::errc::not_allowed && c->expert == p->key()) {
+        const auto& calls = core_.policy().calls;
         return refuse(p, id, "not_allowed",
-                      "a video call is for severity " + std::to_string(core_.policy().calls.max_severity) + " and above");
+                      calls.meeting_url.empty() ? "video calls are not configured ([calls] meeting_url)"
+                                                : "a video call is for severity " + std::to_string(calls.max_severity) + " and above");
+    }
     if (out.error == queue::errc::recent_ids_unknown)
         return learn_recent_then(p, id, {r.conversation}, [self = shared_from_this(), p, id, r]() mutable { self->on(p, id, r); });
     if (!answered_early(s, p, id, out)) {

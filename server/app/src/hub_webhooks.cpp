@@ -2,6 +2,8 @@
 
 #include "chat/server/app/hub.hpp"
 
+#include "hub_shared.hpp"
+
 #include "chat/protocol/iso8601.hpp"
 
 #include <algorithm>
@@ -12,7 +14,6 @@ namespace {
 
 constexpr std::size_t dead_letters_read = 1000; // the shard's newest, of which the tenant's are shown
 
-nlohmann::json refusal(std::string_view code, std::string message) { return {{"code", code}, {"message", std::move(message)}}; }
 
 // A stream entry id: digits, a dash, digits.
 bool entry_id(std::string_view id) {

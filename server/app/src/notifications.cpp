@@ -1,13 +1,13 @@
 #include "chat/server/app/notifications.hpp"
 
+#include "hub_shared.hpp"
+
 namespace chat::server::notifications {
 namespace {
 
 namespace fx = queue::effect;
 namespace ev = protocol::event;
 
-template <class... F> struct overloaded : F... { using F::operator()...; };
-template <class... F> overloaded(F...) -> overloaded<F...>;
 
 std::string user_of(const queue::conversation& c, const std::string& expert) {
     return expert.substr(std::min(expert.size(), c.customer.tenant.size() + 1)); // keys are "tenant/user"

@@ -1,5 +1,7 @@
 #include "chat/server/app/webhook_events.hpp"
 
+#include "hub_shared.hpp"
+
 #include "chat/protocol/iso8601.hpp"
 
 #include <nlohmann/json.hpp>
@@ -13,8 +15,6 @@ namespace {
 using nlohmann::json;
 namespace fx = queue::effect;
 
-template <class... F> struct overloaded : F... { using F::operator()...; };
-template <class... F> overloaded(F...) -> overloaded<F...>;
 
 json when(std::optional<queue::instant> t) { return t ? json(protocol::format_instant(*t)) : json(nullptr); }
 
