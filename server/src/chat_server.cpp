@@ -5,6 +5,7 @@
 #include "chat/server/net/virus_scan.hpp"
 #include "chat/server/store/layout_migration.hpp"
 #include "chat/server/store/owner_lease.hpp"
+#include "chat/server/webhooks/http_poster.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>

@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 
 #include <filesystem>

@@ -2,9 +2,11 @@
 
 #include "chat/protocol/iso8601.hpp"
 #include "chat/server/log.hpp"
+#include "chat/server/webhooks/http_poster.hpp"
 #include "chat/server/webhooks/signature.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 namespace chat::server::webhooks {
@@ -149,7 +151,7 @@ void sender::retry_each(lane& l, std::shared_ptr<std::vector<webhook_retry>> due
         batch->webhook_retry(r);
         return retry_each(l, due, i + 1, batch, next);
     }
-    attempt(l, r.event, r.tries + 1, [self = shared_from_this(), lp = &l, due, i, batch, next](http_poster::result res) {
+    attempt(l, r.event, r.tries + 1, [self = shared_from_this(), lp = &l, due, i, batch, next](post_result res) {
         auto& rr = (*due)[i];
         if (res.delivered()) batch->webhook_done(lp->ep.name, rr.event.event);
         else self->failed(*lp, rr, res, *batch);
@@ -172,7 +174,7 @@ void sender::take_each(lane& l, std::shared_ptr<std::vector<webhook_event>> even
         batch->webhook_retry({l.ep.name, e, 0, "", l.health.rests_until()});
         return take_each(l, events, i + 1, batch);
     }
-    attempt(l, e, 1, [self = shared_from_this(), lp = &l, events, i, batch](http_poster::result res) {
+    attempt(l, e, 1, [self = shared_from_this(), lp = &l, events, i, batch](post_result res) {
         if (!res.delivered()) {
             webhook_retry r{lp->ep.name, (*events)[i], 0, {}, 0};
             self->failed(*lp, r, res, *batch);
@@ -181,7 +183,7 @@ void sender::take_each(lane& l, std::shared_ptr<std::vector<webhook_event>> even
     });
 }
 
-void sender::failed(lane& l, webhook_retry& r, const http_poster::result& res, write_batch& b) {
+void sender::failed(lane& l, webhook_retry& r, const post_result& res, write_batch& b) {
     ++r.tries;
     r.error = res.describe();
     auto at = now_ms();
@@ -195,7 +197,7 @@ void sender::failed(lane& l, webhook_retry& r, const http_poster::result& res, w
     b.webhook_dead(r, queue::instant(queue::duration(at)));
 }
 
-void sender::attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(http_poster::result)> done) {
+void sender::attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(post_result)> done) {
     complete(e, [self = shared_from_this(), lp = &l, &e, attempt_no, done = std::move(done)](bool ok) mutable {
         if (self->stopped_) return;
         if (!ok) {
@@ -207,7 +209,7 @@ void sender::attempt(lane& l, webhook_event& e, int attempt_no, std::function<vo
                                          {"X-Chatd-Delivery", e.event},
                                          {"X-Chatd-Attempt", std::to_string(attempt_no)},
                                          {"X-Chatd-Signature", signature(lp->ep.secret, e.body)}};
-        lp->poster->post(e.body, std::move(headers), [self, lp, &e, done = std::move(done)](http_poster::result r) {
+        lp->poster->post(e.body, std::move(headers), [self, lp, &e, done = std::move(done)](post_result r) {
             if (self->stopped_) return;
             if (r.delivered()) {
                 ++self->counters_->webhooks_delivered;

@@ -35,7 +35,7 @@ struct shard_context {
     std::function<void(const attachment_record&)> rescan;
     // The webhooks: endpoints (none: no outbox) and each one's TLS settings.
     std::shared_ptr<const webhooks::config> webhooks;
-    std::vector<std::shared_ptr<boost::asio::ssl::context>> webhook_tls;
+    std::vector<webhooks::tls_context_ptr> webhook_tls;
 };
 
 class shard : public std::enable_shared_from_this<shard> {

@@ -4,6 +4,7 @@
 // http or https (the peer's certificate and name checked).
 
 #include "chat/server/webhooks/endpoint.hpp"
+#include "chat/server/webhooks/post_result.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,16 +26,11 @@
 namespace chat::server::webhooks {
 
 // The TLS settings of an endpoint: the system's CAs, or its own `ca_file`.
-std::shared_ptr<boost::asio::ssl::context> tls_context(const endpoint& e);
+tls_context_ptr tls_context(const endpoint& e);
 
 class http_poster : public std::enable_shared_from_this<http_poster> {
 public:
-    struct result {
-        int status = 0;    // 0: no answer (the error says why)
-        std::string error; // "" when answered
-        bool delivered() const { return status >= 200 && status < 300; }
-        std::string describe() const { return status ? "HTTP " + std::to_string(status) : error; }
-    };
+    using result = post_result;
     using header_list = std::vector<std::pair<std::string, std::string>>;
 
     // `strand`: where it runs and answers. `tls` is needed for an https URL.

@@ -7,10 +7,10 @@
 #include "chat/server/app/counters.hpp"
 #include "chat/server/store/store.hpp"
 #include "chat/server/webhooks/endpoint.hpp"
-#include "chat/server/webhooks/http_poster.hpp"
+#include "chat/server/webhooks/post_result.hpp"
 #include "chat/server/webhooks/retry_schedule.hpp"
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include <deque>
 #include <memory>
@@ -23,7 +23,7 @@ class sender : public std::enable_shared_from_this<sender> {
 public:
     // `store` answers on `strand`, the shard's; `tls` has one context per endpoint (none for http).
     sender(boost::asio::any_io_executor strand, std::shared_ptr<server::store> store, std::shared_ptr<const config> cfg,
-           std::vector<std::shared_ptr<boost::asio::ssl::context>> tls, std::shared_ptr<hub_counters> counters);
+           std::vector<tls_context_ptr> tls, std::shared_ptr<hub_counters> counters);
     ~sender();
     void start();
     // The outbox has new events (from any thread).
@@ -40,9 +40,9 @@ private:
     void retry_each(lane& l, std::shared_ptr<std::vector<webhook_retry>> due, std::size_t i, batch_ptr batch,
                     std::optional<std::int64_t> next);
     void take_each(lane& l, std::shared_ptr<std::vector<webhook_event>> events, std::size_t i, batch_ptr batch);
-    void attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(http_poster::result)> done);
+    void attempt(lane& l, webhook_event& e, int attempt_no, std::function<void(post_result)> done);
     // A try of `r` failed: retried later, or given up as a dead letter after the last one.
-    void failed(lane& l, webhook_retry& r, const http_poster::result& res, write_batch& b);
+    void failed(lane& l, webhook_retry& r, const post_result& res, write_batch& b);
     void complete(webhook_event& e, std::function<void(bool)> done);
     // Writes what the round did; `taken`: the lane's new place in the outbox, once written.
     void settle(lane& l, batch_ptr batch, std::optional<std::int64_t> next, std::optional<std::string> taken = {});
