@@ -134,7 +134,7 @@ template <class M> std::string generic_text(const M& m) {
 } // namespace
 
 std::string to_text(const event::message& m) {
-    if (m.attachment || m.call_url) return generic_text(m);
+    if (m.attachment || m.call_url || m.ticket) return generic_text(m);
     flat_object o(event::message::type, 128 + m.text.size() + m.name.size());
     o.string("conversation", m.conversation);
     o.number("seq", m.seq);

@@ -3,8 +3,24 @@
 // console's keyboard. chatd runs here with short inactivity and a conduct word list.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { chatdAndBrowser, customerWidget, expertConsole, openConversation, shot, transcript } from './support/harness.mjs';
+
+// The team's ticket system: it takes chatd's tickets and reports back on them, signed.
+const DESK_SECRET = 'a-shared-secret-of-the-ticket-system';
+const tickets = [];
+const desk = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    tickets.push(JSON.parse(body));
+    res.end('{}');
+  });
+});
+await new Promise((resolve) => desk.listen(0, '127.0.0.1', resolve));
+desk.unref();
 
 // Standard hours that exclude this very hour, so that a Standard customer is deferred.
 const hour = new Date().getUTCHours();
@@ -18,7 +34,21 @@ conduct_words = ["idiot"]
 hours = "${pad(closed[0])}:00-${pad(closed[1])}:00"
 [calls]
 meeting_url = "https://meet.example.com/triage-{room}"
+[[webhooks]]
+name = "desk"
+url = "http://127.0.0.1:${desk.address().port}/hooks"
+secret = "${DESK_SECRET}"
+events = ["ticket.created"]
 `;
+
+// What the ticket system posts back about a ticket, signed with the endpoint's secret.
+async function reportOnTicket(base, ticket, report) {
+  const body = JSON.stringify({ tenant: 'acme', ...report });
+  const signature = `sha256=${createHmac('sha256', DESK_SECRET).update(body).digest('hex')}`;
+  const res = await fetch(`${base}/api/v1/tickets/${ticket}/status`, { method: 'POST', body,
+    headers: { 'Content-Type': 'application/json', 'X-Chatd-Endpoint': 'desk', 'X-Chatd-Signature': signature } });
+  assert.equal(res.status, 200, await res.text());
+}
 
 const env = chatdAndBrowser(CONFIG);
 
@@ -128,4 +158,42 @@ test('the expert marks a duplicate, escalates, and reports conduct; the customer
   await w.locator('.banner[data-state=closed]', { hasText: 'conduct rules' }).waitFor();
   assert.deepEqual(await transcript(w), ['Alerts fire twice', 'you idiot']);
   assert.equal(await w.getByText('Editors can change roles they should only view').count(), 0);
+});
+
+test('the ticket system reports on an escalated conversation; the customer sees its status and its comment, after a reload too', async () => {
+  const ada = await expertConsole(env.browser, env.chatd.url, 'ada', 'Ada L.');
+  const kim = await customerWidget(env.browser, env.chatd.url, 'kim', 'Kim K.', 'enterprise');
+  await openConversation(kim.page, 'Exports', 'The CSV export times out after a minute');
+  await accept(ada, 'Exports');
+  await ada.page.getByRole('button', { name: 'Escalate…' }).click();
+  await ada.page.fill('#escalate-summary', 'CSV export of large tables times out');
+  await ada.page.getByRole('button', { name: 'Escalate', exact: true }).click();
+  await kim.page.locator('.banner[data-state=closed]', { hasText: 'Ticket: T-' }).waitFor();
+  const conversation = await kim.page.evaluate(() => window.ChatdWidget.instance.currentId);
+  const ticket = `T-${conversation}`;
+  // The ticket reached the desk; the desk answers on it.
+  const deadline = Date.now() + 10000;
+  while (!tickets.some((t) => t.data?.ticket?.id === ticket) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(tickets.some((t) => t.data?.ticket?.id === ticket), 'the ticket reached the ticket system');
+  await reportOnTicket(env.chatd.url, ticket, { status: 'In progress',
+    comment: { id: 'desk-1', author: 'Jane (Support)', text: 'We reproduced the timeout and are fixing it.' } });
+
+  await kim.page.locator('.notice', { hasText: `Your ticket ${ticket} is now: In progress.` }).waitFor();
+  await kim.page.locator('.banner[data-state=closed]', { hasText: `Ticket ${ticket}: In progress.` }).waitFor();
+  await kim.page.locator('.message.theirs', { hasText: 'We reproduced the timeout and are fixing it.' })
+    .locator('.author', { hasText: `Jane (Support) · on ticket ${ticket}` }).waitFor();
+  await shot(kim.page, 'widget-14-ticket-status');
+
+  // Later, in a new page: the start screen lists the ticket with its status, and opens it.
+  await kim.page.reload();
+  await kim.page.locator('#chatd-widget .bubble').click();
+  const item = kim.page.locator(`.tickets li[data-ticket="${ticket}"]`);
+  await item.locator('.ticket-status', { hasText: 'In progress' }).waitFor();
+  await reportOnTicket(env.chatd.url, ticket, { status: 'Solved' });
+  await item.locator('.ticket-status', { hasText: 'Solved' }).waitFor();
+  await shot(kim.page, 'widget-15-tickets');
+  await item.getByRole('button').click();
+  await kim.page.locator('.message.theirs', { hasText: 'We reproduced the timeout and are fixing it.' }).waitFor();
+  await kim.page.locator('.banner', { hasText: `Ticket ${ticket}: Solved.` }).waitFor();
+  assert.deepEqual(await transcript(kim.page), ['The CSV export times out after a minute', 'We reproduced the timeout and are fixing it.']);
 });

@@ -16,6 +16,7 @@ void pending_write::merge(pending_write&& o) {
     for (auto& a : o.attachment_states) attachment_states.push_back(std::move(a));
     for (auto& a : o.audit) audit.push_back(std::move(a));
     for (auto& t : o.tickets) tickets.push_back(std::move(t));
+    for (auto& t : o.ticket_statuses) ticket_statuses.push_back(std::move(t));
     for (auto& e : o.webhooks) webhooks.push_back(std::move(e));
     for (auto& l : o.links) links.push_back(std::move(l));
     for (auto& r : o.restrictions) restrictions.push_back(std::move(r));
@@ -26,7 +27,7 @@ void pending_write::merge(pending_write&& o) {
 
 bool pending_write::empty() const {
     return conversations.empty() && experts.empty() && timers.empty() && messages.empty() && notes.empty() &&
-           attachments.empty() && attachment_states.empty() && audit.empty() && tickets.empty() && webhooks.empty() && links.empty() && restrictions.empty() &&
+           attachments.empty() && attachment_states.empty() && audit.empty() && tickets.empty() && ticket_statuses.empty() && webhooks.empty() && links.empty() && restrictions.empty() &&
            answers.empty() && answers_dropped.empty() && !average_handle;
 }
 

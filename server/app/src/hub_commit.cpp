@@ -114,6 +114,7 @@ write_batch hub::build(const pending_write& w) {
     for (const auto& [id, state] : w.attachment_states) b.attachment_state(id, state);
     for (const auto& e : w.audit) b.audit(e);
     for (const auto& [ticket, t] : w.tickets) b.ticket(ticket, t, now);
+    for (const auto& [ticket, t] : w.ticket_statuses) b.ticket_status(ticket, t);
     for (const auto& e : w.webhooks) b.webhook(e);
     for (const auto& [who, id] : w.links) b.link_customer(who, id);
     for (const auto& r : w.restrictions) b.restrict(r.tenant, r.user, r.until);

@@ -140,6 +140,7 @@ ev::message message_event(const std::string& conversation, const stored_message&
                   m.client_id.empty() ? std::nullopt : std::optional(m.client_id), std::nullopt};
     if (const auto& a = m.attachment) e.attachment = ev::attachment{a->id, a->name, a->size, a->content_type, a->state};
     if (!m.call_url.empty()) e.call_url = m.call_url;
+    if (!m.ticket.empty()) e.ticket = m.ticket;
     return e;
 }
 

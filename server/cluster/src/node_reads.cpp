@@ -25,6 +25,7 @@ std::string_view kind_name(node::read_kind k) {
     case node::read_kind::audit: return "audit";
     case node::read_kind::dead_letters: return "dead_letters";
     case node::read_kind::replay: return "replay";
+    case node::read_kind::ticket_status: return "ticket_status";
     }
     return "";
 }
@@ -32,7 +33,7 @@ std::string_view kind_name(node::read_kind k) {
 std::optional<node::read_kind> kind_of(std::string_view name) {
     for (auto k : {node::read_kind::queue, node::read_kind::experts, node::read_kind::conversation, node::read_kind::attach_check,
                    node::read_kind::attach, node::read_kind::attachment, node::read_kind::scanned, node::read_kind::audit,
-                   node::read_kind::dead_letters, node::read_kind::replay})
+                   node::read_kind::dead_letters, node::read_kind::replay, node::read_kind::ticket_status})
         if (kind_name(k) == name) return k;
     return std::nullopt;
 }
@@ -78,6 +79,7 @@ void node::read_here(const std::shared_ptr<server::hub>& h, const identity& who,
     case read_kind::audit: return h->read_audit(who, id, std::move(done));
     case read_kind::dead_letters: return h->read_dead_letters(who, id, std::move(done));
     case read_kind::replay: return h->replay_dead_letter(who, id, std::move(done));
+    case read_kind::ticket_status: return h->update_ticket(who, id, std::move(done));
     }
 }
 

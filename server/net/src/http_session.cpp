@@ -87,6 +87,7 @@ void http_session::route(request req) {
     if (req.method() == http::verb::options && path.rfind("/api/v1/", 0) == 0) return preflight();
     constexpr std::string_view dead_letters = "/api/v1/webhooks/dead";
     bool replay = req.method() == http::verb::post && path.rfind(dead_letters, 0) == 0 && path.ends_with("/replay");
+    if (is_ticket_report(path)) return ticket_report(req, path);
     if (req.method() != http::verb::get && req.method() != http::verb::head && !replay)
         return reply(http::status::method_not_allowed, "only GET\n", "text/plain");
     if (path == "/healthz") return reply(http::status::ok, "ok\n", "text/plain");

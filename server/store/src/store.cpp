@@ -68,7 +68,14 @@ void write_batch::append(const std::string& conversation, const stored_message& 
         add.insert(add.end(), {"attachment", a->id, "file_name", a->name, "file_size", std::to_string(a->size), "file_type",
                                a->content_type, "file_state", a->state});
     if (!m.call_url.empty()) add.insert(add.end(), {"call_url", m.call_url});
+    if (!m.ticket.empty()) add.insert(add.end(), {"ticket", m.ticket});
     commands_.push_back(std::move(add));
+}
+
+void write_batch::ticket_status(const std::string& ticket, const server::ticket_status& t) {
+    nlohmann::json doc{{"status", t.status}, {"at", std::chrono::duration_cast<std::chrono::milliseconds>(t.at.time_since_epoch()).count()},
+                       {"by", t.by}};
+    commands_.push_back({"HSET", keys_->ticket_statuses(), ticket, doc.dump()});
 }
 
 void write_batch::put_answer(const std::string& tenant, const saved_answer& a) {
@@ -197,6 +204,7 @@ std::optional<stored_message> parse_message_entry(const redis::value& entry) {
         else if (k == "file_type") file.content_type = v;
         else if (k == "file_state") file.state = v;
         else if (k == "call_url") m.call_url = v;
+        else if (k == "ticket") m.ticket = v;
     }
     if (!file.id.empty()) m.attachment = std::move(file);
     return m;
@@ -573,6 +581,28 @@ void store::customer_conversations(const std::string& tenant, const std::string&
                      std::sort(ids.begin(), ids.end());
                      done({}, std::move(ids));
                  });
+}
+
+void store::ticket_statuses(const std::vector<std::string>& tickets,
+                            std::function<void(std::error_code, std::vector<std::optional<server::ticket_status>>)> done) {
+    if (tickets.empty()) return done({}, {});
+    redis::command get{"HMGET", keys_.ticket_statuses()};
+    get.insert(get.end(), tickets.begin(), tickets.end());
+    read({std::move(get)}, [done = std::move(done)](std::error_code ec, redis::client::replies r) {
+        if (ec) return done(ec, {});
+        std::vector<std::optional<server::ticket_status>> found;
+        for (const auto& v : r[0].elements) {
+            auto doc = nlohmann::json::parse(v.text, nullptr, false);
+            if (v.is_nil() || !doc.is_object() || !doc.value("status", nlohmann::json()).is_string()) {
+                found.emplace_back();
+                continue;
+            }
+            found.push_back(server::ticket_status{doc["status"].get<std::string>(),
+                                                  queue::instant(std::chrono::milliseconds(doc.value("at", std::int64_t{0}))),
+                                                  doc.value("by", std::string())});
+        }
+        done({}, std::move(found));
+    });
 }
 
 } // namespace chat::server

@@ -59,6 +59,7 @@ class ChatWidget {
     this.unread = 0;
     this.restrictedUntil = null;
     this.pendingOpen = null;
+    this.tickets = new Map(); // ticket id -> what the ticket system last reported (status, updated_at)
     this.getToken = getToken;
     this.uploads = new Uploads({ server, getToken, onChange: () => this.renderTranscript() });
     this.mount();
@@ -110,6 +111,7 @@ class ChatWidget {
     on('status', ({ status }) => this.renderStatus(status));
     on('auth_error', (e) => this.renderStatus('offline', `Sign-in failed: ${e.message}`));
     on('welcome', (w) => {
+      this.loadTickets();
       if (!this.currentId) {
         const open = w.conversations.filter((c) => c.state !== 'closed');
         if (open.length) this.currentId = open.sort((a, b) => b.opened_at.localeCompare(a.opened_at))[0].conversation;
@@ -155,7 +157,16 @@ class ChatWidget {
       this.composing = false;
       this.notice(e.kept, 'You already have a conversation about this, so it continues here.');
     });
-    on('escalated', (e) => this.notice(e.conversation, `We opened ticket ${e.ticket} for this and will contact you by ${when(e.respond_by)}.`));
+    on('escalated', (e) => {
+      this.tickets.set(e.ticket, { ticket: e.ticket, conversation: e.conversation, topic: this.conv(e.conversation).snapshot?.topic || '' });
+      this.notice(e.conversation, `We opened ticket ${e.ticket} for this and will contact you by ${when(e.respond_by)}.`);
+    });
+    on('ticket', (e) => {
+      const t = this.tickets.get(e.ticket) || { ticket: e.ticket, conversation: e.conversation, topic: '' };
+      this.tickets.set(e.ticket, { ...t, status: e.status, updated_at: e.updated_at });
+      this.notice(e.conversation, `Your ticket ${e.ticket} is now: ${e.status}.`);
+      this.renderTickets();
+    });
     on('warned', (e) => this.notice(e.conversation,
       `Please keep the conversation respectful. This is warning ${e.offences}; further offences close the chat.`, 'warning'));
     on('restricted', (e) => {
@@ -165,6 +176,25 @@ class ChatWidget {
     on('closed', () => this.render());
     on('survey_request', () => this.render());
     on('settled', ({ item, ok, error }) => this.onSettled(item, ok, error));
+  }
+
+  // The customer's tickets and what their ticket system last said of each.
+  loadTickets() {
+    this.conn.request({ type: 'tickets' }).then((answer) => {
+      for (const t of answer.tickets) this.tickets.set(t.ticket, t);
+      this.renderTickets();
+      if (this.current()) this.render();
+    }).catch(() => {});
+  }
+
+  // Opens a ticket's conversation (closed, out of the welcome) to read it and its comments.
+  showTicket(t) {
+    const c = this.conv(t.conversation);
+    if (!c.snapshot) c.snapshot = { conversation: t.conversation, topic: t.topic, state: 'closed', closed_reason: 'escalated', ticket: t.ticket };
+    this.currentId = t.conversation;
+    this.composing = false;
+    this.conn.resume(t.conversation);
+    this.render();
   }
 
   conv(id) {
@@ -307,7 +337,22 @@ class ChatWidget {
       this.composing = false;
       this.render();
     } }, '← Back to your conversation');
-    this.body.replaceChildren(...[back, form].filter(Boolean));
+    this.ticketList = h('section', { class: 'tickets', 'aria-label': 'Your tickets' });
+    this.body.replaceChildren(...[back, this.ticketList, form].filter(Boolean));
+    this.renderTickets();
+  }
+
+  renderTickets() {
+    if (!this.ticketList || !this.ticketList.isConnected) {
+      // In a conversation: its banner says its ticket's status.
+      if (this.current() && this.body.dataset.view === `conversation:${this.currentId}`) this.renderBanner(this.current());
+      return;
+    }
+    const all = [...this.tickets.values()];
+    this.ticketList.hidden = all.length === 0;
+    this.ticketList.replaceChildren(h('h3', {}, 'Your tickets'), h('ul', {}, all.map((t) => h('li', { 'data-ticket': t.ticket },
+      h('button', { type: 'button', class: 'link', onclick: () => this.showTicket(t) }, `${t.ticket}${t.topic ? ` — ${t.topic}` : ''}`),
+      h('span', { class: 'ticket-status' }, t.status ? `${t.status}${t.updated_at ? ` · ${when(t.updated_at)}` : ''}` : 'Opened')))));
   }
 
   renderConversation(c) {
@@ -357,7 +402,10 @@ class ChatWidget {
       text = CLOSED_REASONS[s.closed_reason] || 'This conversation is closed.';
       // The same reason after an expert had joined: the customer ended a chat, not a wait.
       if (s.closed_reason === 'customer_left' && s.expert_name) text = 'You ended this chat.';
-      if (s.ticket) text += ` Ticket: ${s.ticket}.`;
+      if (s.ticket) {
+        const status = this.tickets.get(s.ticket)?.status;
+        text += status ? ` Ticket ${s.ticket}: ${status}.` : ` Ticket: ${s.ticket}.`;
+      }
       kind = 'closed';
     }
     this.banner.textContent = text;
@@ -445,7 +493,7 @@ class ChatWidget {
   messageItem(m) {
     const mine = m.from === 'customer';
     return h('li', { class: `message ${mine ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
-      mine ? null : h('p', { class: 'author' }, m.name),
+      mine ? null : h('p', { class: 'author' }, m.ticket ? `${m.name} · on ticket ${m.ticket}` : m.name),
       m.attachment ? attachmentView(m.attachment, { server: this.server, getToken: this.getToken })
         : m.call_url ? callView(m.call_url) : h('p', { class: 'text' }, m.text),
       h('p', { class: 'meta' }, h('time', { datetime: m.at }, clockTime(m.at))));

@@ -281,6 +281,7 @@ struct message {
     std::optional<std::string> client_id;
     std::optional<protocol::event::attachment> attachment{};
     std::optional<std::string> call_url{}; // a video call the expert offers: the meeting's link
+    std::optional<std::string> ticket{};   // a public comment on this ticket, from the ticket system
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("seq", seq);
@@ -291,6 +292,7 @@ struct message {
         v("client_id", client_id);
         v("attachment", attachment);
         v("call_url", call_url);
+        v("ticket", ticket);
     }
 };
 
@@ -560,6 +562,50 @@ struct resync {
     }
 };
 
+// What the ticket system reported of a ticket: its status, in the system's own words.
+struct ticket {
+    static constexpr std::string_view type = "ticket";
+    std::string conversation;
+    std::string ticket;
+    std::string status;
+    queue::instant updated_at{};
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("ticket", ticket);
+        v("status", status);
+        v("updated_at", updated_at);
+    }
+};
+
+// One of the customer's tickets, as `tickets` lists them; no status until the system reports one.
+struct ticket_entry {
+    std::string ticket;
+    std::string conversation;
+    std::string topic;
+    queue::instant opened_at{};
+    std::optional<std::string> status;
+    std::optional<queue::instant> updated_at;
+    template <class V> void visit(V& v) {
+        v("ticket", ticket);
+        v("conversation", conversation);
+        v("topic", topic);
+        v("opened_at", opened_at);
+        v("status", status);
+        v("updated_at", updated_at);
+    }
+};
+
+// The answer to `tickets`: the customer's tickets, newest first.
+struct tickets {
+    static constexpr std::string_view type = "tickets";
+    std::optional<std::string> id;
+    std::vector<ticket_entry> tickets;
+    template <class V> void visit(V& v) {
+        v("id", id);
+        v("tickets", tickets);
+    }
+};
+
 // One of a customer's other conversations, as `earlier` lists them.
 struct earlier_entry {
     std::string conversation;
@@ -806,7 +852,7 @@ using any_event =
                  event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
                  event::reconnect, event::pong, event::note, event::notes, event::attachment_state,
-                 event::help_requested, event::answers, event::joined>;
+                 event::help_requested, event::answers, event::joined, event::ticket, event::tickets>;
 
 // The two frames sent for every chat message, written straight to text without a JSON
 // document (they are most of what chatd writes): the same JSON as the generic to_text,

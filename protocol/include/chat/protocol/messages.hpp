@@ -369,6 +369,13 @@ struct answer_delete {
         v("shared", shared, field_kind::flag);
     }
 };
+// The customer's tickets (their escalated conversations), newest first, with what the ticket
+// system last reported of each (answered with `tickets`).
+struct tickets {
+    static constexpr std::string_view type = "tickets";
+    static constexpr role_set roles = customer_only;
+    template <class V> void visit(V&) {}
+};
 struct ping {
     static constexpr std::string_view type = "ping";
     static constexpr role_set roles = anyone;
@@ -387,6 +394,6 @@ using any_request =
                  request::auto_accept, request::note, request::notes, request::transfer, request::ask_lead,
                  request::reassign, request::take_over, request::set_expert, request::restriction,
                  request::unwatch, request::join, request::answers, request::answer_save, request::answer_delete, request::classify,
-                 request::offer_call>;
+                 request::offer_call, request::tickets>;
 
 } // namespace chat::protocol

@@ -29,6 +29,7 @@
 #include <random>
 #include <set>
 #include <unordered_map>
+#include <variant>
 
 namespace chat::server {
 
@@ -95,6 +96,10 @@ public:
     // one put back to be delivered again (its id).
     void read_dead_letters(identity who, std::string query, reply_handler done);
     void replay_dead_letter(identity who, std::string id, reply_handler done);
+    // hub_tickets.cpp: what the ticket system reports of a ticket, through the endpoint `who`
+    // (subject: "webhook:NAME", its signature checked), as {"ticket", "body"}: the body's status
+    // and public comment stored and told to the customer; 200 once stored.
+    void update_ticket(identity who, std::string report, reply_handler done);
     // A scan's verdict ({"attachment", "state": clean | quarantined}) stored and told to the conversation's parties.
     void scanned(identity who, std::string verdict, reply_handler done);
 
@@ -255,6 +260,21 @@ private:
     // Reads the bytes a tenant's files take once per hub, then runs `then`.
     void learn_files_used_then(const std::string& tenant, reply_handler done, std::function<void()> then);
 
+    // hub_tickets.cpp: the ticket system's reports, and the customer's tickets
+    struct ticket_report {
+        std::string ticket, conversation;
+        std::optional<std::string> status;
+        std::optional<std::string> comment_id; // the system's id of a public comment: a retry is told apart by it
+        std::string comment_author, comment_text;
+    };
+    static std::variant<ticket_report, std::string> parse_ticket_report(const std::string& ticket, const std::string& body);
+    void report_ticket(const identity& endpoint, queue::conversation c, ticket_report r, reply_handler done);
+    void audit_report(step& s, const identity& endpoint, std::string_view action, const std::string& conversation,
+                      std::string detail);
+    // Numbers the comments of a conversation from its stream's tail (the core never numbers a closed one).
+    void learn_ticket_numbering_then(const std::string& conversation, reply_handler done, std::function<void()> then);
+    void on(const session_ptr&, const request_id&, protocol::request::tickets&);
+
     // hub_reads.cpp: history, earlier conversations, the read API
     void replay(const session_ptr& p, const request_id& id, const protocol::request::history& r,
                 const std::string& epoch, std::uint64_t last);
@@ -276,6 +296,7 @@ private:
     std::unordered_map<std::string, rate_limiter> customer_rates_;
     std::unordered_map<std::string, std::set<std::string>> by_customer_; // tenant/user -> live conversations
     std::unordered_map<std::string, queue::message_numbering> notes_numbering_; // by conversation in memory
+    std::unordered_map<std::string, queue::message_numbering> ticket_numbering_; // comments, by escalated conversation
     std::unordered_map<std::string, std::uint64_t> files_used_; // bytes in the file store, by tenant (learnt once)
 
     std::chrono::steady_clock::time_point failing_since_{}; // the first failed commit of an outage

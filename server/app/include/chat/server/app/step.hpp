@@ -38,6 +38,7 @@ struct pending_write {
     std::vector<std::pair<std::string, std::string>> attachment_states; // id, clean | quarantined
     std::vector<audit_entry> audit;
     std::vector<std::pair<std::string, queue::effect::ticket>> tickets;
+    std::vector<std::pair<std::string, ticket_status>> ticket_statuses; // reported by the ticket system
     std::vector<webhook_event> webhooks; // the outbox: delivered once this is stored
     std::vector<std::pair<queue::customer, std::string>> links;
     std::vector<queue::restriction> restrictions;

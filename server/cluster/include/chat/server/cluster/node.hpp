@@ -73,9 +73,9 @@ public:
     // `done` runs on some thread of the node. `arg`: the conversation (conversation), the
     // attachment id (attachment), {"conversation", "size"} (attach_check), an attach_request (attach),
     // {"attachment", "state"} (scanned), {"from", "to", "limit"?} (audit), {"limit"?} (dead_letters),
-    // a dead letter's id (replay).
+    // a dead letter's id (replay), {"ticket", "body"} from an endpoint whose signature was checked (ticket_status).
     enum class read_kind : std::uint8_t { queue, experts, conversation, attach_check, attach, attachment, scanned, audit,
-                                          dead_letters, replay };
+                                          dead_letters, replay, ticket_status };
     void read(identity who, read_kind kind, std::string arg, std::function<void(int, nlohmann::json)> done);
     // /metrics: the node's counters and figures, and its hubs' lines.
     void read_metrics(std::function<void(std::string)> done);

@@ -46,6 +46,12 @@ private:
     // for a moment, so that the client reads the answer rather than a reset.
     void linger();
 
+    // http_tickets.cpp: what the ticket system reports of a ticket (signed, not a token)
+    static constexpr std::string_view tickets_prefix = "/api/v1/tickets/";
+    static constexpr std::string_view ticket_report_suffix = "/status";
+    static bool is_ticket_report(std::string_view path);
+    void ticket_report(const request& req, std::string_view path);
+
     // http_attachments.cpp: files in the chat
     struct upload;
     struct download;

@@ -57,6 +57,8 @@ public:
     const std::string& restrictions() const { return restrictions_; }
     const std::string& meta() const { return meta_; }
     const std::string& tickets() const { return tickets_; } // stream of escalations
+    // hash: ticket -> JSON of what the ticket system last reported (status, when, through which endpoint)
+    std::string ticket_statuses() const { return prefix_ + "tickets:status"; }
     // The webhook outbox: stream of events; hash endpoint -> the last entry it took; per
     // endpoint, the events it is retrying (hash event -> JSON) and when (zset event -> due ms);
     // stream of dead letters.

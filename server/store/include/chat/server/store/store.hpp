@@ -58,6 +58,14 @@ struct stored_message {
     queue::instant at{};
     std::optional<stored_attachment> attachment{};
     std::string call_url{}; // a video call the expert offered: its meeting link ("" = none)
+    std::string ticket{};   // a public comment from the ticket system on this ticket ("" = a chat message)
+};
+
+// What the ticket system last reported of a ticket (POST /api/v1/tickets/ID/status).
+struct ticket_status {
+    std::string status;   // in the system's own words: "Pending", "In Progress", ...
+    queue::instant at{};  // when chatd was told
+    std::string by;       // the webhook endpoint it came through
 };
 
 // A canned response: shared by a tenant's staff (`owner` empty) or an expert's own (`owner` the
@@ -108,6 +116,7 @@ public:
     void attachment_state(const std::string& id, const std::string& state);
     void audit(const audit_entry& e);
     void ticket(const std::string& id, const queue::effect::ticket& t, queue::instant at);
+    void ticket_status(const std::string& ticket, const server::ticket_status& t);
     void link_customer(const queue::customer& who, const std::string& conversation);
     void put_answer(const std::string& tenant, const saved_answer& a);
     void drop_answer(const std::string& tenant, const std::string& owner, const std::string& id);
@@ -206,6 +215,9 @@ public:
                        std::function<void(std::error_code, std::vector<queue::conversation>)> done);
     void customer_conversations(const std::string& tenant, const std::string& user,
                                 std::function<void(std::error_code, std::vector<std::string>)> done);
+    // The last status reported of each ticket (in order; none where nothing was reported).
+    void ticket_statuses(const std::vector<std::string>& tickets,
+                         std::function<void(std::error_code, std::vector<std::optional<server::ticket_status>>)> done);
     // The tenant's shared saved answers, then `user`'s own (unreadable ones left out).
     void saved_answers(const std::string& tenant, const std::string& user,
                        std::function<void(std::error_code, std::vector<saved_answer>)> done);
