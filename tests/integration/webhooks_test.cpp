@@ -183,6 +183,13 @@ TEST_CASE("an event refused every time becomes a dead letter after its tries, an
     CHECK(last.header("x-chatd-delivery") == tries[0].header("x-chatd-delivery")); // the same idempotency key
     CHECK(last.header("x-chatd-attempt") == "1");
     CHECK(chatctl({"dead", "--tenant", "acme"}, f) == "no dead letters\n");
+    // The operator's replay is in the tenant's audit log, written by the replay itself (at the machine's time).
+    auto log = nlohmann::json::parse(http_get(f.port(), "/api/v1/audit?from=2026-01-05T00:00:00Z&to=2100-01-01T00:00:00Z", lead).body);
+    auto entries = log["entries"];
+    auto by_operator = std::find_if(entries.begin(), entries.end(), [](const nlohmann::json& e) {
+        return e["action"] == "replay_webhook" && e["actor"] == "chatctl" && e["role"] == "operator";
+    });
+    CHECK(by_operator != entries.end());
 }
 
 TEST_CASE("a team lead replays a dead letter over the HTTP API, and only their tenant's", "[integration][webhooks]") {

@@ -126,7 +126,11 @@ int webhooks_command(const std::vector<std::string>& args, std::ostream& out, st
         std::size_t replayed = 0;
         for (const auto& [s, entry] : chosen) {
             auto store = redis.store(s);
-            if (wait_for<bool>(redis, [&](auto done) { store->replay_dead_letter(entry, tenant.value_or(""), std::move(done)); })) ++replayed;
+            // In the tenant's audit log as the operator's (role "operator", actor "chatctl").
+            auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            server::audit_entry by{"", "chatctl", "operator", "replay_webhook", "", entry, now,
+                                   "chatctl-" + entry + "-" + std::to_string(now.time_since_epoch().count())};
+            if (wait_for<bool>(redis, [&](auto done) { store->replay_dead_letter(entry, tenant.value_or(""), by, std::move(done)); })) ++replayed;
             else if (id) {
                 err << "chatctl webhooks: no dead letter " << entry << " of " << *tenant << '\n';
                 return 1;

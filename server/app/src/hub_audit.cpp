@@ -15,11 +15,16 @@ constexpr std::size_t page_limit = 1000;
 
 } // namespace
 
-void hub::audit(step& s, const identity& who, std::string_view action, const std::string& conversation, std::string detail) {
+audit_entry hub::audit_of(const identity& who, std::string_view action, const std::string& conversation, std::string detail,
+                          queue::instant at) {
     bool system = who.subject.empty();
-    s.writes.audit.push_back({who.tenant, system ? "chatd" : who.tenant + '/' + who.subject,
-                              system ? "system" : std::string(protocol::to_string(who.role)), std::string(action), conversation,
-                              std::move(detail), s.now, random_hex(9)});
+    return {who.tenant, system ? "chatd" : who.tenant + '/' + who.subject,
+            system ? "system" : std::string(protocol::to_string(who.role)), std::string(action), conversation,
+            std::move(detail), at, random_hex(9)};
+}
+
+void hub::audit(step& s, const identity& who, std::string_view action, const std::string& conversation, std::string detail) {
+    s.writes.audit.push_back(audit_of(who, action, conversation, std::move(detail), s.now));
 }
 
 void hub::read_audit(identity who, std::string query, reply_handler done) {

@@ -54,14 +54,12 @@ void hub::read_dead_letters(identity who, std::string query, reply_handler done)
 void hub::replay_dead_letter(identity who, std::string id, reply_handler done) {
     if (who.role != protocol::role::monitor) return done(403, refusal("wrong_role", "team leads (monitors) only"));
     if (!entry_id(id)) return done(400, refusal("bad_field", "not a dead letter id"));
-    store_->replay_dead_letter(id, who.tenant, [self = shared_from_this(), who, id, done](std::error_code ec, bool found) {
+    // Kept in the audit log like any action of a team lead, by the replay itself.
+    auto by = audit_of(who, "replay_webhook", "", id, clock_.now());
+    store_->replay_dead_letter(id, who.tenant, by, [self = shared_from_this(), id, done](std::error_code ec, bool found) {
         if (ec) return done(503, refusal("unavailable", "Redis is unavailable"));
         if (!found) return done(404, refusal("not_found", "no such dead letter of this tenant (already replayed?)"));
-        // Kept in the audit log like any action of a team lead; the sender takes it at once.
-        step s;
-        s.now = self->clock_.now();
-        self->audit(s, who, "replay_webhook", "", id);
-        self->finish(std::move(s));
+        // The shard's sender takes it at once.
         if (self->hooks_.webhooks_written) self->hooks_.webhooks_written();
         done(200, {{"replayed", id}});
     });

@@ -104,6 +104,13 @@ local function replay(keys, args)
   redis.call('HSET', keys[2], event, doc)
   redis.call('ZADD', keys[3], args[3], event)
   redis.call('XDEL', keys[1], args[1])
+  -- Who replayed it, in the tenant's audit log, in the same step (at its time, or the log's last).
+  local ms = tonumber(args[4])
+  local tail = redis.call('XREVRANGE', keys[4], '+', '-', 'COUNT', 1)
+  local latest = (#tail > 0) and tonumber(string.match(tail[1][1], '^(%d+)')) or 0
+  if latest > ms then ms = latest end
+  redis.call('XADD', keys[4], ms .. '-*', 'event', args[5], 'at', args[4], 'actor', args[6], 'role', args[7],
+             'action', 'replay_webhook', 'conversation', '', 'detail', args[1])
   return 1
 end
 

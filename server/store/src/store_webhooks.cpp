@@ -190,9 +190,10 @@ void store::webhook_dead_letters(std::size_t limit, std::function<void(std::erro
          });
 }
 
-void store::replay_dead_letter(const std::string& id, const std::string& tenant, std::function<void(std::error_code, bool)> done) {
-    // The entry names its endpoint, and so the keys the function must be given.
-    read({{"XRANGE", keys_.webhook_dead(), id, id}}, [this, id, tenant, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
+void store::replay_dead_letter(const std::string& id, const std::string& tenant, const audit_entry& by,
+                               std::function<void(std::error_code, bool)> done) {
+    // The entry names its endpoint and tenant, and so the keys the function must be given.
+    read({{"XRANGE", keys_.webhook_dead(), id, id}}, [this, id, tenant, by, done = std::move(done)](std::error_code ec, redis::client::replies r) mutable {
         if (ec) return done(ec, false);
         if (r[0].elements.empty()) return done({}, false);
         std::string endpoint, owner;
@@ -202,8 +203,8 @@ void store::replay_dead_letter(const std::string& id, const std::string& tenant,
         });
         if (!tenant.empty() && owner != tenant) return done({}, false);
         auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-        read({{"FCALL", "chatd_replay", "3", keys_.webhook_dead(), keys_.webhook_retries(endpoint), keys_.webhook_due(endpoint), id,
-               endpoint, std::to_string(now.count())}},
+        read({{"FCALL", "chatd_replay", "4", keys_.webhook_dead(), keys_.webhook_retries(endpoint), keys_.webhook_due(endpoint),
+               keys_.audit(owner), id, endpoint, std::to_string(now.count()), ms_text(by.at), by.event, by.actor, by.role}},
              [done = std::move(done)](std::error_code call_ec, redis::client::replies answer) {
                  if (call_ec) return done(call_ec, false);
                  done({}, answer[0].integer == 1);

@@ -204,6 +204,8 @@ private:
                 const std::function<void(step&)>& then = {}, std::optional<audit_as> audited = std::nullopt);
     // hub_audit.cpp: appends to the tenant's audit log with the step.
     void audit(step& s, const identity& who, std::string_view action, const std::string& conversation, std::string detail);
+    static audit_entry audit_of(const identity& who, std::string_view action, const std::string& conversation, std::string detail,
+                                queue::instant at);
     static bool may_read(const identity& who, const queue::conversation& c);
     static bool may_read(const participant& p, const queue::conversation& c) { return may_read(p.who(), c); }
     void refuse(const session_ptr& p, const request_id& id, std::string_view code, std::string message);

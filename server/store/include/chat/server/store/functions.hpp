@@ -15,8 +15,9 @@
 //                  (client id, author, text: a rewrite after a lost reply), else the error
 //                  CONFLICT and nothing written. An XADD whose id is ">MS" is added at time MS
 //                  (id "MS-*"), or at the stream's last time when that is later.
-//   chatd_replay   KEYS dead retries due   ARGV id endpoint now_ms
-//                  moves a webhook dead letter back into its endpoint's retries, due now;
+//   chatd_replay   KEYS dead retries due audit   ARGV id endpoint now_ms at_ms event actor role
+//                  moves a webhook dead letter back into its endpoint's retries, due now, and
+//                  writes who did it to the tenant's audit log (replay_webhook) in the same step;
 //                  1 when moved, 0 when no such dead letter is kept (not fenced: any node, or
 //                  chatctl, may replay; the shard's owner delivers it)
 

@@ -237,8 +237,10 @@ public:
     void webhook_dead_letters(std::size_t limit, std::function<void(std::error_code, std::vector<webhook_dead_letter>)> done);
     // Puts a dead letter back into its endpoint's retries, due now (chatd_replay: atomic, from any
     // node). `found` is false when no such dead letter is kept.
-    // `tenant` not empty: only a dead letter of that tenant's.
-    void replay_dead_letter(const std::string& id, const std::string& tenant, std::function<void(std::error_code, bool found)> done);
+    // `tenant` not empty: only a dead letter of that tenant's. `by` is written to the tenant's audit
+    // log with it (its actor, role and time).
+    void replay_dead_letter(const std::string& id, const std::string& tenant, const audit_entry& by,
+                            std::function<void(std::error_code, bool found)> done);
 
 private:
     void exec(std::vector<redis::command> commands, redis::client::handler done);
