@@ -183,6 +183,10 @@ test('the ticket system reports on an escalated conversation; the customer sees 
   await kim.page.locator('.message.theirs', { hasText: 'We reproduced the timeout and are fixing it.' })
     .locator('.author', { hasText: `Jane (Support) · on ticket ${ticket}` }).waitFor();
   await shot(kim.page, 'widget-14-ticket-status');
+  // The expert who escalated it sees the same, in her console.
+  await ada.page.locator('.notice', { hasText: `The ticket system set ${ticket} to: In progress.` }).waitFor();
+  await ada.page.locator('.message', { hasText: 'We reproduced the timeout and are fixing it.' })
+    .locator('.author', { hasText: `Jane (Support) · on ticket ${ticket}` }).waitFor();
 
   // Later, in a new page: the start screen lists the ticket with its status, and opens it.
   await kim.page.reload();

@@ -195,6 +195,7 @@ class Console {
     on('warned', (e) => this.note(e.conversation, `The customer was warned (offence ${e.offences}).`));
     on('duplicate', (e) => this.note(e.conversation, `Duplicate of ${e.kept}.`));
     on('escalated', (e) => this.note(e.conversation, `Escalated as ${e.ticket}; initial contact due by ${when(e.respond_by)}.`));
+    on('ticket', (e) => this.note(e.conversation, `The ticket system set ${e.ticket} to: ${e.status}.`));
     on('closed', (e) => this.note(e.conversation, `Closed (${e.reason}).`));
     on('note', (n) => this.noted(n));
     on('queue_snapshot', (q) => this.board(q));
@@ -584,8 +585,8 @@ class Console {
     const msgs = [...c.messages.values()].sort((a, b) => a.seq - b.seq);
     for (const m of msgs) {
       while (notices.length && notices[0].after < m.seq) items.push(h('li', { class: 'notice' }, notices.shift().text));
-      items.push(h('li', { class: `message ${m.from === 'expert' ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
-        h('p', { class: 'author' }, m.name, ' ', h('time', { datetime: m.at }, clockTime(m.at))),
+      items.push(h('li', { class: `message ${m.from === 'expert' && !m.ticket ? 'mine' : 'theirs'}`, 'data-seq': String(m.seq) },
+        h('p', { class: 'author' }, m.name, m.ticket ? ` · on ticket ${m.ticket}` : '', ' ', h('time', { datetime: m.at }, clockTime(m.at))),
         m.attachment ? attachmentView(m.attachment, { server: location.origin, getToken: this.getToken, mask: this.mask })
           : m.call_url ? h('p', { class: 'text' }, 'Video call offered: ', h('a', { href: m.call_url, target: '_blank', rel: 'noopener noreferrer' }, m.call_url))
             : h('p', { class: 'text' }, m.text)));

@@ -351,7 +351,7 @@ class ChatWidget {
     const all = [...this.tickets.values()];
     this.ticketList.hidden = all.length === 0;
     this.ticketList.replaceChildren(h('h3', {}, 'Your tickets'), h('ul', {}, all.map((t) => h('li', { 'data-ticket': t.ticket },
-      h('button', { type: 'button', class: 'link', onclick: () => this.showTicket(t) }, `${t.ticket}${t.topic ? ` — ${t.topic}` : ''}`),
+      h('button', { type: 'button', class: 'link', onclick: () => this.showTicket(t) }, t.topic ? `${t.topic} (${t.ticket})` : t.ticket),
       h('span', { class: 'ticket-status' }, t.status ? `${t.status}${t.updated_at ? ` · ${when(t.updated_at)}` : ''}` : 'Opened')))));
   }
 
