@@ -4,6 +4,8 @@
 
 #include "chat/server/app/hub.hpp"
 
+#include "hub_shared.hpp"
+
 #include "chat/protocol/iso8601.hpp"
 #include "chat/queue/mentions.hpp"
 #include "chat/server/app/notifications.hpp"
@@ -106,14 +108,8 @@ void hub::learn_notes_then(const session_ptr& p, const request_id& id,
                           // Only while the conversation is in memory (it is forgotten with it).
                           if (!self->core_.find(conversation))
                               return self->refuse_gone(p, id, conversation);
-                          std::vector<queue::message_numbering::recent_id> recent;
-                          for (auto it = tail.rbegin(); it != tail.rend(); ++it)
-                              recent.push_back({it->client_id, it->seq, it->at, 0});
-                          auto last = tail.empty() ? 0 : tail.front().seq;
                           // A note numbered while this read was out is newer than what it found.
-                          self->notes_numbering_.try_emplace(
-                              conversation,
-                              queue::message_numbering::restored(last, std::move(recent), true));
+                          self->notes_numbering_.try_emplace(conversation, numbering_of_tail(tail));
                           then();
                       });
 }

@@ -146,14 +146,8 @@ void hub::learn_ticket_numbering_then(const std::string& conversation, reply_han
                   [self = shared_from_this(), conversation, done, then = std::move(then)](
                       std::error_code ec, std::vector<std::vector<stored_message>> tails) {
                       if (ec || tails.size() != 1) return done(503, refusal("unavailable", "Redis is unavailable"));
-                      const auto& tail = tails.front(); // newest first
-                      std::vector<queue::message_numbering::recent_id> recent;
-                      for (auto it = tail.rbegin(); it != tail.rend(); ++it)
-                          recent.push_back({it->client_id, it->seq, it->at, 0});
-                      auto last = tail.empty() ? 0 : tail.front().seq;
                       // A comment numbered while this read was out is newer than what it found.
-                      self->ticket_numbering_.try_emplace(conversation,
-                                                          queue::message_numbering::restored(last, std::move(recent), true));
+                      self->ticket_numbering_.try_emplace(conversation, numbering_of_tail(tails.front()));
                       then();
                   });
 }

@@ -73,8 +73,7 @@ void write_batch::append(const std::string& conversation, const stored_message& 
 }
 
 void write_batch::ticket_status(const std::string& ticket, const server::ticket_status& t) {
-    nlohmann::json doc{{"status", t.status}, {"at", std::chrono::duration_cast<std::chrono::milliseconds>(t.at.time_since_epoch()).count()},
-                       {"by", t.by}};
+    nlohmann::json doc{{"status", t.status}, {"at", t.at.time_since_epoch().count()}, {"by", t.by}};
     commands_.push_back({"HSET", keys_->ticket_statuses(), ticket, doc.dump()});
 }
 
@@ -598,7 +597,7 @@ void store::ticket_statuses(const std::vector<std::string>& tickets,
                 continue;
             }
             found.push_back(server::ticket_status{doc["status"].get<std::string>(),
-                                                  queue::instant(std::chrono::milliseconds(doc.value("at", std::int64_t{0}))),
+                                                  queue::instant(queue::duration(doc.value("at", std::int64_t{0}))),
                                                   doc.value("by", std::string())});
         }
         done({}, std::move(found));
