@@ -352,6 +352,7 @@ class Console {
       this.queueEl.textContent = `Queue: ${t.enterprise.depth} Enterprise · ${t.standard.depth} Standard`;
     }
     for (const x of q.experts || []) this.colleagues.set(x.expert, x);
+    if (this.transferSelect?.isConnected) this.refreshTransferChoices();
     const mine = (q.experts || []).find((x) => x.expert === this.me?.user);
     if (mine && document.activeElement !== this.capacityEl) {
       this.capacityEl.value = mine.capacity;
@@ -710,18 +711,12 @@ class Console {
 
   // To a named colleague (who must accept) or a team; the card goes with it as with a hand-off.
   transfer(id) {
-    const others = [...this.colleagues.values()].filter((x) => x.expert !== this.me?.user)
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const free = (x) => x.connected && x.presence === 'available' && x.load < x.capacity;
-    const teams = [...new Set(others.flatMap((x) => x.skills || []))].sort();
-    const options = [
-      h('optgroup', { label: 'A colleague (they accept or decline)' }, others.map((x) => h('option',
-        { value: `to:${x.expert}`, disabled: !free(x) }, `${x.name} — ${free(x) ? `available, ${x.load}/${x.capacity}` : x.connected ? x.presence : 'disconnected'}`))),
-      h('optgroup', { label: 'A team (its experts get it in its place)' }, teams.map((t) => h('option', { value: `team:${t}` }, `Team ${t}`)))];
+    this.transferSelect = h('select', { id: 'transfer-to', name: 'to', required: true });
+    this.refreshTransferChoices();
     dialog('Transfer', [
       h('p', { class: 'meta' }, 'It keeps its place in the queue and its response clock. If the colleague declines or misses it, it goes back to the queue in its place. The customer never sees the card.'),
       h('label', { for: 'transfer-to' }, 'Transfer to'),
-      h('select', { id: 'transfer-to', name: 'to', required: true }, h('option', { value: '' }, 'Choose…'), ...options),
+      this.transferSelect,
       h('label', { for: 'transfer-note' }, 'Note for whoever takes it'),
       h('textarea', { id: 'transfer-note', name: 'note', rows: 2, maxlength: 2000 }),
       h('label', { for: 'transfer-tried' }, 'What was tried'),
@@ -732,6 +727,22 @@ class Console {
       for (const k of ['note', 'tried']) if (data.get(k).trim()) request[k] = data.get(k).trim();
       return this.conn.request(request);
     });
+  }
+
+  // The choices follow the board while the dialog is open: a colleague who turns available can be chosen.
+  refreshTransferChoices() {
+    const select = this.transferSelect;
+    const others = [...this.colleagues.values()].filter((x) => x.expert !== this.me?.user)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const free = (x) => x.connected && x.presence === 'available' && x.load < x.capacity;
+    const teams = [...new Set(others.flatMap((x) => x.skills || []))].sort();
+    const chosen = select.value;
+    select.replaceChildren(h('option', { value: '' }, 'Choose…'),
+      h('optgroup', { label: 'A colleague (they accept or decline)' }, others.map((x) => h('option',
+        { value: `to:${x.expert}`, disabled: !free(x) }, `${x.name} — ${free(x) ? `available, ${x.load}/${x.capacity}` : x.connected ? x.presence : 'disconnected'}`))),
+      h('optgroup', { label: 'A team (its experts get it in its place)' }, teams.map((t) => h('option', { value: `team:${t}` }, `Team ${t}`))));
+    const still = [...select.options].find((o) => o.value === chosen && !o.disabled);
+    select.value = still ? chosen : '';
   }
 
   askLead(id) {
