@@ -288,10 +288,21 @@ void core::restore(core_state state) {
 }
 
 void core::follow_stored_message(const message_after_record& m) {
-    // What expert_message_event and customer_message_event do to an active conversation's
-    // inactivity timer; any other change to it also rewrote the record, timers with it.
+    // What expert_message_event and customer_message_event do to the timers messages move
+    // (moved_by_messages); any other change to it also rewrote the record, timers with it.
     auto it = conversations_.find(m.conversation);
-    if (it == conversations_.end() || it->second.state != conversation_state::active) return;
+    if (it == conversations_.end()) return;
+    auto& c = it->second;
+    outcome unreported;
+    step s{m.at, unreported};
+    if (m.from == party::expert) {
+        answered(s, c);
+    } else {
+        // Only the last message is known: a customer's earlier unanswered ones since the record
+        // was stored are counted from this one.
+        await_reply(s, c);
+    }
+    if (c.state != conversation_state::active) return;
     timers_.cancel(timer_kind::inactivity, m.conversation);
     if (m.from == party::expert) timers_.arm({timer_kind::inactivity, m.conversation, m.at + policy_.inactivity_active});
 }

@@ -59,6 +59,9 @@ std::vector<std::string> core::audit(instant now) const {
             fail(id + " is scheduled without a timer");
         if (c.state == conversation_state::saved && !timers_.due(timer_kind::reopen_deadline, id))
             fail(id + " is saved without a reopen deadline");
+        if (timers_.due(timer_kind::next_response_due, id) != reply_due(c, response_clock::next_response) ||
+            timers_.due(timer_kind::update_due, id) != reply_due(c, response_clock::update))
+            fail(id + "'s reply clocks and their timers disagree");
         if (c.state != conversation_state::closed && !c.duplicate_of)
             ++open_count[customer_key(c.customer)];
     }

@@ -53,6 +53,7 @@ outcome core::classify(const std::string& by, bool as_lead, const conversation_i
             if (running) resume_sla(s, *c);
         }
     }
+    rearm_reply_clocks(s, *c); // the new severity's targets
     if (to.request_type) c->request_type = to.request_type;
     if (to.priority) c->priority = *to.priority;
     c->classifications.insert(c->classifications.end(), changes.begin(), changes.end());

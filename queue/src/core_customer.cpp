@@ -156,9 +156,11 @@ outcome core::customer_message_event(const conversation_id& id, const customer& 
     case conversation_state::saved: reopen(s, *c); break;
     case conversation_state::active:
         disarm(s, timer_kind::inactivity, c->id); // the customer answered
+        await_reply(s, *c);
         return out; // nothing that routing depends on changed: the hot path of a chat stays O(1)
     default: break;
     }
+    await_reply(s, *c);
     route(s);
     return out;
 }

@@ -72,6 +72,7 @@ outcome core::expert_message_event(const expert_id& e, const conversation_id& id
         return out;
     }
     record_first_response(s, *c);
+    answered(s, *c);
     // Waiting for the customer's answer; a long silence saves the conversation.
     if (c->state == conversation_state::active)
         arm(s, timer_kind::inactivity, c->id, now + policy_.inactivity_active);

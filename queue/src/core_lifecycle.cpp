@@ -12,6 +12,8 @@ void core::set_state(step& s, conversation& c, conversation_state to) {
     if (c.state == conversation_state::queued) reported_.erase(c.id);
     s.emit(effect::state_changed{c.id, c.state, to});
     c.state = to;
+    follow_state(c, to, s.now);
+    rearm_reply_clocks(s, c);
 }
 
 waiting_line::entry core::line_entry(const conversation& c) const {
@@ -244,6 +246,11 @@ duration core::sla_elapsed(const conversation& c, instant now) const {
     return elapsed + (now - *c.sla.running_since);
 }
 
+response_target core::first_response_target(const conversation& c) const {
+    return policy_.of(c.customer.tier).sla_in_business_time ? response_target::open_time(c.sla.target)
+                                                            : response_target::wall_clock(c.sla.target);
+}
+
 void core::start_sla(step& s, conversation& c) {
     c.sla.target = policy_.of(c.customer.tier).first_response_target[c.severity - 1];
     resume_sla(s, c);
@@ -275,7 +282,7 @@ void core::record_first_response(step& s, conversation& c) {
     bool within = c.sla.elapsed <= c.sla.target;
     if (!within && !c.sla.breached) {
         c.sla.breached = true;
-        s.emit(effect::sla_breached{c.id, c.sla.target});
+        s.emit(effect::sla_breached{c.id, first_response_target(c)});
     }
     s.emit(effect::first_response{c.id, c.sla.elapsed, within});
 }
@@ -335,9 +342,24 @@ void core::fire(step& s, const timer& t) {
     case timer_kind::sla_deadline:
         if (!c.sla.responded_at && !c.sla.breached && sla_elapsed(c, s.now) >= c.sla.target) {
             c.sla.breached = true;
-            s.emit(effect::sla_breached{c.id, c.sla.target});
+            s.emit(effect::sla_breached{c.id, first_response_target(c)});
         }
         break;
+    case timer_kind::next_response_due:
+    case timer_kind::update_due: {
+        auto clock = t.kind == timer_kind::update_due ? response_clock::update : response_clock::next_response;
+        auto due = reply_due(c, clock);
+        if (!due || *due > s.now) break;
+        if (clock == response_clock::update) {
+            c.replies.update_breached = true;
+            ++c.sla.update_breaches;
+        } else {
+            c.replies.awaiting_breached = true;
+            ++c.sla.next_response_breaches;
+        }
+        s.emit(effect::sla_breached{c.id, *reply_target(c, clock), clock});
+        break;
+    }
     default: break;
     }
 }

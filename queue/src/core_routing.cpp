@@ -71,6 +71,19 @@ void core::positions_may_have_moved(step& s) {
     if (!position_pass_held_) report_positions(s);
 }
 
+void core::predict_breach(step& s, conversation& c, std::optional<duration> wait) {
+    // The first-response deadline while its clock runs (none when paused, met or breached).
+    auto due = timers_.due(timer_kind::sla_deadline, c.id);
+    if (c.sla.predicted || !due || (wait && s.now + *wait <= *due)) return;
+    s.touch(c).sla.predicted = true;
+    s.emit(effect::sla_predicted{c.id, *due, wait});
+}
+
+std::optional<duration> core::estimated_wait(const conversation_id& c) const {
+    auto it = reported_.find(c);
+    return it == reported_.end() ? std::nullopt : it->second.second;
+}
+
 void core::report_positions(step& s) {
     if (waiting_.empty()) return;
     last_position_pass_ = s.now;
@@ -86,7 +99,7 @@ void core::report_positions(step& s) {
     }
     waiting_line::aging age{policy_.tiers[0].max_wait, policy_.tiers[1].max_wait};
     waiting_.for_each(s.now, age, [&](const conversation_id& id, tier) {
-        const auto& c = conversations_.at(id);
+        auto& c = conversations_.at(id);
         auto& st = by_tenant[c.customer.tenant];
         int position = ++st.position;
         std::optional<duration> wait;
@@ -104,6 +117,7 @@ void core::report_positions(step& s) {
             last = {position, wait};
             s.emit(effect::queued{id, position, wait});
         }
+        predict_breach(s, c, wait);
         return true;
     });
 }

@@ -30,7 +30,7 @@ struct core::step {
 
 // Runs `event` (returning an outcome) and reports conversation `id` as changed only if its
 // record differs afterwards: a chat message rarely changes it, and an unchanged record
-// need not be stored again. The numbering is set aside meanwhile (events do not number;
+// need not be stored again (nor are the reply clocks it moves). The numbering is set aside meanwhile (events do not number;
 // copying it for every message would cost more than the comparison).
 template <class Event>
 outcome core::reporting_real_changes(const conversation_id& id, Event&& event) {
@@ -41,6 +41,7 @@ outcome core::reporting_real_changes(const conversation_id& id, Event&& event) {
     auto out = event();
     it = conversations_.find(id);
     if (it == conversations_.end()) return out;
+    before.replies = it->second.replies; // what a message does to the reply clocks is not a change
     if (it->second == before) out.untouch(id);
     it->second.messages = std::move(numbering);
     return out;

@@ -39,6 +39,15 @@ std::string_view to_string(close_reason r) {
     return "resolved";
 }
 
+std::string_view to_string(response_clock c) {
+    switch (c) {
+    case response_clock::first_response: return "first_response";
+    case response_clock::next_response: return "next_response";
+    case response_clock::update: return "update";
+    }
+    return "first_response";
+}
+
 std::string_view to_string(timer_kind k) {
     switch (k) {
     case timer_kind::offer_timeout: return "offer_timeout";
@@ -49,6 +58,8 @@ std::string_view to_string(timer_kind k) {
     case timer_kind::reopen_deadline: return "reopen_deadline";
     case timer_kind::sla_deadline: return "sla_deadline";
     case timer_kind::business_open: return "business_open";
+    case timer_kind::next_response_due: return "next_response_due";
+    case timer_kind::update_due: return "update_due";
     }
     return "offer_timeout";
 }

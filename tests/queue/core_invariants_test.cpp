@@ -39,6 +39,9 @@ private:
         policy p;
         p.conduct_words = {"idiot"};
         p.regions.emplace("apac", business_calendar("Asia/Tokyo"));
+        p.tiers[0].next_response.fill(response_target::wall_clock(2min));
+        p.tiers[0].update_every[0] = response_target::wall_clock(10min);
+        p.tiers[1].next_response.fill(response_target::open_time(1h));
         return p;
     }
 
@@ -80,8 +83,8 @@ private:
         case 3: return core.set_presence(any_expert(), static_cast<presence>(pick(3)), now);
         case 4: return core.accept_offer(expert_for(c), c, now);
         case 5: return core.decline_offer(expert_for(c), c, now);
-        case 6: return core.expert_message(expert_for(c), c, "", now);
-        case 7: return core.customer_message(c, customer_of(c), topics[pick(6)], "", now);
+        case 6: return writing(party::expert, core.expert_message(expert_for(c), c, "", now));
+        case 7: return writing(party::customer, core.customer_message(c, customer_of(c), topics[pick(6)], "", now));
         case 8: return core.hand_off(expert_for(c), c, {.note = "note"}, now);
         case 9: return core.expert_hold(expert_for(c), c, now);
         case 10: return core.customer_hold(c, customer_of(c), now);
@@ -106,21 +109,43 @@ private:
         }
     }
 
-    // What a server keeps: the records each outcome names as changed, timers, restrictions.
+    // A chat message: who wrote it, for the stream (see store()).
+    outcome writing(party from, outcome out) {
+        writer_ = from;
+        return out;
+    }
+
+    // What a server keeps: the records each outcome names as changed, the timers (those a
+    // message moves only with their record), restrictions, and each stream's last message.
     void store(const outcome& out) {
-        for (const auto& id : out.changed_conversations) stored_.conversations[id] = *h_.core.find(id);
+        for (const auto& id : out.changed_conversations) {
+            stored_.conversations[id] = *h_.core.find(id);
+            stored_.after_record.erase(id);
+            for (auto k : {timer_kind::inactivity, timer_kind::next_response_due, timer_kind::update_due}) {
+                if (auto due = h_.core.timer_due(k, id))
+                    stored_.timers[{k, id}] = {k, id, *due};
+                else
+                    stored_.timers.erase({k, id});
+            }
+        }
         for (const auto& id : out.changed_experts) stored_.experts[id] = h_.of(id);
         for (const auto& fx : out.effects) {
-            if (auto* t = std::get_if<effect::timer_set>(&fx))
+            auto kept_alone = [](const timer& t) { return !moved_by_messages(t.kind); };
+            if (auto* t = std::get_if<effect::timer_set>(&fx); t && kept_alone(t->timer))
                 stored_.timers[{t->timer.kind, t->timer.subject}] = t->timer;
-            if (auto* t = std::get_if<effect::timer_cleared>(&fx)) stored_.timers.erase({t->timer.kind, t->timer.subject});
+            if (auto* t = std::get_if<effect::timer_cleared>(&fx); t && kept_alone(t->timer))
+                stored_.timers.erase({t->timer.kind, t->timer.subject});
             if (auto* r = std::get_if<effect::restricted>(&fx)) stored_.restrictions[r->tenant + '/' + r->user] = *r;
             if (auto* m = std::get_if<effect::message_added>(&fx)) {
                 // Appended to the stream: numbered once, with no gap.
                 INFO("message " << m->seq << " of " << m->conversation);
                 REQUIRE(m->seq == ++stored_.last_seq[m->conversation]);
+                bool in_record = std::find(out.changed_conversations.begin(), out.changed_conversations.end(),
+                                           m->conversation) != out.changed_conversations.end();
+                if (!in_record && writer_) stored_.after_record[m->conversation] = {m->conversation, *writer_, m->at};
             }
         }
+        writer_.reset();
     }
 
     // The stored copy is the core's state: no change escaped the outcome that made it.
@@ -132,15 +157,17 @@ private:
             auto stored = stored_.conversations.at(id);
             REQUIRE(c.messages.last_seq() == stored_.last_seq[id]);
             stored.messages = c.messages;
+            stored.replies = c.replies; // a message moves them; a restart derives them from it
             REQUIRE(stored == c);
         }
         for (const auto& [id, x] : h_.core.experts()) {
             INFO("expert " << id << " changed without being named");
             REQUIRE(stored_.experts.at(id) == x);
         }
-        auto timers = h_.core.pending_timers();
-        REQUIRE(timers.size() == stored_.timers.size());
-        for (const auto& t : timers) REQUIRE(stored_.timers.at({t.kind, t.subject}) == t);
+        for (const auto& t : h_.core.pending_timers())
+            if (!moved_by_messages(t.kind)) REQUIRE(stored_.timers.at({t.kind, t.subject}) == t);
+        for (const auto& [key, t] : stored_.timers)
+            if (!moved_by_messages(t.kind)) REQUIRE(h_.core.timer_due(t.kind, t.subject) == t.due);
     }
 
     // A restart: a new core restored from the stored copy carries on in the old one's place.
@@ -154,6 +181,8 @@ private:
         for (const auto& [id, x] : stored_.experts) state.experts.push_back(x);
         for (const auto& [key, t] : stored_.timers) state.timers.push_back(t);
         for (const auto& [key, r] : stored_.restrictions) state.restrictions.push_back({r.tenant, r.user, r.until});
+        for (const auto& [id, m] : stored_.after_record) state.later_messages.push_back(m);
+        stored_.after_record.clear();
         state.average_handle = h_.core.average_handle_time();
         auto order = h_.core.queue_order(h_.now);
 
@@ -165,7 +194,16 @@ private:
             auto back = *restored.find(id);
             REQUIRE(back.messages.last_seq() == c.messages.last_seq());
             back.messages = c.messages;
+            // Only a stream's last message is read back: a customer's earlier unanswered ones
+            // since the record was stored are counted from it, so the wait may start later.
+            if (back.replies.awaiting_since && c.replies.awaiting_since) {
+                REQUIRE(back.replies.awaiting_since >= c.replies.awaiting_since);
+                back.replies.awaiting_since = c.replies.awaiting_since;
+                if (back.replies.awaiting_breached != c.replies.awaiting_breached) continue; // the later start has not fallen due yet
+            }
             REQUIRE(back == c);
+            for (auto k : {timer_kind::inactivity, timer_kind::update_due})
+                REQUIRE(restored.timer_due(k, id) == h_.core.timer_due(k, id));
         }
         for (const auto& [tenant, user, until] : h_.core.restrictions())
             REQUIRE(restored.restricted_until(tenant, user) == until);
@@ -215,7 +253,9 @@ private:
         std::map<std::pair<timer_kind, std::string>, timer> timers;
         std::map<std::string, effect::restricted> restrictions;
         std::map<std::string, std::uint64_t> last_seq; // of each conversation's stream
+        std::map<std::string, message_after_record> after_record; // a stream's last message, stored after its record
     } stored_;
+    std::optional<party> writer_;
 };
 
 } // namespace

@@ -24,7 +24,8 @@ TEST_CASE("an unanswered Enterprise conversation breaches after two minutes", "[
     h.wait(119s);
     CHECK_FALSE(h.core.find("c1")->sla.breached);
     auto out = h.wait(1s);
-    CHECK(out.first<effect::sla_breached>()->target == 2min);
+    CHECK(out.first<effect::sla_breached>()->target == response_target::wall_clock(2min));
+    CHECK(out.first<effect::sla_breached>()->clock == response_clock::first_response);
     CHECK(h.core.find("c1")->sla.breached);
 }
 
@@ -138,4 +139,40 @@ TEST_CASE("with nobody available the estimated wait is unknown", "[queue][positi
     auto q = h.open("c1", harness::standard("u1")).first<effect::queued>();
     REQUIRE(q);
     CHECK_FALSE(q->estimated_wait);
+}
+
+TEST_CASE("a waiting conversation whose estimated wait passes its first-response deadline is predicted to breach, once",
+          "[queue][sla][position]") {
+    harness h; // Enterprise: 2 minutes; 10 minutes assumed per conversation
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::enterprise("u1"), "ada");
+    auto out = h.open("c2", harness::enterprise("u2"));
+    auto predicted = out.first<effect::sla_predicted>();
+    REQUIRE(predicted);
+    CHECK(predicted->conversation == "c2");
+    CHECK(predicted->due == h.now + 2min);
+    CHECK(predicted->estimated_wait == 10min);
+    CHECK(h.core.find("c2")->sla.predicted);
+    CHECK(h.core.estimated_wait("c2") == 10min);
+    h.open("c3", harness::enterprise("u3"));
+    for (const auto& again : h.wait(1s).all<effect::sla_predicted>())
+        CHECK(again.conversation == "c3"); // c2's estimate moved, but it was predicted already
+    h.consistent();
+}
+
+TEST_CASE("a conversation the estimate reaches within its deadline is not predicted to breach", "[queue][sla][position]") {
+    policy p;
+    p.initial_handle_time = 1min;
+    harness h(p);
+    h.expert("ada", 1);
+    h.chat_with("c1", harness::enterprise("u1"), "ada");
+    CHECK_FALSE(h.open("c2", harness::enterprise("u2")).first<effect::sla_predicted>());
+    CHECK_FALSE(h.core.find("c2")->sla.predicted);
+}
+
+TEST_CASE("with nobody available a waiting conversation is predicted to breach without an estimate", "[queue][sla][position]") {
+    harness h;
+    auto predicted = h.open("c1", harness::enterprise("u1")).first<effect::sla_predicted>();
+    REQUIRE(predicted);
+    CHECK_FALSE(predicted->estimated_wait);
 }

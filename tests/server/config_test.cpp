@@ -340,3 +340,21 @@ timezone = "Europe/Paris"
         CHECK_THROWS_WITH(config_file(std::string("[tiers.enterprise]\ninitial_contact = ") + bad + "\n").load(),
                           Contains("tiers.enterprise.initial_contact"));
 }
+
+TEST_CASE("next-response targets and an update cadence are read per severity, off where the table says so",
+          "[config][sla]") {
+    auto replies = config_file("[tiers.enterprise]\nnext_response = [\"1m\", \"2m\", \"1bh\", \"off\"]\n"
+                               "update_every = [\"10m\", \"off\", \"off\", \"off\"]\n")
+                       .load();
+    const auto& tp = replies.policy.of(queue::tier::enterprise);
+    CHECK(tp.next_response[0] == queue::response_target::wall_clock(1min));
+    CHECK(tp.next_response[2] == queue::response_target::open_time(1h));
+    CHECK_FALSE(tp.next_response[3]);
+    CHECK(tp.update_every[0] == queue::response_target::wall_clock(10min));
+    CHECK_FALSE(tp.update_every[1]);
+    CHECK_FALSE(replies.policy.of(queue::tier::standard).next_response[0]); // not measured unless configured
+    CHECK(config_file(replies.to_toml()).load().to_toml() == replies.to_toml());
+    for (const char* bad : {"[\"1m\"]", "[\"1m\", \"2m\", \"never\", \"off\"]", "[\"0m\", \"2m\", \"3m\", \"4m\"]"})
+        CHECK_THROWS_WITH(config_file(std::string("[tiers.enterprise]\nnext_response = ") + bad + "\n").load(),
+                          Contains("tiers.enterprise.next_response"));
+}

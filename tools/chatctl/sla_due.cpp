@@ -39,8 +39,14 @@ int sla_due(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         out << "first_response   " << protocol::format_instant(queue::due_at(first, *from, calendar, tp.hours)) << "  "
             << queue::to_string(first) << '\n'
             << "initial_contact  " << protocol::format_instant(queue::due_at(contact, *from, calendar, tp.hours)) << "  "
-            << queue::to_string(contact) << '\n'
-            << "calendar         " << calendar.time_zone_name() << '\n';
+            << queue::to_string(contact) << '\n';
+        // The reply clocks, when the tier sets them: from a customer's message, or an update.
+        for (auto [name, target] : {std::pair{"next_response    ", tp.next_response[s - 1]},
+                                    std::pair{"update_every     ", tp.update_every[s - 1]}})
+            if (target)
+                out << name << protocol::format_instant(queue::due_at(*target, *from, calendar, tp.hours)) << "  "
+                    << queue::to_string(*target) << '\n';
+        out << "calendar         " << calendar.time_zone_name() << '\n';
         return 0;
     } catch (const usage_error& e) {
         err << "chatctl sla due: " << e.what() << '\n';

@@ -25,9 +25,13 @@ ev::queue_entry monitor_feed::entry(const queue::conversation& c, const queue::c
                       c.sla.breached,
                       c.customer_name,
                       std::nullopt,
-                      std::nullopt};
+                      std::nullopt,
+                      core.timer_due(queue::timer_kind::sla_deadline, c.id),
+                      std::nullopt,
+                      c.sla.predicted && !c.sla.breached};
     if (c.reserved) e.reserved_for = notifications::display_name(core, c.reserved->expert);
     if (!c.required_skills.empty()) e.required_skills = std::vector<std::string>(c.required_skills.begin(), c.required_skills.end());
+    if (auto wait = core.estimated_wait(c.id)) e.estimated_wait_s = seconds(*wait);
     return e;
 }
 
@@ -35,9 +39,14 @@ ev::board_entry monitor_feed::entry(const queue::expert& x, const queue::core& c
     ev::board_entry e{x.id.substr(x.tenant.size() + 1), x.name, std::string(queue::to_string(x.presence)), x.connected, x.load,
                       x.capacity, {x.skills.begin(), x.skills.end()}, x.auto_accept};
     for (const auto& id : x.conversations)
-        if (const auto* c = core.find(id))
+        if (const auto* c = core.find(id)) {
+            // A customer's wait for an answer, where the tier measures it (deltas() keeps it current).
+            auto due = core.reply_due(*c, queue::response_clock::next_response);
+            bool late = c->replies.awaiting_breached;
             e.conversations.push_back({id, std::string(queue::to_string(c->state)), std::string(queue::to_string(c->customer.tier)),
-                                       c->topic, c->customer_name});
+                                       c->topic, c->customer_name, due || late ? c->replies.awaiting_since : std::nullopt, due,
+                                       late});
+        }
     return e;
 }
 
@@ -133,14 +142,35 @@ monitor_feed::deltas(const queue::outcome& out, const std::set<std::string>& fig
         if (c->state == queue::conversation_state::queued) d.upsert.push_back(entry(*c, core, now));
         else d.remove.push_back(c->id);
     }
-    for (const auto& id : out.changed_experts)
+    std::set<queue::expert_id> refreshed(out.changed_experts.begin(), out.changed_experts.end());
+    // A chat message moves a customer's wait for an answer without changing a record: the
+    // expert's row shows it, so it is sent again (the line and the figures did not move).
+    std::set<std::string> rows_only;
+    auto wait_moved = [&](const std::string& conversation) {
+        const auto* c = core.find(conversation);
+        if (!c || !c->expert || !watched(c->customer.tenant) || !refreshed.insert(*c->expert).second) return;
+        if (!by_tenant.count(c->customer.tenant)) rows_only.insert(c->customer.tenant);
+        by_tenant[c->customer.tenant];
+    };
+    for (const auto& effect : out.effects) {
+        if (const auto* t = std::get_if<queue::effect::timer_set>(&effect); t && t->timer.kind == queue::timer_kind::next_response_due)
+            wait_moved(t->timer.subject);
+        if (const auto* t = std::get_if<queue::effect::timer_cleared>(&effect); t && t->timer.kind == queue::timer_kind::next_response_due)
+            wait_moved(t->timer.subject);
+        if (const auto* b = std::get_if<queue::effect::sla_breached>(&effect); b && b->clock == queue::response_clock::next_response)
+            wait_moved(b->conversation);
+    }
+    for (const auto& id : refreshed)
         if (const auto* x = core.find_expert(id); x && watched(x->tenant)) by_tenant[x->tenant].experts.push_back(entry(*x, core));
     std::vector<std::pair<std::string, ev::queue_delta>> deltas;
     for (auto& [tenant, d] : by_tenant) {
-        d.tiers = tiers_of(tenant, core, now);
-        d.minute = figures(stats_[tenant].current(now));
-        for (const auto& id : core.queue_order(now))
-            if (const auto* c = core.find(id); c && c->customer.tenant == tenant) d.order.push_back(id);
+        if (!rows_only.count(tenant)) {
+            d.tiers = tiers_of(tenant, core, now);
+            d.minute = figures(stats_[tenant].current(now));
+            d.order.emplace();
+            for (const auto& id : core.queue_order(now))
+                if (const auto* c = core.find(id); c && c->customer.tenant == tenant) d.order->push_back(id);
+        }
         deltas.emplace_back(tenant, std::move(d));
     }
     return deltas;

@@ -121,9 +121,16 @@ struct teller {
     void operator()(const fx::sla_breached& b) const {
         auto* c = conv(b.conversation);
         if (!c) return;
-        auto f = frame_of(ev::sla_breached{b.conversation});
+        auto f = frame_of(ev::sla_breached{b.conversation, std::string(queue::to_string(b.clock)), queue::to_string(b.target)});
         if (c->expert) out.push_back(to_expert(*c->expert, f));
         out.push_back(to_monitors(c->customer.tenant, f));
+    }
+    void operator()(const fx::sla_predicted& p) const {
+        auto* c = conv(p.conversation);
+        if (!c) return;
+        std::optional<long long> wait;
+        if (p.estimated_wait) wait = std::chrono::duration_cast<std::chrono::seconds>(*p.estimated_wait).count();
+        out.push_back(to_monitors(c->customer.tenant, frame_of(ev::sla_predicted{p.conversation, "first_response", p.due, wait})));
     }
     void operator()(const fx::presence_changed& p) const {
         out.push_back(to_expert(p.expert, frame_of(ev::presence{std::string(queue::to_string(p.presence))})));
@@ -201,16 +208,16 @@ void snapshot_to_parties(const queue::core& core, const queue::conversation& c, 
 
 void writes_for(const queue::outcome& out, pending_write& w) {
     using queue::timer_kind;
-    // A conversation's inactivity timer is stored with its record, never alone: a chat message
-    // moves it without changing the record, and a restart derives it from the stream's last
-    // message (core::restore), so the hot path writes one entry per message.
+    // The timers a chat message moves are stored with their conversation's record, never alone:
+    // a message moves them without changing the record, and a restart derives them from the
+    // stream's last message (core::restore), so the hot path writes one entry per message.
     for (const auto& id : out.changed_conversations) {
         w.conversations.insert(id);
-        w.timers.insert({timer_kind::inactivity, id});
+        for (auto k : {timer_kind::inactivity, timer_kind::next_response_due, timer_kind::update_due}) w.timers.insert({k, id});
     }
     for (const auto& id : out.changed_experts) w.experts.insert(id);
     auto timer_moved = [&](const queue::timer& t) {
-        if (t.kind != timer_kind::inactivity) w.timers.insert({t.kind, t.subject});
+        if (!queue::moved_by_messages(t.kind)) w.timers.insert({t.kind, t.subject});
     };
     for (const auto& effect : out.effects)
         std::visit(overloaded{

@@ -91,9 +91,17 @@ void collect(const queue::outcome& out, const queue::core& core, queue::instant 
                            add("survey.answered", s.conversation, {{"rating", s.rating}, {"comment", s.comment}});
                        },
                        [&](const fx::sla_breached& b) {
-                           add("sla.breached", b.conversation,
-                               {{"target_s", std::chrono::duration_cast<std::chrono::seconds>(b.target).count()},
-                                {"clock", "first_response"}});
+                           json breach{{"clock", queue::to_string(b.clock)}, {"target", queue::to_string(b.target)}};
+                           if (b.target.in != queue::response_target::unit::business_days)
+                               breach["target_s"] = std::chrono::duration_cast<std::chrono::seconds>(b.target.amount).count();
+                           add("sla.breached", b.conversation, std::move(breach));
+                       },
+                       [&](const fx::sla_predicted& p) {
+                           json prediction{{"clock", "first_response"}, {"due", protocol::format_instant(p.due)}};
+                           prediction["estimated_wait_s"] =
+                               p.estimated_wait ? json(std::chrono::duration_cast<std::chrono::seconds>(*p.estimated_wait).count())
+                                                : json(nullptr);
+                           add("sla.predicted", p.conversation, std::move(prediction));
                        },
                        [](const auto&) {},
                    },

@@ -131,6 +131,23 @@ queue::business_hours parse_hours(const section& s, queue::business_hours fallba
     return {false, span->open, span->close, std::nullopt};
 }
 
+// Four targets, one per severity 1-4, each a target or "off".
+void read_optional_targets(section& ts, const char* name, std::array<std::optional<queue::response_target>, 4>& out) {
+    std::vector<std::string> texts;
+    ts.read(name, texts);
+    if (texts.empty()) return;
+    constexpr const char* expected = "four targets, one per severity 1-4, such as \"5m\", \"1bh\" or \"off\"";
+    if (texts.size() != 4) ts.fail(name, expected);
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (texts[i] == "off") {
+            out[i].reset();
+            continue;
+        }
+        out[i] = queue::parse_response_target(texts[i]);
+        if (!out[i]) ts.fail(name, expected);
+    }
+}
+
 void read_policy(const toml::table& root, queue::policy& p) {
     section s(sub(root, "policy"), "policy");
     s.read("default_capacity", p.default_capacity);
@@ -187,6 +204,8 @@ void read_policy(const toml::table& root, queue::policy& p) {
                 tp.initial_contact[i] = *target;
             }
         }
+        read_optional_targets(ts, "next_response", tp.next_response);
+        read_optional_targets(ts, "update_every", tp.update_every);
         ts.refuse_unknown();
     }
     if (const auto* tiers = sub(root, "tiers"))
@@ -598,12 +617,19 @@ std::string config::to_toml() const {
         for (auto d : tp.first_response_target) targets.push_back(secs(d));
         toml::array contact_targets;
         for (const auto& target : tp.initial_contact) contact_targets.push_back(queue::to_string(target));
+        auto optional_targets = [](const auto& per_severity) {
+            toml::array texts;
+            for (const auto& target : per_severity) texts.push_back(target ? queue::to_string(*target) : std::string("off"));
+            return texts;
+        };
         tiers.insert(std::string(queue::to_string(t)),
                      with_hours(toml::table{{"max_wait_s", tp.max_wait ? secs(*tp.max_wait) : 0},
                                             {"first_response_s", targets},
                                             {"sla_in_business_time", tp.sla_in_business_time},
                                             {"calendar", tp.calendar},
-                                            {"initial_contact", contact_targets}},
+                                            {"initial_contact", contact_targets},
+                                            {"next_response", optional_targets(tp.next_response)},
+                                            {"update_every", optional_targets(tp.update_every)}},
                                 tp.hours));
     }
     toml::table region_tables;

@@ -78,7 +78,13 @@ json to_stored(const queue::conversation& c) {
              {"elapsed", ms(c.sla.elapsed)},
              {"running_since", opt(c.sla.running_since)},
              {"responded_at", opt(c.sla.responded_at)},
-             {"breached", c.sla.breached}};
+             {"breached", c.sla.breached},
+             {"next_response_breaches", c.sla.next_response_breaches},
+             {"update_breaches", c.sla.update_breaches},
+             {"awaiting_since", opt(c.replies.awaiting_since)},
+             {"awaiting_breached", c.replies.awaiting_breached},
+             {"update_from", opt(c.replies.update_from)},
+             {"update_breached", c.replies.update_breached}};
     json reserved = nullptr;
     if (c.reserved)
         reserved = {{"expert", c.reserved->expert}, {"until", ms(c.reserved->until)}, {"direct", c.reserved->direct}};
@@ -185,6 +191,13 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
     c.sla.running_since = opt_instant(sla, "running_since");
     c.sla.responded_at = opt_instant(sla, "responded_at");
     c.sla.breached = sla.at("breached").get<bool>();
+    // The reply clocks came later: a record stored before them has none running.
+    c.sla.next_response_breaches = sla.value("next_response_breaches", 0);
+    c.sla.update_breaches = sla.value("update_breaches", 0);
+    c.replies.awaiting_since = opt_instant(sla, "awaiting_since");
+    c.replies.awaiting_breached = sla.value("awaiting_breached", false);
+    c.replies.update_from = opt_instant(sla, "update_from");
+    c.replies.update_breached = sla.value("update_breached", false);
     c.offences = j.at("offences").get<int>();
     if (const auto& r = j.at("survey_rating"); !r.is_null()) c.survey_rating = r.get<int>();
     c.survey_comment = j.at("survey_comment").get<std::string>();

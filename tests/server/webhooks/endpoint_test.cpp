@@ -1,3 +1,4 @@
+#include "chat/server/app/webhook_events.hpp"
 #include "chat/server/webhooks/endpoint.hpp"
 
 #include <catch2/catch.hpp>
@@ -43,5 +44,5 @@ TEST_CASE("an endpoint takes the events and tenants it lists, or all", "[webhook
     c.endpoints = {e};
     CHECK(c.wanted_events() == std::set<std::string>{"ticket.created"});
     c.endpoints.push_back(endpoint{});
-    CHECK(c.wanted_events().size() == 6);
+    CHECK(c.wanted_events().size() == chat::server::webhook_events::types.size()); // empty: every type
 }

@@ -160,6 +160,8 @@ class Console {
           c.unread++;
           this.alert();
         }
+      } else {
+        c.replyLate = false; // answered
       }
       this.render();
     });
@@ -179,7 +181,9 @@ class Console {
     });
     on('sla_breached', (e) => {
       if (!this.conversations.has(e.conversation)) return; // a queue-wide notice for subscribers
-      this.conv(e.conversation).breached = true;
+      // The first answer's clock, or (next_response) a customer waiting again past its target.
+      if (e.clock === 'next_response') this.conv(e.conversation).replyLate = true;
+      else if (e.clock !== 'update') this.conv(e.conversation).breached = true;
       this.render();
     });
     on('held', (e) => this.note(e.conversation, e.by === 'customer' ? 'The customer put it on hold.' : 'On hold.'));
@@ -213,7 +217,7 @@ class Console {
   conv(id) {
     if (!this.conversations.has(id))
       this.conversations.set(id, { id, snapshot: null, messages: new Map(), unread: 0, notices: [], typingUntil: 0,
-        breached: false, stayRequested: false, leftUs: false, earlier: null, notes: null });
+        breached: false, replyLate: false, stayRequested: false, leftUs: false, earlier: null, notes: null });
     return this.conversations.get(id);
   }
 
@@ -469,7 +473,7 @@ class Console {
     const items = this.mine().map((c) => {
       const s = c.snapshot;
       return h('li', {}, h('button', {
-        class: `conversation-item${c.id === this.selectedId ? ' selected' : ''}${c.breached ? ' breached' : ''}`,
+        class: `conversation-item${c.id === this.selectedId ? ' selected' : ''}${c.breached || c.replyLate ? ' breached' : ''}`,
         'aria-current': c.id === this.selectedId ? 'true' : null, 'data-conversation': c.id,
         onclick: () => this.select(c.id) },
         h('span', { class: 'who' }, s.customer_name, h('span', { class: `tier ${s.tier}` }, s.tier)),
@@ -481,13 +485,16 @@ class Console {
     this.listEl.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, 'None yet.')]));
   }
 
-  // How long the customer has waited for this expert: since their last unanswered message.
+  // How long the customer has waited for this expert: since their first unanswered message.
   clockText(c) {
     const msgs = [...c.messages.values()].sort((a, b) => a.seq - b.seq);
-    const last = msgs[msgs.length - 1];
+    let first = msgs.length;
+    while (first > 0 && msgs[first - 1].from === 'customer') first -= 1;
     const open = `open ${clock(secondsSince(c.snapshot.opened_at))}`;
     if (c.breached && !msgs.some((m) => m.from === 'expert')) return `SLA breached · ${open}`;
-    if (last && last.from === 'customer') return `waiting ${clock(secondsSince(last.at))}`;
+    if (first < msgs.length) {
+      return `waiting ${clock(secondsSince(msgs[first].at))}${c.replyLate ? ' · past the reply target' : ''}`;
+    }
     return open;
   }
 

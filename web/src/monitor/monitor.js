@@ -93,9 +93,9 @@ class Monitor {
   delta(d) {
     for (const e of d.upsert) this.entries.set(e.conversation, e);
     for (const id of d.remove) this.entries.delete(id);
-    this.order = d.order.filter((id) => this.entries.has(id));
+    if (d.order) this.order = d.order.filter((id) => this.entries.has(id));
     for (const x of d.experts) this.experts.set(x.expert, x);
-    this.tiers = d.tiers;
+    if (d.tiers) this.tiers = d.tiers;
     if (d.minute && d.minute.at) this.addMinute(d.minute);
     this.render();
   }
@@ -121,11 +121,28 @@ class Monitor {
     return secondsSince(e.queued_at);
   }
 
+  // Seconds until the first answer falls due: the server's clock (paused on hold, in business
+  // hours where the tier counts them), else the plain target.
+  slaLeft(e) {
+    if (e.sla_due) return -secondsSince(e.sla_due);
+    return e.sla_target_s > 0 ? e.sla_target_s - this.waiting(e) : null;
+  }
+
   slaState(e) {
-    const waited = this.waiting(e);
-    if (e.sla_breached || (e.sla_target_s > 0 && waited > e.sla_target_s)) return 'breached';
-    if (e.sla_target_s > 0 && waited > 0.75 * e.sla_target_s) return 'at-risk';
+    const left = this.slaLeft(e);
+    if (e.sla_breached || (left !== null && left < 0)) return 'breached';
+    if (e.sla_predicted) return 'predicted';
+    if (left !== null && e.sla_target_s > 0 && left < 0.25 * e.sla_target_s) return 'at-risk';
     return 'ok';
+  }
+
+  slaText(e, sla) {
+    if (sla === 'breached') return 'breached';
+    const left = this.slaLeft(e);
+    if (left === null) return '—';
+    const text = `${clock(Math.max(0, left))} left`;
+    // The staffing model's estimate says the answer will come too late.
+    return sla === 'predicted' ? `${text} · will breach (est. wait ${clock(e.estimated_wait_s ?? 0)})` : text;
   }
 
   renderTiles() {
@@ -160,7 +177,7 @@ class Monitor {
         h('td', {}, e.customer_name),
         h('td', {}, e.region || '—'),
         h('td', { class: 'wait', 'data-queued-at': e.queued_at }, clock(this.waiting(e))),
-        h('td', { class: 'sla' }, sla === 'breached' ? 'breached' : e.sla_target_s ? `${clock(Math.max(0, e.sla_target_s - this.waiting(e)))} left` : '—'),
+        h('td', { class: 'sla' }, this.slaText(e, sla)),
         h('td', {}, e.reserved_for || ''));
     });
     if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'Nobody is waiting.')));
@@ -177,10 +194,18 @@ class Monitor {
       h('td', { class: 'skills' }, [(x.skills || []).join(', ') || '—', x.auto_accept ? ' · auto-accept' : ''].join('')),
       h('td', { class: 'their-conversations' }, (x.conversations || []).map((c) => h('button',
         { class: 'link', 'data-conversation': c.conversation, title: `${c.state.replace('_', ' ')} — open live`, onclick: () => this.live.open(c.conversation) },
-        `${c.customer_name} · ${c.topic}`))),
+        `${c.customer_name} · ${c.topic}`, this.replyClock(c)))),
       h('td', {}, h('button', { class: 'secondary', 'aria-label': `Set presence or capacity of ${x.name}`, onclick: () => this.setExpert(x) }, 'Set…'))));
     if (!rows.length) rows.push(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No experts yet.')));
     this.expertsBody.replaceChildren(...rows);
+  }
+
+  // A customer waiting for this expert's answer: how long, red past the next-response target.
+  replyClock(c) {
+    if (!c.waiting_since) return null;
+    const late = c.reply_late || (c.reply_due && secondsSince(c.reply_due) > 0);
+    return h('span', { class: `reply-clock${late ? ' late' : ''}`, 'data-waiting-since': c.waiting_since },
+      ` · customer waiting ${clock(secondsSince(c.waiting_since))}`);
   }
 
   renderHelp() {

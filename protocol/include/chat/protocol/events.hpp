@@ -533,12 +533,32 @@ struct survey_request {
     }
 };
 
-// The first-response target passed without an answer.
+// A response-time target passed: the first answer, an answer to a waiting customer, or an update.
 struct sla_breached {
     static constexpr std::string_view type = "sla_breached";
     std::string conversation;
+    std::string clock;  // first_response | next_response | update
+    std::string target; // as configured: "2m", "4bh", "1bd"
     template <class V> void visit(V& v) {
         v("conversation", conversation);
+        v("clock", clock);
+        v("target", target);
+    }
+};
+
+// A waiting conversation's first answer is predicted to come too late: the estimated wait
+// passes its due time (none estimated: nobody is available to take it). To monitors.
+struct sla_predicted {
+    static constexpr std::string_view type = "sla_predicted";
+    std::string conversation;
+    std::string clock = "first_response";
+    queue::instant due{};
+    std::optional<long long> estimated_wait_s;
+    template <class V> void visit(V& v) {
+        v("conversation", conversation);
+        v("clock", clock);
+        v("due", due);
+        v("estimated_wait_s", estimated_wait_s);
     }
 };
 
@@ -692,6 +712,9 @@ struct queue_entry {
     std::string customer_name;
     std::optional<std::string> reserved_for;               // an expert's name
     std::optional<std::vector<std::string>> required_skills;
+    std::optional<queue::instant> sla_due;     // the first answer's deadline while its clock runs
+    std::optional<long long> estimated_wait_s; // the staffing model's estimate
+    bool sla_predicted = false;                // the estimate passes sla_due
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("tier", tier);
@@ -705,6 +728,9 @@ struct queue_entry {
         v("customer_name", customer_name);
         v("reserved_for", reserved_for);
         v("required_skills", required_skills);
+        v("sla_due", sla_due);
+        v("estimated_wait_s", estimated_wait_s);
+        v("sla_predicted", sla_predicted);
     }
 };
 
@@ -715,12 +741,18 @@ struct board_conversation {
     std::string tier;
     std::string topic;
     std::string customer_name;
+    std::optional<queue::instant> waiting_since; // the customer's first message the expert has not answered
+    std::optional<queue::instant> reply_due;     // when that wait passes the next-response target
+    bool reply_late = false;                     // it has passed it
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("state", state);
         v("tier", tier);
         v("topic", topic);
         v("customer_name", customer_name);
+        v("waiting_since", waiting_since);
+        v("reply_due", reply_due);
+        v("reply_late", reply_late);
     }
 };
 
@@ -803,12 +835,14 @@ struct queue_snapshot {
 // Changes to the queue and board since the last snapshot or delta.
 struct queue_delta {
     static constexpr std::string_view type = "queue_delta";
-    std::vector<std::string> order; // the tenant's whole queue, in routing order
+    // The tenant's whole queue in routing order, its figures and the minute's: absent when only
+    // experts' rows changed (a customer's wait for an answer moved).
+    std::optional<std::vector<std::string>> order;
     std::vector<queue_entry> upsert;
     std::vector<std::string> remove;
     std::vector<board_entry> experts;
-    per_tier<line_figures> tiers;
-    event::minute minute; // the current minute's figures
+    std::optional<per_tier<line_figures>> tiers;
+    std::optional<event::minute> minute;
     template <class V> void visit(V& v) {
         v("order", order);
         v("upsert", upsert);
@@ -849,7 +883,7 @@ using any_event =
                  event::offered, event::offer_withdrawn, event::assigned, event::message, event::typing,
                  event::held, event::resumed, event::handed_off, event::stay_requested, event::stay_proposed,
                  event::scheduled, event::saved, event::reopened, event::duplicate, event::escalated,
-                 event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached,
+                 event::warned, event::restricted, event::closed, event::survey_request, event::sla_breached, event::sla_predicted,
                  event::presence, event::resync, event::earlier, event::queue_snapshot, event::queue_delta,
                  event::reconnect, event::pong, event::note, event::notes, event::attachment_state,
                  event::help_requested, event::answers, event::joined, event::ticket, event::tickets>;

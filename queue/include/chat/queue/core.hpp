@@ -160,6 +160,11 @@ public:
     std::optional<instant> timer_due(timer_kind k, const std::string& subject) const {
         return timers_.due(k, subject);
     }
+    // When the customer's wait for an answer, or the next update, falls due (none: not measured,
+    // not running, or already breached).
+    std::optional<instant> reply_due(const conversation& c, response_clock k) const;
+    // A waiting conversation's estimated wait as last reported (none: not estimated).
+    std::optional<duration> estimated_wait(const conversation_id& c) const;
     std::optional<instant> restricted_until(const std::string& tenant,
                                             const std::string& user) const;
     duration average_handle_time() const { return average_handle_; }
@@ -224,6 +229,12 @@ private:
     void resume_sla(step& s, conversation& c);
     duration sla_elapsed(const conversation& c, instant now) const;
     void record_first_response(step& s, conversation& c);
+    response_target first_response_target(const conversation& c) const;
+    const std::optional<response_target>& reply_target(const conversation& c, response_clock k) const;
+    void await_reply(step& s, conversation& c);
+    void answered(step& s, conversation& c);
+    void follow_state(conversation& c, conversation_state to, instant now);
+    void rearm_reply_clocks(step& s, conversation& c);
 
     void arm(step& s, timer_kind k, const std::string& subject, instant due);
     void disarm(step& s, timer_kind k, const std::string& subject);
@@ -236,6 +247,7 @@ private:
     void route(step& s, bool line_may_have_moved = true);
     void positions_may_have_moved(step& s);
     void report_positions(step& s);
+    void predict_breach(step& s, conversation& c, std::optional<duration> wait);
 
     static std::string customer_key(const customer& who) { return who.tenant + '\x1f' + who.user; }
 

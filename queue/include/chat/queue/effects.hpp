@@ -2,6 +2,7 @@
 // What the core decides: effects for the server to carry out, in order.
 
 #include "chat/queue/records.hpp"
+#include "chat/queue/response_target.hpp"
 #include "chat/queue/types.hpp"
 
 #include <optional>
@@ -22,7 +23,15 @@ enum class timer_kind : std::uint8_t {
     reopen_deadline,   // subject: conversation
     sla_deadline,      // subject: conversation
     business_open,     // subject: region (a deferred Standard conversation may now be offered)
+    next_response_due, // subject: conversation
+    update_due,        // subject: conversation
 };
+
+// Timers a chat message moves without changing its conversation's record: they are stored
+// with the record, and a restart derives them from the stream's last message (core::restore).
+constexpr bool moved_by_messages(timer_kind k) {
+    return k == timer_kind::inactivity || k == timer_kind::next_response_due || k == timer_kind::update_due;
+}
 
 struct timer {
     timer_kind kind;
@@ -81,7 +90,10 @@ struct closed { conversation_id conversation; close_reason reason; };
 struct classified { conversation_id conversation; std::vector<classification_change> changes; };
 struct survey_requested { conversation_id conversation; };
 struct survey_recorded { conversation_id conversation; int rating; std::string comment; };
-struct sla_breached { conversation_id conversation; duration target; };
+struct sla_breached { conversation_id conversation; response_target target; response_clock clock = response_clock::first_response; };
+// The estimated wait says a waiting conversation's first answer will come after it falls due
+// (no wait estimated: nobody is available to take it).
+struct sla_predicted { conversation_id conversation; instant due; std::optional<duration> estimated_wait; };
 struct first_response { conversation_id conversation; duration elapsed; bool within_target; };
 struct presence_changed { expert_id expert; queue::presence presence; };
 struct timer_set { queue::timer timer; };
@@ -97,7 +109,8 @@ using any_effect =
                  effect::restricted, effect::closed, effect::survey_requested,
                  effect::survey_recorded, effect::sla_breached, effect::first_response,
                  effect::presence_changed, effect::timer_set, effect::timer_cleared,
-                 effect::message_added, effect::message_repeated, effect::joined, effect::classified>;
+                 effect::message_added, effect::message_repeated, effect::joined, effect::classified,
+                 effect::sla_predicted>;
 
 // The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
 // are what fell due anyway, such as an expiry found while refusing).

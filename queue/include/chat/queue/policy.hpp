@@ -30,6 +30,11 @@ struct tier_policy {
     std::string calendar{};
     // An escalated ticket's initial-contact target per severity (index 0 = severity 1).
     std::array<response_target, 4> initial_contact{};
+    // Next response: an expert answers a customer who wrote since an expert last did, within
+    // this (per severity; none: not measured). Runs from the customer's first such message.
+    std::array<std::optional<response_target>, 4> next_response{};
+    // While it is active, an expert writes at least this often (per severity; none: no cadence).
+    std::array<std::optional<response_target>, 4> update_every{};
 };
 
 // One rule of which skills a conversation needs: for a tier (or any) at severities up to

@@ -19,7 +19,20 @@ struct sla_clock {
     std::optional<instant> running_since; // set while the clock runs
     std::optional<instant> responded_at;
     bool breached = false;
+    bool predicted = false;          // the staffing model said the first answer would come too late
+    int next_response_breaches = 0; // customers left waiting past the next-response target
+    int update_breaches = 0;         // silences past the update cadence
     friend bool operator==(const sla_clock&, const sla_clock&) = default;
+};
+
+// The clocks a chat's messages move. Like the message numbering, they are left out when a
+// message asks whether it changed the record: the record is stored again only for a real change.
+struct reply_clocks {
+    std::optional<instant> awaiting_since; // the customer's first message since an expert last wrote
+    std::optional<instant> update_from;    // while active: the expert's last message, or the assignment
+    bool awaiting_breached = false;        // the wait since awaiting_since passed its target
+    bool update_breached = false;          // the silence since update_from passed the cadence
+    friend bool operator==(const reply_clocks&, const reply_clocks&) = default;
 };
 
 // A reservation: while it lasts, only `expert` may get the conversation.
@@ -107,6 +120,7 @@ struct conversation {
     std::optional<instant> closed_at;
 
     sla_clock sla;
+    reply_clocks replies;
     int offences = 0;
 
     std::optional<int> survey_rating;

@@ -55,6 +55,10 @@ enum class close_reason : std::uint8_t {
 // Who asked for something: the customer of the conversation or an expert.
 enum class party : std::uint8_t { customer, expert };
 
+// The response-time clocks: the first answer, each answer to a waiting customer, and the
+// updates a severe conversation is owed.
+enum class response_clock : std::uint8_t { first_response, next_response, update };
+
 // The customer as the host product's token describes them.
 struct customer {
     std::string tenant;
@@ -69,6 +73,7 @@ std::string_view to_string(presence p);
 std::string_view to_string(conversation_state s);
 std::string_view to_string(close_reason r);
 std::string_view to_string(party p);
+std::string_view to_string(response_clock c);
 std::string_view to_string(request_type t);
 std::string_view to_string(priority p);
 std::optional<request_type> parse_request_type(std::string_view s);
