@@ -29,7 +29,7 @@ void core::enqueue(step& s, conversation& c) {
         const auto& tp = policy_.of(c.customer.tier);
         const auto& calendar = policy_.hours_calendar(c.customer.tier, c.customer.region);
         auto opens = calendar.next_open(s.now, tp.hours);
-        s.emit(effect::deferred{c.id, opens});
+        s.emit(effect::deferred{c.id, opens, tp.calls_on_call(c.severity)});
         // One timer per calendar and tier: every conversation waiting for the same opening.
         arm(s, timer_kind::business_open,
             policy_.hours_region(c.customer.tier, c.customer.region) + '/' + std::string(to_string(c.customer.tier)), opens);

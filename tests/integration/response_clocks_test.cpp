@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace chat::test;
 using namespace std::chrono_literals;
 using chat::protocol::role;
@@ -144,4 +146,37 @@ TEST_CASE("a waiting conversation nobody can answer in time is predicted to brea
     CHECK(entry["sla_due"] == predicted["due"]);
     erin->wait_for("queued", c);
     for (const auto& frame : erin->received()) CHECK(frame.find("sla_") == std::string::npos);
+}
+
+TEST_CASE("a severity-1 conversation opened after hours pages on-call and tells the customer so", "[integration][hours]") {
+    webhook_receiver pager;
+    server_fixture f([&pager](chat::server::config& c) {
+        c.policy.tiers[static_cast<int>(tier::standard)].on_call_severity = 1;
+        chat::server::webhooks::endpoint e;
+        e.name = "pager";
+        e.url = pager.url();
+        e.secret = "a-secret-of-the-pager";
+        e.events = {"conversation.after_hours"};
+        c.webhooks.endpoints = {e};
+    });
+    f.advance(9h); // Monday 19:00 UTC: Standard's 08:00-17:00 are over
+    auto sam = f.customer("sam");
+    auto urgent = sam->request({{"type", "open"}, {"topic", "outage"}, {"text", "production is down"}, {"severity", 1}});
+    REQUIRE(urgent["type"] == "ok");
+    std::string c = urgent["conversation"];
+    auto told = sam->wait_for("deferred", c);
+    CHECK(told["on_call"] == true);
+    CHECK(told["opens_at"] == "2026-01-06T08:00:00Z");
+    REQUIRE(pager.wait_for(1));
+    auto page = webhook_event(pager, "conversation.after_hours");
+    REQUIRE(page.is_object());
+    CHECK(page["data"]["conversation"]["id"] == c);
+    CHECK(page["data"]["conversation"]["severity"] == 1);
+    CHECK(page["data"]["opens_at"] == "2026-01-06T08:00:00Z");
+
+    auto quiet = sam->request({{"type", "open"}, {"topic", "exports"}, {"text", "how do I export to csv"}, {"severity", 3}});
+    REQUIRE(quiet["type"] == "ok");
+    CHECK_FALSE(sam->wait_for("deferred", quiet["conversation"].get<std::string>()).contains("on_call"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(pager.count() == 1);
 }

@@ -18,6 +18,19 @@ TEST_CASE("a Standard conversation opened after hours is queued and offered when
     CHECK(h.state("c1") == conversation_state::offered);
 }
 
+TEST_CASE("a severity-1 conversation opened after hours notifies on-call; a less severe one waits quietly", "[queue][hours]") {
+    policy p;
+    p.tiers[static_cast<int>(tier::standard)].on_call_severity = 1;
+    harness h(p);
+    h.now = sys_days{year{2026} / 1 / 9} + 18h; // Friday 18:00 UTC
+    auto urgent = h.open("c1", harness::standard("u1"), "production is down", 1).first<effect::deferred>();
+    REQUIRE(urgent);
+    CHECK(urgent->on_call);
+    auto calm = h.open("c2", harness::standard("u2"), "a question about exports", 2).first<effect::deferred>();
+    REQUIRE(calm);
+    CHECK_FALSE(calm->on_call);
+}
+
 TEST_CASE("Enterprise is served around the clock", "[queue][hours]") {
     harness h;
     h.expert("ada");

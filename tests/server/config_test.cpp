@@ -358,3 +358,21 @@ TEST_CASE("next-response targets and an update cadence are read per severity, of
         CHECK_THROWS_WITH(config_file(std::string("[tiers.enterprise]\nnext_response = ") + bad + "\n").load(),
                           Contains("tiers.enterprise.next_response"));
 }
+
+TEST_CASE("on-call after hours needs an endpoint that pages it", "[config][hours]") {
+    CHECK_THROWS_WITH(config_file("[tiers.standard]\non_call_severity = 1\n").load(),
+                      Contains("tiers.standard.on_call_severity needs a [[webhooks]] endpoint taking conversation.after_hours"));
+    CHECK_THROWS_WITH(config_file("[tiers.standard]\non_call_severity = 5\n").load(), Contains("tiers.standard.on_call_severity"));
+    auto paged = config_file(R"([tiers.standard]
+on_call_severity = 1
+
+[[webhooks]]
+name = "pager"
+url = "https://events.pagerduty.example/chatd"
+secret = "a-secret-of-the-pager-service"
+events = ["conversation.after_hours"]
+)")
+                     .load();
+    CHECK(paged.policy.of(queue::tier::standard).on_call_severity == 1);
+    CHECK_THAT(paged.to_toml(), Contains("on_call_severity = 1"));
+}

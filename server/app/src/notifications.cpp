@@ -44,7 +44,9 @@ struct teller {
         out.push_back(to_customer(c->customer, frame_of(ev::queued{q.conversation, q.position, wait})));
     }
     void operator()(const fx::deferred& d) const {
-        if (auto* c = conv(d.conversation)) out.push_back(to_customer(c->customer, frame_of(ev::deferred{d.conversation, d.opens_at})));
+        auto* c = conv(d.conversation);
+        if (!c) return;
+        out.push_back(to_customer(c->customer, frame_of(ev::deferred{d.conversation, d.opens_at, d.on_call ? std::optional(true) : std::nullopt})));
     }
     void operator()(const fx::offered& o) const {
         auto* c = conv(o.conversation);

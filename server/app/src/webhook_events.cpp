@@ -96,6 +96,10 @@ void collect(const queue::outcome& out, const queue::core& core, queue::instant 
                                breach["target_s"] = std::chrono::duration_cast<std::chrono::seconds>(b.target.amount).count();
                            add("sla.breached", b.conversation, std::move(breach));
                        },
+                       [&](const fx::deferred& d) {
+                           // On-call's page: severe, and nobody is on shift until the opening.
+                           if (d.on_call) add("conversation.after_hours", d.conversation, {{"opens_at", protocol::format_instant(d.opens_at)}});
+                       },
                        [&](const fx::sla_predicted& p) {
                            json prediction{{"clock", "first_response"}, {"due", protocol::format_instant(p.due)}};
                            prediction["estimated_wait_s"] =

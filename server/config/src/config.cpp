@@ -206,6 +206,8 @@ void read_policy(const toml::table& root, queue::policy& p) {
         }
         read_optional_targets(ts, "next_response", tp.next_response);
         read_optional_targets(ts, "update_every", tp.update_every);
+        ts.read("on_call_severity", tp.on_call_severity);
+        if (tp.on_call_severity < 0 || tp.on_call_severity > queue::max_severity) ts.fail("on_call_severity", "0 (none) to 4");
         ts.refuse_unknown();
     }
     if (const auto* tiers = sub(root, "tiers"))
@@ -527,6 +529,14 @@ config load_config(const std::filesystem::path& path) {
                                "\" is not one of the [regions.NAME] tables");
     read_skills(root, c.policy.skills);
     read_webhooks(root, path.parent_path(), c.webhooks);
+    for (auto t : {queue::tier::enterprise, queue::tier::standard}) {
+        bool paged = std::any_of(c.webhooks.endpoints.begin(), c.webhooks.endpoints.end(), [](const auto& e) {
+            return e.events.empty() || e.events.count("conversation.after_hours");
+        });
+        if (c.policy.of(t).on_call_severity > 0 && !paged)
+            throw config_error("configuration: tiers." + std::string(queue::to_string(t)) +
+                               ".on_call_severity needs a [[webhooks]] endpoint taking conversation.after_hours: on-call would never hear");
+    }
     section calls(sub(root, "calls"), "calls");
     calls.read("meeting_url", c.policy.calls.meeting_url);
     if (!c.policy.calls.meeting_url.empty() && !webhooks::parse_url(c.policy.calls.meeting_url))
@@ -629,7 +639,8 @@ std::string config::to_toml() const {
                                             {"calendar", tp.calendar},
                                             {"initial_contact", contact_targets},
                                             {"next_response", optional_targets(tp.next_response)},
-                                            {"update_every", optional_targets(tp.update_every)}},
+                                            {"update_every", optional_targets(tp.update_every)},
+                                            {"on_call_severity", tp.on_call_severity}},
                                 tp.hours));
     }
     toml::table region_tables;

@@ -44,7 +44,7 @@ function sentence(text) {
 
 // One conversation as the widget knows it.
 function blankConversation(id) {
-  return { id, snapshot: null, messages: new Map(), notices: [], position: null, eta: null, opensAt: null,
+  return { id, snapshot: null, messages: new Map(), notices: [], position: null, eta: null, opensAt: null, onCall: false,
     stayAt: null, typingUntil: 0, surveyDone: false };
 }
 
@@ -125,7 +125,12 @@ class ChatWidget {
       this.render();
     });
     on('queued', (e) => Object.assign(this.conv(e.conversation), { position: e.position, eta: e.estimated_wait_s ?? null }) && this.render());
-    on('deferred', (e) => (this.conv(e.conversation).opensAt = e.opens_at) && this.render());
+    on('deferred', (e) => {
+      const c = this.conv(e.conversation);
+      c.opensAt = e.opens_at;
+      c.onCall = Boolean(e.on_call);
+      this.render();
+    });
     on('message', (m) => this.onMessage(m));
     on('attachment_state', (e) => {
       for (const m of this.conv(e.conversation).messages.values())
@@ -389,7 +394,9 @@ class ChatWidget {
     if (!s) text = 'Loading…';
     else if (s.state === 'queued' || s.state === 'offered') {
       if (c.opensAt && new Date(c.opensAt) > Date.now()) {
-        text = `We're outside business hours — we're back ${when(c.opensAt)}. You keep your place in line.`;
+        text = c.onCall
+          ? `We're outside business hours, so our on-call team has been told about this urgent issue. Everyone is back ${when(c.opensAt)}; you keep your place in line.`
+          : `We're outside business hours — we're back ${when(c.opensAt)}. You keep your place in line.`;
       } else {
         text = s.state === 'offered' ? 'An expert is about to join…' : c.position ? `You're number ${c.position} in line.` : 'You are in line.';
         if (c.eta !== null && c.eta !== undefined && s.state === 'queued') text += ` Estimated wait: ${roughly(c.eta)}.`;

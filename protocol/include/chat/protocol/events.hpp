@@ -196,9 +196,11 @@ struct deferred {
     static constexpr std::string_view type = "deferred";
     std::string conversation;
     queue::instant opens_at{};
+    std::optional<bool> on_call; // true: severe enough that on-call was notified
     template <class V> void visit(V& v) {
         v("conversation", conversation);
         v("opens_at", opens_at);
+        v("on_call", on_call);
     }
 };
 

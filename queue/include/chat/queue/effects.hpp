@@ -48,7 +48,8 @@ namespace effect {
 struct opened { conversation_id conversation; };
 struct state_changed { conversation_id conversation; conversation_state from, to; };
 struct queued { conversation_id conversation; int position; std::optional<duration> estimated_wait; };
-struct deferred { conversation_id conversation; instant opens_at; };
+// Queued outside its tier's hours until `opens_at`; `on_call`: severe enough to notify on-call.
+struct deferred { conversation_id conversation; instant opens_at; bool on_call = false; };
 struct offered { conversation_id conversation; expert_id expert; instant expires_at; };
 struct offer_withdrawn { conversation_id conversation; expert_id expert; bool missed; };
 struct assigned { conversation_id conversation; expert_id expert; };

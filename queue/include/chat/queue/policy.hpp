@@ -35,6 +35,10 @@ struct tier_policy {
     std::array<std::optional<response_target>, 4> next_response{};
     // While it is active, an expert writes at least this often (per severity; none: no cadence).
     std::array<std::optional<response_target>, 4> update_every{};
+    // Outside the tier's hours a conversation this severe or more (1 is the most severe)
+    // notifies on-call instead of waiting silently for the opening (0: none).
+    int on_call_severity = 0;
+    bool calls_on_call(severity s) const { return s <= on_call_severity; }
 };
 
 // One rule of which skills a conversation needs: for a tier (or any) at severities up to

@@ -14,9 +14,9 @@
 
 namespace chat::server::webhook_events {
 
-inline constexpr std::array<std::string_view, 7> types{"conversation.opened", "conversation.assigned", "conversation.closed",
+inline constexpr std::array<std::string_view, 8> types{"conversation.opened", "conversation.assigned", "conversation.closed",
                                                        "ticket.created",      "survey.answered",       "sla.breached",
-                                                       "sla.predicted"};
+                                                       "sla.predicted",       "conversation.after_hours"};
 bool known(std::string_view type);
 
 // The events of `out` that some endpoint takes (`wanted`), appended to `into`. Event ids come
