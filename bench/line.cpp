@@ -2,7 +2,9 @@
 // (an incident brings every customer to the help button and the experts are all busy).
 // Opens --conversations into a line nobody can take from, one Enterprise in five, and
 // prints the core's time per opening in each tenth of the run, and the time to hand off
-// --held conversations at once when their expert is gone; --format json prints it as JSON.
+// --held conversations at once when their expert is gone, and the core's time per chat message
+// with the reply clocks measured against the same without them (the floor); --format json
+// prints it as JSON.
 
 #include "chat/queue/core.hpp"
 
@@ -39,6 +41,40 @@ std::size_t queued_events(const queue::outcome& out) {
     for (const auto& e : out.effects)
         if (std::holds_alternative<queue::effect::queued>(e)) ++n;
     return n;
+}
+
+// The core's time per chat message, customers and their expert taking turns in 100 active
+// conversations, under policy `p`.
+double micros_per_message(queue::policy p, int rounds) {
+    p.tiers[0].hours.always = true;
+    queue::core core(std::move(p));
+    auto now = queue::instant{} + std::chrono::hours(24 * 365 * 56);
+    queue::expert_profile bo;
+    bo.id = "bo";
+    bo.tenant = "acme";
+    bo.name = "Bo";
+    bo.capacity = 100;
+    bo.auto_accept = true;
+    core.register_expert(bo, now);
+    core.set_presence("bo", queue::presence::available, now);
+    std::vector<queue::opening> open;
+    for (int i = 0; i < 100; ++i) {
+        open.push_back(opening_of(i * 5)); // Enterprise
+        core.open(open.back(), now);
+        core.expert_message("bo", open.back().id, "hello", now);
+    }
+    auto t0 = clock_type::now();
+    for (int r = 0; r < rounds; ++r) {
+        const auto& o = open[static_cast<std::size_t>(r % 100)];
+        now += std::chrono::milliseconds(1);
+        auto asked = core.customer_message(o.id, o.customer, "is the invoice fixed?", "c" + std::to_string(r), now);
+        auto answered = core.expert_message("bo", o.id, "a" + std::to_string(r), now);
+        if (asked.error || answered.error) {
+            std::fprintf(stderr, "a message was refused: %s\n", (asked.error ? asked.error : answered.error).message().c_str());
+            std::exit(1);
+        }
+    }
+    return micros_since(t0) / (2.0 * rounds);
 }
 
 } // namespace
@@ -109,10 +145,25 @@ int main(int argc, char** argv) {
     auto out = core.advance(now);
     double millis = micros_since(t0) / 1000;
     if (json)
-        std::printf("], \"hand_off\": {\"conversations\": %d, \"line\": %d, \"ms\": %.2f, \"queued_events\": %zu}}\n",
+        std::printf("], \"hand_off\": {\"conversations\": %d, \"line\": %d, \"ms\": %.2f, \"queued_events\": %zu}",
                     held, conversations, millis, queued_events(out));
     else
         std::printf("hand-off of %d conversations into a line of %d when her grace ends: %.1f ms, %zu queued events\n",
                     held, conversations, millis, queued_events(out));
+
+    // Chat messages: the floor without reply clocks, then with a next-response target and an
+    // update cadence at every severity (a clock started or stopped on nearly every message).
+    constexpr int rounds = 200000;
+    double floor = micros_per_message({}, rounds);
+    queue::policy clocked;
+    clocked.tiers[0].next_response.fill(queue::response_target::wall_clock(std::chrono::minutes(2)));
+    clocked.tiers[0].update_every.fill(queue::response_target::wall_clock(std::chrono::minutes(10)));
+    double with_clocks = micros_per_message(clocked, rounds);
+    if (json)
+        std::printf(", \"messages\": {\"us_floor\": %.3f, \"us_with_reply_clocks\": %.3f, \"ratio\": %.2f}}\n", floor,
+                    with_clocks, with_clocks / floor);
+    else
+        std::printf("a chat message: %.2f us without reply clocks, %.2f us with them (%.2fx)\n", floor, with_clocks,
+                    with_clocks / floor);
     return 0;
 }

@@ -513,6 +513,9 @@ function report(res) {
     row(`core: an opening into a line of ${last.line}, us`, fmt(last.us_per_opening, 1), '', '', null, '', undefined);
     const h = res.line.hand_off;
     row(`core: hand-off of ${h.conversations} into a line of ${h.line}, ms`, fmt(h.ms, 1), '', '', null, '', undefined);
+    const m = res.line.messages;
+    row('core: a chat message with the reply clocks, us', fmt(m.us_with_reply_clocks, 2), fmt(m.us_floor, 2),
+      'no reply clocks', m.ratio, '', undefined);
   }
   if (res.files) {
     const f = res.files;
