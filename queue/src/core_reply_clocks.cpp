@@ -47,6 +47,8 @@ void core::await_reply(step& s, conversation& c) {
 }
 
 void core::answered(step& s, conversation& c) {
+    if (c.replies.awaiting_since && (reply_target(c, response_clock::next_response) || c.replies.awaiting_breached))
+        s.emit(effect::reply_answered{c.id, s.now - *c.replies.awaiting_since, !c.replies.awaiting_breached});
     c.replies.awaiting_since.reset();
     c.replies.awaiting_breached = false;
     if (c.state == conversation_state::active) {

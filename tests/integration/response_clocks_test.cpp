@@ -87,7 +87,8 @@ TEST_CASE("a customer left waiting again past the next-response target: the expe
     CHECK(event["data"]["target"] == "2m");
     CHECK(event["data"]["target_s"] == 120);
 
-    // Ada answers: the wait is over, and the board says so.
+    // Ada answers: the wait is over, and the board says so (in a frame sent from now on).
+    lead->backlog().clear();
     REQUIRE(server_fixture::say(*ada, c, "fixed: sign in again", "a2")["type"] == "ok");
     lead->wait_for([&](const nlohmann::json& j) {
         auto row = board_row(j, "ada", c);

@@ -69,7 +69,7 @@ private:
         auto& core = h_.core;
         auto now = h_.now;
         auto c = any_conversation();
-        switch (pick(24)) {
+        switch (pick(26)) {
         case 0:
         case 1:
         case 2: {
@@ -102,6 +102,15 @@ private:
         case 18: return core.set_capacity(any_expert(), pick(4), now);
         case 19: return pick(2) ? core.expert_disconnected(any_expert(), now) : core.expert_connected(any_expert(), now);
         case 20: return core.submit_survey(c, customer_of(c), 1 + pick(5), "ok", now);
+        case 21:
+        case 22: {
+            // A turn of a chat in progress: what moves the reply clocks.
+            for (const auto& id : opened_)
+                if (const auto* conv = core.find(id); conv && conv->state == conversation_state::active && pick(3) == 0)
+                    return pick(2) ? writing(party::customer, core.customer_message(id, conv->customer, "and now?", "", now))
+                                   : writing(party::expert, core.expert_message(*conv->expert, id, "", now));
+            return core.advance(now);
+        }
         default: {
             static const duration steps[] = {1s, 10s, 31s, 2min, 16min, 31min, 5h, 25h, 3 * 24h};
             return h_.wait(steps[pick(9)]);
@@ -276,7 +285,7 @@ TEST_CASE("random event sequences keep every invariant after every step", "[queu
                    kind<effect::scheduled>(), kind<effect::saved>(), kind<effect::reopened>(),
                    kind<effect::duplicate>(), kind<effect::ticket>(), kind<effect::warned>(),
                    kind<effect::restricted>(), kind<effect::survey_recorded>(), kind<effect::sla_breached>(),
-                   kind<effect::deferred>()}) {
+                   kind<effect::deferred>(), kind<effect::sla_predicted>(), kind<effect::reply_answered>()}) {
         INFO("effect kind " << k);
         CHECK(seen.count(k));
     }

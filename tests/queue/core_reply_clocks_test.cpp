@@ -53,7 +53,10 @@ TEST_CASE("a customer left waiting past the next-response target is one breach, 
     REQUIRE(found.size() == 1);
     CHECK(found[0].target == response_target::wall_clock(2min));
     CHECK(h.core.find("c1")->sla.next_response_breaches == 1);
-    CHECK(breaches(h.wait(1h), response_clock::next_response).empty());
+    CHECK(breaches(h.wait(10min), response_clock::next_response).empty());
+    auto late = h.core.expert_message("ada", "c1", "sorry, here", h.now).first<effect::reply_answered>();
+    REQUIRE(late); // the late answer ends the wait too
+    CHECK_FALSE(late->within_target);
     h.consistent();
 }
 
@@ -62,7 +65,12 @@ TEST_CASE("an answer within the next-response target stops its clock, and the ne
     auto h = answered_once();
     REQUIRE(h.core.customer_message("c1", u1, "and the invoice?", "", h.now));
     h.wait(90s);
-    REQUIRE(h.core.expert_message("ada", "c1", "here it is", h.now));
+    auto answer = h.core.expert_message("ada", "c1", "here it is", h.now);
+    REQUIRE(answer);
+    auto answered = answer.first<effect::reply_answered>();
+    REQUIRE(answered);
+    CHECK(answered->waited == 90s);
+    CHECK(answered->within_target);
     CHECK_FALSE(h.core.timer_due(timer_kind::next_response_due, "c1"));
     CHECK(breaches(h.wait(10min), response_clock::next_response).empty());
     REQUIRE(h.core.customer_message("c1", u1, "one more thing", "", h.now));

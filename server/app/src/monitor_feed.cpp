@@ -159,6 +159,7 @@ monitor_feed::deltas(const queue::outcome& out, const std::set<std::string>& fig
             wait_moved(t->timer.subject);
         if (const auto* b = std::get_if<queue::effect::sla_breached>(&effect); b && b->clock == queue::response_clock::next_response)
             wait_moved(b->conversation);
+        if (const auto* a = std::get_if<queue::effect::reply_answered>(&effect)) wait_moved(a->conversation);
     }
     for (const auto& id : refreshed)
         if (const auto* x = core.find_expert(id); x && watched(x->tenant)) by_tenant[x->tenant].experts.push_back(entry(*x, core));

@@ -142,7 +142,9 @@ class Monitor {
     if (left === null) return '—';
     const text = `${clock(Math.max(0, left))} left`;
     // The staffing model's estimate says the answer will come too late.
-    return sla === 'predicted' ? `${text} · will breach (est. wait ${clock(e.estimated_wait_s ?? 0)})` : text;
+    if (sla !== 'predicted') return text;
+    const why = e.estimated_wait_s === null || e.estimated_wait_s === undefined ? 'nobody available' : `est. wait ${clock(e.estimated_wait_s)}`;
+    return `${text} · will breach (${why})`;
   }
 
   renderTiles() {

@@ -95,6 +95,8 @@ struct sla_breached { conversation_id conversation; response_target target; resp
 // The estimated wait says a waiting conversation's first answer will come after it falls due
 // (no wait estimated: nobody is available to take it).
 struct sla_predicted { conversation_id conversation; instant due; std::optional<duration> estimated_wait; };
+// An expert answered a customer whose wait for it was measured (the tier's next-response target).
+struct reply_answered { conversation_id conversation; duration waited; bool within_target; };
 struct first_response { conversation_id conversation; duration elapsed; bool within_target; };
 struct presence_changed { expert_id expert; queue::presence presence; };
 struct timer_set { queue::timer timer; };
@@ -111,7 +113,7 @@ using any_effect =
                  effect::survey_recorded, effect::sla_breached, effect::first_response,
                  effect::presence_changed, effect::timer_set, effect::timer_cleared,
                  effect::message_added, effect::message_repeated, effect::joined, effect::classified,
-                 effect::sla_predicted>;
+                 effect::sla_predicted, effect::reply_answered>;
 
 // The answer to one event: the effects to carry out, or a refusal (whose effects, if any,
 // are what fell due anyway, such as an expiry found while refusing).
