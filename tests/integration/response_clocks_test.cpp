@@ -16,18 +16,31 @@ using chat::queue::tier;
 
 namespace {
 
+// The team's pager: a webhook endpoint at `receiver` taking `events`.
+chat::server::webhooks::endpoint pager_at(const webhook_receiver& receiver, std::set<std::string> events) {
+    chat::server::webhooks::endpoint e;
+    e.name = "pager";
+    e.url = receiver.url();
+    e.secret = "a-secret-of-the-pager";
+    e.events = std::move(events);
+    return e;
+}
+
 // Enterprise answers a waiting customer within 2 minutes; SLA events go to `receiver`, if any.
 std::function<void(chat::server::config&)> two_minute_replies(const webhook_receiver* receiver = nullptr) {
     return [receiver](chat::server::config& c) {
         c.policy.tiers[static_cast<int>(tier::enterprise)].next_response.fill(chat::queue::response_target::wall_clock(2min));
-        if (!receiver) return;
-        chat::server::webhooks::endpoint e;
-        e.name = "pager";
-        e.url = receiver->url();
-        e.secret = "a-secret-of-the-pager";
-        e.events = {"sla.breached", "sla.predicted"};
-        c.webhooks.endpoints = {e};
+        if (receiver) c.webhooks.endpoints = {pager_at(*receiver, {"sla.breached", "sla.predicted"})};
     };
+}
+
+// A team lead's monitor, subscribed to the tenant's queue; `snapshot` receives its first one.
+std::unique_ptr<ws_client> subscribed_lead(server_fixture& f, const std::string& name, nlohmann::json* snapshot = nullptr) {
+    auto lead = f.connect(role::monitor, name);
+    REQUIRE(lead->request({{"type", "subscribe"}})["type"] == "ok");
+    auto first = lead->wait_for("queue_snapshot");
+    if (snapshot) *snapshot = first;
+    return lead;
 }
 
 // The entry of `conversation` on an expert's row of a queue snapshot or delta, if shown.
@@ -53,9 +66,7 @@ TEST_CASE("a customer left waiting again past the next-response target: the expe
           "[integration][sla]") {
     webhook_receiver pager;
     server_fixture f(two_minute_replies(&pager));
-    auto lead = f.connect(role::monitor, "lena");
-    REQUIRE(lead->request({{"type", "subscribe"}})["type"] == "ok");
-    lead->wait_for("queue_snapshot");
+    auto lead = subscribed_lead(f, "lena");
     auto ada = f.expert("ada");
     auto erin = f.customer("erin", tier::enterprise);
     auto c = server_fixture::open(*erin, "sso", "cannot sign in with sso");
@@ -112,9 +123,8 @@ TEST_CASE("a customer's unanswered message stored alone still falls due after a 
     erin.reset();
     f.restart();
 
-    auto lead = f.connect(role::monitor, "lena");
-    REQUIRE(lead->request({{"type", "subscribe"}})["type"] == "ok");
-    auto snapshot = lead->wait_for("queue_snapshot");
+    nlohmann::json snapshot;
+    auto lead = subscribed_lead(f, "lena", &snapshot);
     auto row = board_row(snapshot, "ada", c);
     REQUIRE(row);
     CHECK(row->contains("waiting_since"));
@@ -126,9 +136,7 @@ TEST_CASE("a waiting conversation nobody can answer in time is predicted to brea
           "[integration][sla]") {
     webhook_receiver pager;
     server_fixture f(two_minute_replies(&pager));
-    auto lead = f.connect(role::monitor, "lena");
-    REQUIRE(lead->request({{"type", "subscribe"}})["type"] == "ok");
-    lead->wait_for("queue_snapshot");
+    auto lead = subscribed_lead(f, "lena");
     auto erin = f.customer("erin", tier::enterprise);
     auto c = server_fixture::open(*erin, "sso", "cannot sign in with sso");
 
@@ -140,9 +148,9 @@ TEST_CASE("a waiting conversation nobody can answer in time is predicted to brea
     REQUIRE(event.is_object());
     CHECK(event["data"]["due"] == predicted["due"]);
 
-    auto lead2 = f.connect(role::monitor, "lou");
-    REQUIRE(lead2->request({{"type", "subscribe"}})["type"] == "ok");
-    auto entry = lead2->wait_for("queue_snapshot")["queue"].at(0);
+    nlohmann::json snapshot;
+    auto lead2 = subscribed_lead(f, "lou", &snapshot);
+    auto entry = snapshot["queue"].at(0);
     CHECK(entry["sla_predicted"] == true);
     CHECK(entry["sla_due"] == predicted["due"]);
     erin->wait_for("queued", c);
@@ -153,12 +161,7 @@ TEST_CASE("a severity-1 conversation opened after hours pages on-call and tells 
     webhook_receiver pager;
     server_fixture f([&pager](chat::server::config& c) {
         c.policy.tiers[static_cast<int>(tier::standard)].on_call_severity = 1;
-        chat::server::webhooks::endpoint e;
-        e.name = "pager";
-        e.url = pager.url();
-        e.secret = "a-secret-of-the-pager";
-        e.events = {"conversation.after_hours"};
-        c.webhooks.endpoints = {e};
+        c.webhooks.endpoints = {pager_at(pager, {"conversation.after_hours"})};
     });
     f.advance(9h); // Monday 19:00 UTC: Standard's 08:00-17:00 are over
     auto sam = f.customer("sam");
