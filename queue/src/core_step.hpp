@@ -30,8 +30,9 @@ struct core::step {
 
 // Runs `event` (returning an outcome) and reports conversation `id` as changed only if its
 // record differs afterwards: a chat message rarely changes it, and an unchanged record
-// need not be stored again (nor are the reply clocks it moves). The numbering is set aside meanwhile (events do not number;
-// copying it for every message would cost more than the comparison).
+// need not be stored again (nor for the reply clocks it moves). The numbering is set aside
+// meanwhile (events do not number; copying it for every message would cost more than the
+// comparison).
 template <class Event>
 outcome core::reporting_real_changes(const conversation_id& id, Event&& event) {
     auto it = conversations_.find(id);

@@ -143,6 +143,8 @@ monitor_feed::deltas(const queue::outcome& out, const std::set<std::string>& fig
         else d.remove.push_back(c->id);
     }
     std::set<queue::expert_id> refreshed(out.changed_experts.begin(), out.changed_experts.end());
+    for (const auto& id : refreshed)
+        if (const auto* x = core.find_expert(id); x && watched(x->tenant)) by_tenant[x->tenant];
     // A chat message moves a customer's wait for an answer without changing a record: the
     // expert's row shows it, so it is sent again (the line and the figures did not move).
     std::set<std::string> rows_only;

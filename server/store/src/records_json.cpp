@@ -79,6 +79,7 @@ json to_stored(const queue::conversation& c) {
              {"running_since", opt(c.sla.running_since)},
              {"responded_at", opt(c.sla.responded_at)},
              {"breached", c.sla.breached},
+             {"predicted", c.sla.predicted},
              {"next_response_breaches", c.sla.next_response_breaches},
              {"update_breaches", c.sla.update_breaches},
              {"awaiting_since", opt(c.replies.awaiting_since)},
@@ -191,7 +192,8 @@ queue::conversation conversation_from_stored(const json& j, const json& outer) {
     c.sla.running_since = opt_instant(sla, "running_since");
     c.sla.responded_at = opt_instant(sla, "responded_at");
     c.sla.breached = sla.at("breached").get<bool>();
-    // The reply clocks came later: a record stored before them has none running.
+    // The predicted breach and the reply clocks came later: a record stored before them has none.
+    c.sla.predicted = sla.value("predicted", false);
     c.sla.next_response_breaches = sla.value("next_response_breaches", 0);
     c.sla.update_breaches = sla.value("update_breaches", 0);
     c.replies.awaiting_since = opt_instant(sla, "awaiting_since");

@@ -246,6 +246,10 @@ TEST_CASE("a conversation record comes back from its document as it was stored",
     c.hand_offs.push_back({"acme/ada", "to bob", queue::instant(queue::duration(3000)), "reset", "a call",
                            queue::instant(queue::duration(9000)), "acme/bob", ""});
     c.hand_offs.push_back({"acme/bob", "", queue::instant(queue::duration(4000)), "", "", std::nullopt, std::nullopt, "billing"});
+    c.sla.predicted = true;
+    c.sla.next_response_breaches = 2;
+    c.sla.update_breaches = 1;
+    c.replies = {queue::instant(queue::duration(5000)), queue::instant(queue::duration(6000)), true, false};
     server::write_batch batch(shard);
     batch.put(c);
     auto commands = batch.take();
