@@ -79,6 +79,16 @@ void core::predict_breach(step& s, conversation& c, std::optional<duration> wait
     s.emit(effect::sla_predicted{c.id, *due, wait});
 }
 
+std::optional<int> core::reported_position(const conversation_id& c) const {
+    auto it = reported_.find(c);
+    return it == reported_.end() ? std::nullopt : std::optional(it->second.first);
+}
+
+std::optional<instant> core::opens_at(const conversation& c, instant now) const {
+    if (is_open_for(c, now)) return std::nullopt;
+    return policy_.hours_calendar(c.customer.tier, c.customer.region).next_open(now, policy_.of(c.customer.tier).hours);
+}
+
 std::optional<duration> core::estimated_wait(const conversation_id& c) const {
     auto it = reported_.find(c);
     return it == reported_.end() ? std::nullopt : it->second.second;

@@ -178,6 +178,12 @@ TEST_CASE("a severity-1 conversation opened after hours pages on-call and tells 
     CHECK(page["data"]["conversation"]["severity"] == 1);
     CHECK(page["data"]["opens_at"] == "2026-01-06T08:00:00Z");
 
+    // Coming back (a reload), Sam hears at once that on-call knows, and when the team is back.
+    auto again = f.customer("sam");
+    auto retold = again->wait_for("deferred", c);
+    CHECK(retold["on_call"] == true);
+    CHECK(retold["opens_at"] == "2026-01-06T08:00:00Z");
+
     auto quiet = sam->request({{"type", "open"}, {"topic", "exports"}, {"text", "how do I export to csv"}, {"severity", 3}});
     REQUIRE(quiet["type"] == "ok");
     CHECK_FALSE(sam->wait_for("deferred", quiet["conversation"].get<std::string>()).contains("on_call"));

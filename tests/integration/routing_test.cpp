@@ -34,6 +34,21 @@ TEST_CASE("an Enterprise customer who arrives later is served before a waiting S
     CHECK(delta["order"][0] == s);
 }
 
+TEST_CASE("a waiting customer who comes back hears their place in the line at once", "[integration][routing]") {
+    server_fixture f;
+    auto ada = f.expert("ada", 1);
+    auto alice = f.customer("alice");
+    server_fixture::accept(*ada, server_fixture::open(*alice, "billing", "refund please"));
+    auto sam = f.customer("sam");
+    auto c = server_fixture::open(*sam, "export", "csv export is empty");
+    sam->wait_for("queued", c);
+    sam.reset(); // a reload
+    auto back = f.customer("sam");
+    auto place = back->wait_for("queued", c);
+    CHECK(place["position"] == 1);
+    CHECK(place["estimated_wait_s"] == 600); // one expert, busy, ten minutes assumed per conversation
+}
+
 TEST_CASE("a missed offer goes to the next expert and the one who missed it is set away", "[integration][routing]") {
     server_fixture f;
     auto ada = f.expert("ada");

@@ -30,7 +30,7 @@ void hub::do_join(const session_ptr& p, bool welcome_it, bool monitor) {
                         std::nullopt, std::nullopt, std::nullopt};
     step s;
     s.now = clock_.now();
-    if (w.role == role::customer) join_customer(p, welcome);
+    if (w.role == role::customer) join_customer(p, welcome, s);
     if (w.role == role::expert) join_expert(p, welcome, s);
     if (welcome_it) {
         // The client resumes each listed conversation with `history`: live messages wait for it, so
@@ -50,13 +50,28 @@ void hub::do_join(const session_ptr& p, bool welcome_it, bool monitor) {
     if (!welcome_it) p->rejoined();
 }
 
-void hub::join_customer(const session_ptr& p, ev::welcome& welcome) {
+void hub::join_customer(const session_ptr& p, ev::welcome& welcome, step& s) {
     welcome.tier = std::string(queue::to_string(p->who().tier));
     audience_.add(audience::group::customers, p->key(), p);
-    if (auto it = by_customer_.find(p->key()); it != by_customer_.end())
-        for (const auto& cid : it->second)
-            if (const auto* c = core_.find(cid); c && may_read(*p, *c))
-                welcome.conversations.push_back(notifications::snapshot(core_, *c, notifications::viewer::customer));
+    auto it = by_customer_.find(p->key());
+    if (it == by_customer_.end()) return;
+    for (const auto& cid : it->second) {
+        const auto* c = core_.find(cid);
+        if (!c || !may_read(*p, *c)) continue;
+        welcome.conversations.push_back(notifications::snapshot(core_, *c, notifications::viewer::customer));
+        if (c->state != queue::conversation_state::queued) continue;
+        // A customer who comes back while waiting hears their place now, not when the line next moves.
+        if (auto position = core_.reported_position(cid)) {
+            std::optional<long long> wait;
+            if (auto w = core_.estimated_wait(cid)) wait = std::chrono::duration_cast<std::chrono::seconds>(*w).count();
+            s.out.push_back(notifications::to_session(p, notifications::frame_of(ev::queued{cid, *position, wait})));
+        }
+        if (auto opens = core_.opens_at(*c, s.now)) {
+            bool on_call = core_.policy().of(c->customer.tier).calls_on_call(c->severity);
+            s.out.push_back(notifications::to_session(
+                p, notifications::frame_of(ev::deferred{cid, *opens, on_call ? std::optional(true) : std::nullopt})));
+        }
+    }
 }
 
 void hub::join_expert(const session_ptr& p, ev::welcome& welcome, step& s) {

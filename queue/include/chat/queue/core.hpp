@@ -163,8 +163,12 @@ public:
     // When the customer's wait for an answer, or the next update, falls due (none: not measured,
     // not running, or already breached).
     std::optional<instant> reply_due(const conversation& c, response_clock k) const;
-    // A waiting conversation's estimated wait as last reported (none: not estimated).
+    // A waiting conversation's position and estimated wait as last reported (none: not yet
+    // reported, or not estimated).
+    std::optional<int> reported_position(const conversation_id& c) const;
     std::optional<duration> estimated_wait(const conversation_id& c) const;
+    // When a waiting conversation outside its tier's hours may be offered (none: open now).
+    std::optional<instant> opens_at(const conversation& c, instant now) const;
     std::optional<instant> restricted_until(const std::string& tenant,
                                             const std::string& user) const;
     duration average_handle_time() const { return average_handle_; }

@@ -136,7 +136,7 @@ private:
     // hub_sessions.cpp: who is connected
     void do_join(const session_ptr& p, bool welcome, bool monitor);
     void do_leave(const session_ptr& p);
-    void join_customer(const session_ptr& p, protocol::event::welcome& welcome);
+    void join_customer(const session_ptr& p, protocol::event::welcome& welcome, step& s);
     void join_expert(const session_ptr& p, protocol::event::welcome& welcome, step& s);
 
     // hub_requests.cpp: one handler per request type, each thin over decide()
